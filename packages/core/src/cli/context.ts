@@ -1,0 +1,9 @@
+import type { Settings } from "../settings.js";
+
+/** What every command needs: where the app lives, its settings (read lazily), and where to print. */
+export interface CliContext {
+  readonly appRoot: string;
+  settings(): Settings;
+  out(line: string): void;
+  err(line: string): void;
+}

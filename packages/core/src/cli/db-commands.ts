@@ -1,0 +1,143 @@
+/**
+ * The `db` command group: init, revision, upgrade, downgrade, heads, current, history, merge.
+ * Output follows Alembic's (`<rev> (data) (head)`, `Running upgrade a -> b, message`).
+ */
+import { Command } from "commander";
+import pc from "picocolors";
+import { openDatabase } from "../db/connection.js";
+import type { MigrationSet } from "../migrations/loader.js";
+import { MigrationProject } from "../migrations/project.js";
+import { Migrator } from "../migrations/runner.js";
+import type { CliContext } from "./context.js";
+
+export function dbCommand(ctx: CliContext): Command {
+  const project = new MigrationProject(ctx.appRoot);
+  const db = new Command("db").description("Interact with the application database and its migrations");
+
+  /** Run `fn` with a migrator on the app's database; always closes the database. */
+  async function withMigrator<T>(fn: (migrator: Migrator, set: MigrationSet) => Promise<T>): Promise<T> {
+    const set = await project.load();
+    const settings = ctx.settings();
+    const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
+    try {
+      return await fn(new Migrator(database.db, set), set);
+    } finally {
+      await database.close();
+    }
+  }
+
+  const label = (set: MigrationSet, id: string): string => {
+    const branches = set.graph.branchesOf(id);
+    const isHead = set.graph.childrenOf(id).length === 0;
+    return `${id}${branches.length ? ` (${branches.join(", ")})` : ""}${isHead ? " (head)" : ""}`;
+  };
+
+  db.command("init")
+    .description("Create the migrations folder of this app (migrations/versions/schema, template, helpers)")
+    .addHelpText("after", "\nExample:\n  npx tsx main.ts db init")
+    .action(() => {
+      for (const path of project.init()) ctx.out(`Created ${project.rel(path)}`);
+    });
+
+  db.command("revision")
+    .description("Create a new empty revision file (the first one also creates the root of the data branch)")
+    .requiredOption("-m, --message <message>", "what the revision does; becomes its description and file name")
+    .option("--head <revision>", "revision or branch to build on: data (default), schema, a revision id, or base", "data@head")
+    .option("--branch-label <label>", "put a new branch label on the revision")
+    .option("--depends-on <revision...>", "revisions this one depends on across branches")
+    .addHelpText("after", '\nExample:\n  npx tsx main.ts db revision --head data --message "add User and UserGroup workflows"')
+    .action(async (opts: { message: string; head: string; branchLabel?: string; dependsOn?: string[] }) => {
+      const written = await project.revision({
+        message: opts.message,
+        head: opts.head,
+        branchLabels: opts.branchLabel ? [opts.branchLabel] : undefined,
+        dependsOn: opts.dependsOn,
+      });
+      for (const file of written) ctx.out(`Generating ${project.rel(file.path)} ... done`);
+    });
+
+  db.command("upgrade")
+    .description("Apply revisions up to REVISION (heads, head, branch@head, an id or prefix, +N, branch@+N)")
+    .argument("<revision>", "target, e.g. heads")
+    .addHelpText("after", "\nExamples:\n  npx tsx main.ts db upgrade heads\n  npx tsx main.ts db upgrade data@+1")
+    .action(async (target: string) => {
+      await withMigrator(async (migrator) => {
+        const done = await migrator.upgrade(target, {
+          onStart: (e) => ctx.out(e.description),
+          onDone: (e) => e.skipped && ctx.out(pc.dim(`  ${e.revision.revision} was applied by another run meanwhile`)),
+        });
+        if (done.length === 0) ctx.out("Nothing to upgrade: the database is up to date");
+      });
+    });
+
+  db.command("downgrade")
+    .description("Undo revisions down to REVISION (-1 by default; base, branch@base, -N, branch@-N, an id)")
+    .argument("[revision]", "target", "-1")
+    .addHelpText("after", "\nExamples:\n  npx tsx main.ts db downgrade\n  npx tsx main.ts db downgrade data@-1\n  npx tsx main.ts db downgrade base")
+    .action(async (target: string) => {
+      await withMigrator(async (migrator) => {
+        const done = await migrator.downgrade(target, { onStart: (e) => ctx.out(e.description) });
+        if (done.length === 0) ctx.out("Nothing to downgrade");
+      });
+    });
+
+  db.command("heads")
+    .description("Show the head revision of every branch")
+    .addHelpText("after", "\nExample:\n  npx tsx main.ts db heads")
+    .action(async () => {
+      const set = await project.load();
+      for (const head of set.graph.heads()) ctx.out(label(set, head.revision));
+    });
+
+  db.command("current")
+    .description("Show the revisions the database is at")
+    .addHelpText("after", "\nExample:\n  npx tsx main.ts db current")
+    .action(async () => {
+      await withMigrator(async (migrator, set) => {
+        const current = await migrator.current();
+        if (current.length === 0) ctx.out("The database is at base (no revision applied)");
+        for (const id of current) ctx.out(label(set, id));
+      });
+    });
+
+  db.command("history")
+    .description("List revisions, newest first, marking the database's current ones")
+    .option("-v, --verbose", "show file, parents, dependencies and branch labels of each revision")
+    .option("--no-current", "do not open the database to mark the current revisions")
+    .addHelpText("after", "\nExample:\n  npx tsx main.ts db history --verbose")
+    .action(async (opts: { verbose?: boolean; current: boolean }) => {
+      const set = await project.load();
+      const current = opts.current ? new Set(await withMigrator((m) => m.current())) : new Set<string>();
+      const ordered = set.graph.topological(set.graph.revisions.map((r) => r.revision)).reverse();
+      for (const id of ordered) {
+        const node = set.graph.get(id);
+        const down = node.downRevisions.length ? node.downRevisions.join(", ") : "<base>";
+        const tags = [
+          ...(set.graph.branchesOf(id).length ? [`(${set.graph.branchesOf(id).join(", ")})`] : []),
+          ...(set.graph.childrenOf(id).length === 0 ? ["(head)"] : []),
+          ...(node.downRevisions.length > 1 ? ["(mergepoint)"] : []),
+          ...(set.graph.childrenOf(id).length > 1 ? ["(branchpoint)"] : []),
+          ...(current.has(id) ? ["(current)"] : []),
+        ];
+        ctx.out(`${down} -> ${id}${tags.length ? ` ${tags.join(" ")}` : ""}, ${node.message}`);
+        if (opts.verbose) {
+          ctx.out(`    Path: ${node.source}`);
+          if (node.branchLabels.length) ctx.out(`    Branch labels: ${node.branchLabels.join(", ")}`);
+          if (node.dependsOn.length) ctx.out(`    Depends on: ${node.dependsOn.join(", ")}`);
+          ctx.out("");
+        }
+      }
+    });
+
+  db.command("merge")
+    .description("Create a revision that merges several heads into one")
+    .argument("<revisions...>", "the revisions to merge (ids, prefixes, branch labels or heads)")
+    .requiredOption("-m, --message <message>", "description of the merge")
+    .addHelpText("after", '\nExample:\n  npx tsx main.ts db merge 1a2b3c 4d5e6f -m "merge feature branches"')
+    .action(async (revisions: string[], opts: { message: string }) => {
+      const file = await project.merge(revisions, opts.message);
+      ctx.out(`Generating ${project.rel(file.path)} ... done`);
+    });
+
+  return db;
+}

@@ -1,0 +1,74 @@
+/**
+ * The orchestrator command line, embedded in an app's entry point:
+ *
+ *   // main.ts
+ *   import { runCli } from "@orchestrator-ts/core";
+ *   await runCli({ appRoot: import.meta.dirname });
+ *
+ * so that `npx tsx main.ts db upgrade heads` works as `python main.py db upgrade heads` does.
+ */
+import { Command, CommanderError } from "commander";
+import pc from "picocolors";
+import { OrchestratorError } from "../errors.js";
+import { loadSettings, type Settings } from "../settings.js";
+import type { CliContext } from "./context.js";
+import { dbCommand } from "./db-commands.js";
+
+export type { CliContext } from "./context.js";
+
+export interface CliOptions {
+  /** The app's folder: migrations live in `<appRoot>/migrations`, the embedded database in `<appRoot>/.orchestrator`. */
+  appRoot: string;
+  /** Program name shown in help. */
+  name?: string;
+  /** Settings to use instead of reading the environment. */
+  settings?: Settings;
+  /** Extra commands an app adds next to `db`. */
+  commands?: Command[];
+}
+
+export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err"> = defaultIo): Command {
+  let settings = options.settings;
+  const ctx: CliContext = {
+    appRoot: options.appRoot,
+    settings: () => (settings ??= loadSettings()),
+    ...io,
+  };
+  const program = new Command(options.name ?? "main.ts")
+    .description("orchestrator-ts: products, subscriptions and the workflows that change them")
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  program.addCommand(dbCommand(ctx));
+  for (const command of options.commands ?? []) program.addCommand(command);
+  return program;
+}
+
+const defaultIo = {
+  out: (line: string) => process.stdout.write(`${line}\n`),
+  err: (line: string) => process.stderr.write(`${line}\n`),
+};
+
+/**
+ * Parse `argv` (default: the process arguments) and run the command. Errors of the orchestrator are printed as one
+ * line without a stack trace and set a non-zero exit code.
+ */
+export async function runCli(options: CliOptions, argv: readonly string[] = process.argv): Promise<void> {
+  const program = createCli(options);
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed its message (or the help)
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.exitCode = 1;
+    if (error instanceof OrchestratorError) {
+      process.stderr.write(`${pc.red("Error:")} ${error.message}\n`);
+      if (process.env.DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Opens the orchestrator database: an embedded PGlite data folder (the zero-setup default), an in-memory PGlite,
+ * or a PostgreSQL server through a `pg` pool. All three give the same Kysely API and run the same SQL.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { DatabaseError, SettingsError } from "../errors.js";
+import { lockFolder } from "./folder-lock.js";
+import { PGliteDialect } from "./pglite-dialect.js";
+import type { Database } from "./types.js";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+export interface OrchestratorDb {
+  /** The typed query builder. */
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseKind;
+  /** Where the data lives, safe to print (no password). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** DATABASE_URI: undefined → `<appRoot>/.orchestrator/db`; `pglite://memory`; `pglite://<folder>`; `postgresql://…`. */
+  uri: string | undefined;
+  /** Folder relative paths are resolved against; default the current directory. */
+  appRoot?: string;
+  /** Size of the `pg` pool; ignored for PGlite. */
+  poolSize?: number;
+}
+
+/** The default embedded data folder of an app. */
+export function defaultDataFolder(appRoot: string): string {
+  return resolve(appRoot, ".orchestrator", "db");
+}
+
+/** `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`. */
+export function redactUri(uri: string): string {
+  return uri.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<OrchestratorDb> {
+  const appRoot = options.appRoot ?? process.cwd();
+  const uri = options.uri?.trim();
+  if (!uri) return openPGlite(defaultDataFolder(appRoot));
+  if (uri === "pglite://memory") return openPGlite(undefined);
+  if (uri.startsWith("pglite://")) {
+    const folder = uri.slice("pglite://".length);
+    return openPGlite(isAbsolute(folder) ? folder : resolve(appRoot, folder));
+  }
+  if (/^postgres(ql)?(\+\w+)?:\/\//.test(uri)) return openPostgres(uri.replace(/^postgres(ql)?\+\w+:/, "postgresql:"), options.poolSize ?? 10);
+  throw new SettingsError(
+    `DATABASE_URI=${JSON.stringify(redactUri(uri))} is not supported: expected postgresql://…, pglite://memory or pglite://<folder>`,
+  );
+}
+
+async function openPGlite(folder: string | undefined): Promise<OrchestratorDb> {
+  const lock = folder ? lockFolder(folder) : undefined;
+  try {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const pglite = folder ? new PGlite(folder) : new PGlite();
+    await pglite.waitReady;
+    let closed = false;
+    const destroy = async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
+    };
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, destroy) });
+    return { db, kind: "pglite", location: folder ?? "pglite://memory", close: () => db.destroy() };
+  } catch (error) {
+    lock?.release();
+    if (error instanceof DatabaseError) throw error;
+    throw new DatabaseError(`Cannot open the embedded database ${folder ?? "in memory"}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** pg returns int8 (count(*), bigserial) as strings; PGlite returns numbers. Make both numbers. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(uri: string, poolSize: number): Promise<OrchestratorDb> {
+  const pool = new pg.Pool({ connectionString: uri, max: poolSize, types: pgTypes });
+  // An idle client that loses its server must not crash the process; the next query reports the problem.
+  pool.on("error", () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new DatabaseError(`Cannot connect to PostgreSQL at ${redactUri(uri)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { db, kind: "postgres", location: redactUri(uri), close: () => db.destroy() };
+}

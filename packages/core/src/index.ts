@@ -1,0 +1,10 @@
+/**
+ * orchestrator-ts core: the public API. Everything an app or a migration imports comes from here.
+ */
+export { sql } from "kysely";
+export * from "./errors.js";
+export { loadSettings, SETTING_NAMES, type Settings } from "./settings.js";
+export * from "./db/index.js";
+export * from "./migrations/index.js";
+export * from "./migrations/helpers.js";
+export { createCli, runCli, type CliOptions, type CliContext } from "./cli/index.js";

@@ -1,0 +1,106 @@
+/**
+ * Every environment variable the orchestrator reads, in one typed place. Names and defaults follow
+ * orchestrator-core's `AppSettings`; values are validated so that a bad one is a clear start-up error.
+ */
+import { z } from "zod";
+import { SettingsError } from "./errors.js";
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ["true", "false", "1", "0", "yes", "no", "on", "off"].includes(v), {
+    message: "expected a boolean (true/false, 1/0, yes/no, on/off)",
+  })
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const int = (min: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, "expected an integer")
+    .transform(Number)
+    .pipe(z.number().int().min(min));
+
+const jsonStringList = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'expected a JSON list of strings, e.g. ["modify_note"]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(z.string()));
+
+const databaseUri = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^postgres(ql)?(\+\w+)?:\/\//.test(v) || v === "pglite://memory" || v.startsWith("pglite://") || v.startsWith("file:"),
+    { message: "expected postgresql://user@host:port/db, pglite://memory, or pglite:///path/to/data-folder" },
+  );
+
+const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+/** Schema of the environment: key = variable name, value = parser. Unset variables take the default. */
+const schema = z.object({
+  DATABASE_URI: databaseUri.optional(),
+  TESTING: bool.default(false),
+  ENVIRONMENT: z.string().default("local"),
+  SERVICE_NAME: z.string().default("orchestrator-ts"),
+  LOG_LEVEL: z.string().trim().toLowerCase().pipe(logLevel).default("info"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: int(0).pipe(z.number().max(65535)).default(8080),
+  BASE_URL: z.string().url().default("http://localhost:8080"),
+  EXECUTOR: z.enum(["threadpool", "inprocess", "worker"]).default("threadpool"),
+  MAX_WORKERS: int(1).default(5),
+  WORKER_STATUS_INTERVAL: int(1).default(5),
+  DB_POOL_SIZE: int(1).default(10),
+  ENABLE_WEBSOCKETS: bool.default(true),
+  WEBSOCKET_BROADCASTER_URL: z.string().default("memory://"),
+  DISABLE_INSYNC_CHECK: bool.default(false),
+  DEFAULT_PRODUCT_WORKFLOWS: jsonStringList.default(["modify_note"]),
+  TASK_LOG_RETENTION_DAYS: int(0).default(3),
+  LIFECYCLE_VALIDATION_MODE: z.enum(["strict", "loose", "ignored"]).default("loose"),
+  VALIDATE_OUT_OF_SYNC_SUBSCRIPTIONS: bool.default(false),
+  DEFAULT_CUSTOMER_IDENTIFIER: z.string().default("59289a57-70fb-4ff5-9c93-10fe67b12434"),
+  CORS_ORIGINS: z.string().default("*"),
+  ENABLE_PROMETHEUS_METRICS_ENDPOINT: bool.default(true),
+  OAUTH2_ACTIVE: bool.default(false),
+  OIDC_ISSUER: z.string().optional(),
+  OIDC_JWKS_URI: z.string().optional(),
+  OIDC_AUDIENCE: z.string().optional(),
+});
+
+type Parsed = z.output<typeof schema>;
+
+export interface Settings extends Omit<Parsed, "DATABASE_URI"> {
+  /** The raw DATABASE_URI, or undefined for the embedded database in `<appRoot>/.orchestrator/db`. */
+  DATABASE_URI: string | undefined;
+}
+
+/** Names of every environment variable the orchestrator reads. */
+export const SETTING_NAMES = Object.keys(schema.shape) as (keyof Settings)[];
+
+/**
+ * Read settings from an environment (default `process.env`). Empty strings count as unset.
+ * Throws SettingsError naming every bad variable and what was expected.
+ */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const input: Record<string, string> = {};
+  for (const name of SETTING_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== "") input[name] = value;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `  ${name}=${JSON.stringify(input[name])}: ${issue.message}`;
+    });
+    throw new SettingsError(`Invalid environment variable${lines.length > 1 ? "s" : ""}:\n${lines.join("\n")}`);
+  }
+  return { ...result.data, DATABASE_URI: result.data.DATABASE_URI };
+}
