@@ -9,7 +9,8 @@ import { runMain, writeMain } from "./support/cli.js";
 import { backend, createPostgresDatabase } from "./support/db.js";
 import { tempDir } from "./support/files.js";
 
-const SCHEMA_HEAD = "3f1c0a7e2b91";
+const SCHEMA_ROOT = "3f1c0a7e2b91";
+const SCHEMA_HEAD = "7c4d2e9a1b38";
 
 describe(`db commands as a subprocess (${backend})`, () => {
   const app = tempDir("cli");
@@ -100,9 +101,12 @@ describe(`db commands as a subprocess (${backend})`, () => {
   it("upgrade heads applies the schema branch, then the data branch", async () => {
     const out = await ok("upgrade", "heads");
     const lines = out.trim().split("\n");
-    assert.equal(lines[0], `Running upgrade  -> ${SCHEMA_HEAD}, Initial schema`);
-    assert.equal(lines[1], `Running upgrade  -> ${dataHead}, Create data head`);
-    assert.equal(lines[2], `Running upgrade ${dataHead} -> ${first}, add User and UserGroup workflows`);
+    assert.deepEqual(lines, [
+      `Running upgrade  -> ${SCHEMA_ROOT}, Initial schema`,
+      `Running upgrade ${SCHEMA_ROOT} -> ${SCHEMA_HEAD}, Add the core workflows`,
+      `Running upgrade  -> ${dataHead}, Create data head`,
+      `Running upgrade ${dataHead} -> ${first}, add User and UserGroup workflows`,
+    ]);
     assert.equal((await ok("current")).trim(), `${SCHEMA_HEAD} (schema) (head)\n${first} (data) (head)`);
     assert.match(await ok("upgrade", "heads"), /Nothing to upgrade/);
   });
@@ -115,7 +119,8 @@ describe(`db commands as a subprocess (${backend})`, () => {
     const out = await ok("history");
     const lines = out.trim().split("\n");
     assert.equal(lines[0], `${dataHead} -> ${first} (data) (head) (current), add User and UserGroup workflows`);
-    assert.ok(lines.includes(`<base> -> ${SCHEMA_HEAD} (schema) (head) (current), Initial schema`));
+    assert.ok(lines.includes(`${SCHEMA_ROOT} -> ${SCHEMA_HEAD} (schema) (head) (current), Add the core workflows`));
+    assert.ok(lines.includes(`<base> -> ${SCHEMA_ROOT} (schema), Initial schema`));
     assert.ok(lines.includes(`<base> -> ${dataHead} (data), Create data head`));
     const verbose = await ok("history", "--verbose");
     assert.match(verbose, new RegExp(`Path: .*${fileOf(first)}`));
@@ -153,7 +158,7 @@ describe(`db commands as a subprocess (${backend})`, () => {
   it("downgrade base undoes everything", async () => {
     const out = await ok("downgrade", "base");
     assert.match(out, new RegExp(`Running downgrade ${first} -> ${dataHead}`));
-    assert.match(out, new RegExp(`Running downgrade ${SCHEMA_HEAD} -> , Initial schema`));
+    assert.match(out, new RegExp(`Running downgrade ${SCHEMA_ROOT} -> , Initial schema`));
     assert.match(await ok("current"), /at base/);
   });
 

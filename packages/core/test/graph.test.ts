@@ -138,9 +138,11 @@ describe("downgrade plans", () => {
   const g = twoBranches();
   const all = set("aa11", "aa22", "aa33", "dd11", "dd22", "dd33");
 
-  it("-1 with two heads picks the one nothing depends on... when it is unique", () => {
-    // both aa33 and dd33 are tips: ambiguous
-    assert.throws(() => planDowngrade(g, all, "-1"), /ambiguous: several heads are applied/);
+  it("-1 with two heads picks the one nothing depends on, or else the data branch's", () => {
+    // both aa33 and dd33 are tips: the data branch's is taken
+    assert.deepEqual(planDowngrade(g, all, "-1"), ["dd33"]);
+    const noData = new RevisionGraph([rev("x1", null, { branchLabels: ["x"] }), rev("y1", null, { branchLabels: ["y"] })]);
+    assert.throws(() => planDowngrade(noData, set("x1", "y1"), "-1"), /ambiguous: several heads are applied/);
     // schema at aa22 with data on top of it: only dd33 is a tip
     assert.deepEqual(planDowngrade(g, set("aa11", "aa22", "dd11", "dd22", "dd33"), "-1"), ["dd33"]);
   });

@@ -11,6 +11,7 @@ import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { OrchestratorError } from "../errors.js";
 import { loadSettings, type Settings } from "../settings.js";
+import { setWorkflowRoot } from "../workflow/registry.js";
 import type { CliContext } from "./context.js";
 import { dbCommand } from "./db-commands.js";
 
@@ -28,6 +29,7 @@ export interface CliOptions {
 }
 
 export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err"> = defaultIo): Command {
+  setWorkflowRoot(options.appRoot);
   let settings = options.settings;
   const ctx: CliContext = {
     appRoot: options.appRoot,

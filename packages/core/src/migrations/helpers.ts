@@ -18,18 +18,9 @@ import type { MigrationConnection } from "./types.js";
 // Records
 // ---------------------------------------------------------------------------------------------------------------
 
-/** What a workflow is for; stored in `workflows.target`. */
-export const Target = {
-  CREATE: "CREATE",
-  MODIFY: "MODIFY",
-  TERMINATE: "TERMINATE",
-  SYSTEM: "SYSTEM",
-  VALIDATE: "VALIDATE",
-  RECONCILE: "RECONCILE",
-} as const;
-export type Target = (typeof Target)[keyof typeof Target];
+import { Target, TARGETS } from "../targets.js";
 
-const TARGETS: readonly string[] = Object.values(Target);
+export { Target };
 
 /** A workflow for {@link createWorkflow}: linked to every product of `product_type` (and `product_tag`, if given). */
 export interface WorkflowRecord {
@@ -151,7 +142,7 @@ function requireString(fn: string, what: string, value: unknown, key: string): s
 }
 
 function checkTarget(fn: string, what: string, target: unknown): Target {
-  if (typeof target !== "string" || !TARGETS.includes(target)) {
+  if (typeof target !== "string" || !(TARGETS as readonly string[]).includes(target)) {
     throw new MigrationError(
       `${fn}: ${what} has target ${JSON.stringify(target)}; expected one of ${TARGETS.join(", ")}`,
     );

@@ -5,6 +5,9 @@
 import { MigrationError } from "../errors.js";
 import type { RevisionGraph } from "./graph.js";
 
+/** The branch a bare relative downgrade (`-1`) walks when several heads are applied. */
+const PREFERRED_BRANCH = "data";
+
 const RELATIVE = /^(?:(.+)@)?([+-])(\d+)$/;
 
 /** A bare label means the head of that branch; `x@head` likewise; otherwise a (partial) revision id. */
@@ -102,7 +105,13 @@ export function planDowngrade(graph: RevisionGraph, applied: ReadonlySet<string>
 }
 
 function stepBack(graph: RevisionGraph, applied: ReadonlySet<string>, branch: string | undefined, count: number, spec: string): Set<string> {
-  const tips = appliedTips(graph, applied, branch);
+  let tips = appliedTips(graph, applied, branch);
+  if (tips.length > 1 && branch === undefined && graph.hasLabel(PREFERRED_BRANCH)) {
+    // an app's bare `db downgrade` means its own (data) migrations, not the orchestrator's schema
+    const members = graph.branchMembers(PREFERRED_BRANCH);
+    const data = tips.filter((t) => members.has(t));
+    if (data.length === 1) tips = data;
+  }
   if (tips.length === 0) {
     throw new MigrationError(branch ? `Nothing of branch "${branch}" is applied` : "Nothing is applied; the database is at base");
   }

@@ -1,0 +1,580 @@
+/**
+ * The workflow engine: creates processes, runs their steps through the executor with a checkpoint after every step,
+ * resumes, retries, aborts and deletes them, handles callbacks, pauses and unpauses, and on start-up takes over the
+ * processes a crashed instance left behind.
+ *
+ * Crash safety: every step's checkpoint is atomic (process row + step row, with the step's own database writes), so a
+ * process killed mid-step resumes from the last completed step. On a PostgreSQL server an engine holds an advisory
+ * lock per process it runs on a dedicated connection; a crashed engine's locks vanish with its connection, which is
+ * how another engine knows a `running` process is orphaned. (The embedded database is one process only.)
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { sql, type ControlledTransaction, type Kysely } from "kysely";
+import type { OrchestratorDb } from "../db/connection.js";
+import type { Database } from "../db/types.js";
+import { formPage, postForm, type InputForm } from "../forms/index.js";
+import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
+import {
+  InvalidCallbackTokenError,
+  ProcessConflictError,
+  ProcessNotFoundError,
+  StartPredicateError,
+  WorkflowNotFoundError,
+  WorkflowNotInDatabaseError,
+  WorkflowRemovedError,
+} from "./errors.js";
+import { runWithFormContext } from "./form-context.js";
+import {
+  loadProcessRow,
+  loadSteps,
+  readGlobalLock,
+  recoverState,
+  transitionStatus,
+  writeCheckpoint,
+  type ProcessRow,
+  type StepRow,
+} from "./process-store.js";
+import { getWorkflow } from "./registry.js";
+import { Assignee, overallStatus, ProcessStatus, RESUMABLE_STATUSES, StepStatus } from "./status.js";
+import type { ErrorState, ProcessControl, State, Step, StepContext, StepOutcome } from "./steps.js";
+import type { Workflow } from "./workflow.js";
+
+export interface EngineOptions {
+  database: OrchestratorDb;
+  /** Processes run at the same time (MAX_WORKERS). */
+  maxWorkers?: number;
+  executor?: Executor;
+  /** Called with errors the engine cannot attach to a process (logging). */
+  onError?: (error: unknown, context: string) => void;
+}
+
+/** Emitted on `engine.events` as "process" after every change of a process. */
+export interface ProcessEvent {
+  processId: string;
+  status: ProcessStatus;
+  step?: string;
+}
+
+export type EngineStatus = "RUNNING" | "PAUSING" | "PAUSED";
+
+/** Every workflow has a form, so that `[]` always answers with a page first (an empty one by default). */
+const EMPTY_FORM: InputForm = () => formPage({});
+
+const CALLBACK_TOKEN_KEY = "__callback_token";
+const CALLBACK_RESULT_KEY = "__callback_result_key";
+
+/** Deep merge for user input into state: objects merge, anything else is replaced. */
+export function deepMerge(target: State, source: State): State {
+  const result: State = { ...target };
+  for (const [key, value] of Object.entries(source)) {
+    const existing = result[key];
+    result[key] =
+      isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing as State, value as State) : value;
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export class WorkflowEngine implements ProcessControl {
+  readonly events = new EventEmitter();
+  private readonly db: Kysely<Database>;
+  private readonly executor: Executor;
+  /** Process runs in progress or queued in this engine. */
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly abortRequests = new Map<string, string>();
+  private readonly leased = new Set<string>();
+  private leaseConnection?: Kysely<Database>;
+  private closeLease?: () => void;
+  private leaseDone?: Promise<void>;
+  private stopping = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.db = options.database.db;
+    this.executor = options.executor ?? new InProcessExecutor(options.maxWorkers ?? 5);
+    this.events.setMaxListeners(0);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Life cycle
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Open the lease connection (PostgreSQL) and take over processes left running by an engine that is gone. */
+  async start(): Promise<string[]> {
+    if (this.options.database.kind === "postgres" && !this.leaseConnection) {
+      await new Promise<void>((ready, fail) => {
+        this.leaseDone = this.db
+          .connection()
+          .execute(async (conn) => {
+            this.leaseConnection = conn;
+            ready();
+            await new Promise<void>((resolve) => (this.closeLease = resolve));
+          })
+          .catch((error) => {
+            fail(error);
+          });
+      });
+    }
+    return this.recover();
+  }
+
+  /** Resume processes in running/resumed/created that no live engine holds. Returns their ids. */
+  async recover(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("processes")
+      .select(["pid", "last_status"])
+      .where("last_status", "in", [ProcessStatus.RUNNING, ProcessStatus.RESUMED, ProcessStatus.CREATED])
+      .orderBy("started_at")
+      .execute();
+    const taken: string[] = [];
+    for (const row of rows) {
+      if (this.active.has(row.pid)) continue;
+      if (!(await this.tryLease(row.pid))) continue;
+      if (row.last_status === ProcessStatus.RUNNING) {
+        await transitionStatus(this.db, row.pid, [ProcessStatus.RUNNING], ProcessStatus.RESUMED);
+      }
+      taken.push(row.pid);
+      this.schedule(row.pid, "SYSTEM");
+    }
+    return taken;
+  }
+
+  /** Finish the steps that are running, start no new ones, release the database connection of the lease. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    await this.executor.shutdown();
+    await Promise.allSettled([...this.active.values()]);
+    this.closeLease?.();
+    await this.leaseDone;
+    this.leaseConnection = undefined;
+  }
+
+  executorStatus(): ExecutorStatus {
+    return this.executor.status();
+  }
+
+  /** Wait until this engine has nothing running or queued for the process; returns its status. */
+  async waitFor(processId: string): Promise<ProcessStatus> {
+    while (this.active.has(processId)) await this.active.get(processId);
+    const row = await loadProcessRow(this.db, processId);
+    if (!row) throw new ProcessNotFoundError(processId);
+    return row.last_status as ProcessStatus;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Starting
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Create a process for `workflowName` from the submitted form pages (`[]` asks for the first page: the form error
+   * carries its JSON Schema) and queue it. Returns the process id.
+   */
+  async startProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
+    const processId = await this.createProcess(workflowName, userInputs, user);
+    this.schedule(processId, user);
+    return processId;
+  }
+
+  /** Create the process rows without running it (status `created`). */
+  async createProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
+    const workflow = await getWorkflow(workflowName);
+    if (!workflow) throw new WorkflowNotFoundError(workflowName);
+    if (workflow.runPredicate) {
+      const verdict = await workflow.runPredicate({ workflowName, db: this.db });
+      if (verdict !== true) throw new StartPredicateError(workflowName, verdict);
+    }
+    const processId = randomUUID();
+    const initial: State = { process_id: processId, reporter: user, workflow_name: workflowName, workflow_target: workflow.target };
+    const formState = await this.runForm(workflow.initialInputForm ?? EMPTY_FORM, initial, userInputs);
+    const state = { ...formState, ...initial };
+    const row = await this.db
+      .selectFrom("workflows")
+      .select(["workflow_id", "is_task"])
+      .where("name", "=", workflowName)
+      .where("deleted_at", "is", null)
+      .executeTakeFirst();
+    if (!row) throw new WorkflowNotInDatabaseError(workflowName);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("processes")
+        .values({ pid: processId, workflow_id: row.workflow_id, last_status: ProcessStatus.CREATED, created_by: user, is_task: row.is_task })
+        .execute();
+      await trx.insertInto("input_states").values({ pid: processId, input_state: JSON.stringify(state), input_type: "initial_state" }).execute();
+    });
+    this.emit({ processId, status: ProcessStatus.CREATED });
+    return processId;
+  }
+
+  private runForm(form: InputForm | undefined, state: State, userInputs: unknown[]): Promise<State> {
+    return runWithFormContext({ db: this.db }, () => postForm(form, state, userInputs));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Resuming, retrying, aborting, deleting, callbacks
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Resume a suspended process with the submitted form pages, or retry a failed / waiting one (from the step that
+   * failed). Refused for statuses that cannot be resumed.
+   */
+  async resumeProcess(processId: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<void> {
+    const { row, workflow, steps } = await this.loadForChange(processId);
+    if (!RESUMABLE_STATUSES.includes(row.last_status as ProcessStatus)) {
+      throw new ProcessConflictError(`Resuming a ${row.last_status} workflow is not possible`);
+    }
+    if (!workflow) throw new WorkflowRemovedError("resumed");
+    const recovered = recoverState(steps);
+    const current = workflow.steps.steps[recovered.completedSteps];
+    const input =
+      row.last_status === ProcessStatus.SUSPENDED && current?.form
+        ? await this.runForm(current.form, recovered.outcome.state, userInputs)
+        : {};
+    await this.db
+      .insertInto("input_states")
+      .values({ pid: processId, input_state: JSON.stringify(input), input_type: "user_input" })
+      .execute();
+    if (!(await transitionStatus(this.db, processId, RESUMABLE_STATUSES, ProcessStatus.RESUMED))) {
+      throw new ProcessConflictError("Process is already running");
+    }
+    this.emit({ processId, status: ProcessStatus.RESUMED });
+    this.schedule(processId, user, input);
+  }
+
+  /** Abort a process: a step "User Aborted" is logged and the process is `aborted` (not for completed ones). */
+  async abortProcess(processId: string, user = "SYSTEM"): Promise<void> {
+    const row = await loadProcessRow(this.db, processId);
+    if (!row) throw new ProcessNotFoundError(processId);
+    if (row.last_status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
+    if (row.last_status === ProcessStatus.ABORTED) return;
+    if (this.active.has(processId)) {
+      // a run is in progress here: it stops before its next step and logs the abort itself
+      this.abortRequests.set(processId, user);
+      await this.active.get(processId);
+      if ((await loadProcessRow(this.db, processId))?.last_status === ProcessStatus.ABORTED) return;
+    }
+    const steps = await loadSteps(this.db, processId);
+    const state = recoverState(steps).outcome.state;
+    await this.checkpoint(processId, "User Aborted", { status: StepStatus.ABORT, state }, Assignee.SYSTEM, user, new Date());
+  }
+
+  /** Delete a process with its steps, input states and subscription links. */
+  async deleteProcess(processId: string): Promise<void> {
+    if (this.active.has(processId)) throw new ProcessConflictError("Cannot delete a process while it is running");
+    const result = await this.db.deleteFrom("processes").where("pid", "=", processId).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw new ProcessNotFoundError(processId);
+    this.emit({ processId, status: ProcessStatus.ABORTED });
+  }
+
+  /** An external system answers an awaiting callback step: store its data and continue the process. */
+  async continueAwaitingProcess(processId: string, token: string, data: unknown, user = "SYSTEM"): Promise<void> {
+    const { row, last } = await this.awaitingStep(processId, token);
+    const state = last.state;
+    const key = typeof state[CALLBACK_RESULT_KEY] === "string" ? (state[CALLBACK_RESULT_KEY] as string) : "callback_result";
+    await this.db
+      .updateTable("process_steps")
+      .set({ state: JSON.stringify({ ...state, [key]: data }) })
+      .where("stepid", "=", last.stepid)
+      .execute();
+    if (!(await transitionStatus(this.db, processId, [ProcessStatus.AWAITING_CALLBACK], ProcessStatus.RESUMED))) {
+      throw new ProcessConflictError(`Process is ${row.last_status}, not awaiting a callback`);
+    }
+    this.emit({ processId, status: ProcessStatus.RESUMED });
+    this.schedule(processId, user);
+  }
+
+  /** Progress reported by an external system for an awaiting callback step (stored as `callback_progress`). */
+  async updateAwaitingProcessProgress(processId: string, token: string, data: unknown): Promise<void> {
+    const { last } = await this.awaitingStep(processId, token);
+    await this.db
+      .updateTable("process_steps")
+      .set({ state: JSON.stringify({ ...last.state, callback_progress: data }) })
+      .where("stepid", "=", last.stepid)
+      .execute();
+    this.emit({ processId, status: ProcessStatus.AWAITING_CALLBACK });
+  }
+
+  private async awaitingStep(processId: string, token: string): Promise<{ row: ProcessRow; last: StepRow }> {
+    const row = await loadProcessRow(this.db, processId);
+    if (!row) throw new ProcessNotFoundError(processId);
+    const last = (await loadSteps(this.db, processId)).at(-1);
+    if (row.last_status !== ProcessStatus.AWAITING_CALLBACK || !last || last.status !== StepStatus.AWAITING_CALLBACK) {
+      throw new ProcessConflictError(`Process is ${row.last_status}, not awaiting a callback`);
+    }
+    if (typeof last.state[CALLBACK_TOKEN_KEY] !== "string" || last.state[CALLBACK_TOKEN_KEY] !== token) throw new InvalidCallbackTokenError();
+    return { row, last };
+  }
+
+  /** Fail a process whose callback did not come in time (task_validate_awaiting_callbacks). */
+  async failAwaitingProcess(processId: string, reason = "Callback timed out"): Promise<void> {
+    const row = await loadProcessRow(this.db, processId);
+    const last = (await loadSteps(this.db, processId)).at(-1);
+    if (!row || row.last_status !== ProcessStatus.AWAITING_CALLBACK || !last) return;
+    await this.checkpoint(processId, reason, { status: StepStatus.FAILED, state: { ...last.state, class: "CallbackTimeout", error: reason } }, Assignee.SYSTEM, "SYSTEM", new Date(), last.stepid);
+  }
+
+  private async loadForChange(processId: string): Promise<{ row: ProcessRow; workflow?: Workflow; steps: StepRow[] }> {
+    const row = await loadProcessRow(this.db, processId);
+    if (!row) throw new ProcessNotFoundError(processId);
+    const workflow = await getWorkflow(row.workflow_name);
+    const steps = await loadSteps(this.db, processId);
+    return { row, workflow, steps };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Pause / unpause
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Pause the engine (every instance on this database): running processes stop before their next step. */
+  async pause(): Promise<void> {
+    await this.db.updateTable("engine_settings").set({ global_lock: true }).execute();
+    this.events.emit("engine", { globalLock: true });
+  }
+
+  /** Unpause: processes stopped by the pause are resumed. */
+  async unpause(): Promise<string[]> {
+    await this.db.updateTable("engine_settings").set({ global_lock: false }).execute();
+    this.events.emit("engine", { globalLock: false });
+    const rows = await this.db.selectFrom("processes").select("pid").where("last_status", "=", ProcessStatus.RUNNING).execute();
+    const resumed: string[] = [];
+    for (const { pid } of rows) {
+      if (this.active.has(pid) || !(await this.tryLease(pid))) continue;
+      await transitionStatus(this.db, pid, [ProcessStatus.RUNNING], ProcessStatus.RESUMED);
+      resumed.push(pid);
+      this.schedule(pid, "SYSTEM");
+    }
+    return resumed;
+  }
+
+  /** RUNNING, PAUSING (paused but processes still running) or PAUSED, and how many processes are running. */
+  async engineStatus(): Promise<{ global_lock: boolean; global_status: EngineStatus; running_processes: number }> {
+    const globalLock = await readGlobalLock(this.db);
+    const running = await this.db
+      .selectFrom("processes")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("last_status", "=", ProcessStatus.RUNNING)
+      .executeTakeFirstOrThrow();
+    const runningHere = this.active.size;
+    const status: EngineStatus = !globalLock ? "RUNNING" : runningHere > 0 ? "PAUSING" : "PAUSED";
+    return { global_lock: globalLock, global_status: status, running_processes: Number(running.n) };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Running
+  // ---------------------------------------------------------------------------------------------------------------
+
+  private emit(event: ProcessEvent): void {
+    this.events.emit("process", event);
+  }
+
+  /** Queue a run of the process in the executor (at most one run per process at a time in this engine). */
+  private schedule(processId: string, user: string, input?: State): void {
+    if (this.stopping) return;
+    const previous = this.active.get(processId) ?? Promise.resolve();
+    const run: Promise<void> = previous
+      .then(() => this.executor.submit(() => this.run(processId, user, input)))
+      .catch((error) => this.options.onError?.(error, `process ${processId}`))
+      .finally(() => {
+        if (this.active.get(processId) === run) this.active.delete(processId);
+      });
+    this.active.set(processId, run);
+  }
+
+  private async tryLease(processId: string): Promise<boolean> {
+    if (!this.leaseConnection || this.leased.has(processId)) return true;
+    const result = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${processId}, 0)) as ok`.execute(this.leaseConnection);
+    if (result.rows[0]?.ok) this.leased.add(processId);
+    return result.rows[0]?.ok === true;
+  }
+
+  private async releaseLease(processId: string): Promise<void> {
+    if (!this.leaseConnection || !this.leased.delete(processId)) return;
+    await sql`select pg_advisory_unlock(hashtextextended(${processId}, 0))`.execute(this.leaseConnection);
+  }
+
+  private async run(processId: string, user: string, input?: State): Promise<void> {
+    if (this.stopping) return;
+    if (!(await this.tryLease(processId))) return; // another engine runs it
+    try {
+      if (!(await transitionStatus(this.db, processId, [ProcessStatus.CREATED, ProcessStatus.RESUMED], ProcessStatus.RUNNING))) return;
+      this.emit({ processId, status: ProcessStatus.RUNNING });
+      await this.runSteps(processId, user, input);
+    } finally {
+      await this.releaseLease(processId);
+    }
+  }
+
+  private async runSteps(processId: string, user: string, input?: State): Promise<void> {
+    const { row, workflow, steps: rows } = await this.loadForChange(processId);
+    if (!workflow) {
+      await this.checkpoint(processId, "Unknown", { status: StepStatus.FAILED, state: { class: "WorkflowRemovedError", error: new WorkflowRemovedError("resumed").message } }, Assignee.SYSTEM, user, new Date());
+      return;
+    }
+    const recovered = recoverState(rows);
+    let state = recovered.outcome.state;
+    if (recovered.completedSteps === 0 && rows.every((r) => r.status !== StepStatus.SUSPEND && r.status !== StepStatus.AWAITING_CALLBACK)) {
+      // nothing completed yet: start from the initial input state
+      const initial = await this.db
+        .selectFrom("input_states")
+        .select("input_state")
+        .where("pid", "=", processId)
+        .where("input_type", "=", "initial_state")
+        .orderBy("input_time", "desc")
+        .executeTakeFirst();
+      state = deepMerge(state, initial?.input_state ?? {});
+    }
+    let remaining = workflow.steps.steps.slice(recovered.completedSteps);
+    let lastRow = recovered.lastRow;
+    let groupRowId: string | undefined;
+    const resumingSuspended =
+      recovered.outcome.status === StepStatus.SUSPEND || recovered.outcome.status === StepStatus.AWAITING_CALLBACK;
+    if (resumingSuspended && remaining[0]) {
+      // the suspended (or awaiting) step is done now: log it with the user's input and go on after it
+      const first = remaining[0];
+      state = deepMerge(state, input ?? {});
+      const logged = await this.checkpoint(processId, first.name, { status: StepStatus.SUCCESS, state }, first.assignee, user, new Date());
+      if (!logged) return;
+      state = logged.state;
+      if (first.isGroup) groupRowId = logged.stepId;
+      else remaining = remaining.slice(1);
+    }
+    if (await readGlobalLock(this.db)) return; // paused: stays running, unpause resumes it
+
+    for (const current of remaining) {
+      const aborter = this.abortRequests.get(processId);
+      if (aborter !== undefined) {
+        this.abortRequests.delete(processId);
+        await this.checkpoint(processId, "User Aborted", { status: StepStatus.ABORT, state }, Assignee.SYSTEM, aborter, new Date());
+        return;
+      }
+      const startedAt = new Date();
+      const result = await this.executeStep(processId, row, current, state, user, startedAt, lastRow, groupRowId);
+      groupRowId = undefined;
+      if (!result) return; // process deleted meanwhile
+      const { outcome, stored } = result;
+      if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
+      state = stored.state;
+      lastRow = undefined;
+      if (stored.globalLock) return; // paused
+      if (this.stopping) {
+        // shutting down: leave the process to be resumed by the next start
+        await transitionStatus(this.db, processId, [ProcessStatus.RUNNING], ProcessStatus.RESUMED);
+        return;
+      }
+    }
+  }
+
+  /** Run one step with a lazily opened transaction and write its checkpoint (in that transaction when there is one). */
+  private async executeStep(
+    processId: string,
+    row: ProcessRow,
+    current: Step,
+    state: State,
+    user: string,
+    startedAt: Date,
+    lastRow: StepRow | undefined,
+    groupRowId: string | undefined,
+  ) {
+    let trx: ControlledTransaction<Database> | undefined;
+    let replaceId = groupRowId;
+    const ctx: StepContext = {
+      engine: this,
+      processId,
+      workflowName: row.workflow_name,
+      user,
+      db: async () => (trx ??= await this.db.startTransaction().execute()),
+      checkpoint: async (name, outcome) => {
+        const written = await this.checkpoint(processId, name, outcome, current.assignee, user, startedAt, replaceId, trx);
+        if (trx) await trx.commit().execute();
+        trx = undefined;
+        replaceId = written?.stepId;
+      },
+    };
+    let outcome: StepOutcome = await current.run(state, ctx);
+    const failed = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
+    if (failed && trx) {
+      await trx.rollback().execute().catch(() => undefined);
+      trx = undefined;
+    }
+    if (failed) {
+      // a failure gets its own row (a step group's progress row stays, so a retry continues the group), except that a
+      // repeated identical failure updates the failed row instead of adding one
+      replaceId = undefined;
+      if (lastRow && lastRow.status === outcome.status && lastRow.name === current.name && sameError(lastRow.state, outcome.state)) {
+        const retries = Number(lastRow.state.retries ?? 0) + 1;
+        outcome = { status: outcome.status, state: { ...outcome.state, retries } };
+        replaceId = lastRow.stepid;
+      }
+    }
+    try {
+      const stored = await this.checkpoint(processId, current.name, outcome, current.assignee, user, startedAt, replaceId, trx, row.is_task);
+      if (trx) await trx.commit().execute();
+      return stored ? { outcome, stored } : undefined;
+    } catch (error) {
+      if (trx) await trx.rollback().execute().catch(() => undefined);
+      // the step's writes could not be committed: record the failure instead
+      const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
+      const stored = await this.checkpoint(processId, current.name, failure, current.assignee, user, startedAt, undefined, undefined, row.is_task);
+      return stored ? { outcome: failure, stored } : undefined;
+    }
+  }
+
+  private async checkpoint(
+    processId: string,
+    stepName: string,
+    outcome: StepOutcome,
+    assignee: string,
+    user: string,
+    startedAt: Date,
+    replaceStepId?: string,
+    trx?: Kysely<Database>,
+    isTask = false,
+  ) {
+    let status = overallStatus(outcome.status);
+    let who = assignee;
+    if (outcome.status === StepStatus.FAILED && isTask) {
+      const error = outcome.state as ErrorState;
+      if (error.class === "AssertionError" || error.class === "InconsistentData") {
+        status = ProcessStatus.INCONSISTENT_DATA;
+        who = Assignee.NOC;
+      } else if (isApiUnavailable(error)) {
+        status = ProcessStatus.API_UNAVAILABLE;
+        who = Assignee.SYSTEM;
+      }
+    }
+    const stored = await writeCheckpoint(trx ?? this.db, {
+      processId,
+      stepName,
+      outcome,
+      processStatus: status,
+      assignee: who,
+      user,
+      startedAt,
+      replaceStepId,
+    });
+    if (stored) this.emit({ processId, status, step: stepName });
+    return stored;
+  }
+
+  /** A fresh callback token (url-safe). */
+  static newCallbackToken(): string {
+    return randomBytes(24).toString("base64url");
+  }
+}
+
+function sameError(previous: State, next: State): boolean {
+  return previous.class === next.class && previous.error === next.error && JSON.stringify(previous.details) === JSON.stringify(next.details);
+}
+
+function errorStateOf(error: unknown): ErrorState {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { class: e.name, error: e.message, traceback: e.stack };
+}
+
+/** An error that means a remote API is unavailable (tasks get status api_unavailable). */
+function isApiUnavailable(error: ErrorState): boolean {
+  if (error.class === "MaxRetryError") return true;
+  return [502, 503, 504].includes(Number(error.status_code));
+}

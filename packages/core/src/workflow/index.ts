@@ -1,0 +1,56 @@
+export * from "./status.js";
+export {
+  step,
+  retryStep,
+  inputStep,
+  callbackStep,
+  conditional,
+  stepGroup,
+  begin,
+  init,
+  done,
+  abort,
+  StepList,
+  ProcessFailureError,
+  InconsistentDataError,
+  type Step,
+  type StepFn,
+  type StepResult,
+  type StepContext,
+  type StepOutcome,
+  type StepOptions,
+  type State,
+  type Authorizer,
+  type AuthContext,
+  type ProcessControl,
+  type CallbackStepOptions,
+} from "./steps.js";
+export {
+  workflow,
+  createWorkflow,
+  modifyWorkflow,
+  terminateWorkflow,
+  validateWorkflow,
+  reconcileWorkflow,
+  task,
+  allow,
+  isWorkflow,
+  type Workflow,
+  type WorkflowOptions,
+  type WrapperOptions,
+  type RunPredicate,
+} from "./workflow.js";
+export {
+  storeProcessSubscription,
+  unsync,
+  unsyncUnchecked,
+  resync,
+  setStatus,
+  refreshSubscriptionSearchIndex,
+  refreshProcessSearchIndex,
+} from "./builtin-steps.js";
+export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, workflowRoot } from "./registry.js";
+export { WorkflowEngine, deepMerge, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
+export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
+export { formDb } from "./form-context.js";
+export * from "./errors.js";

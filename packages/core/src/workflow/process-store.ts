@@ -1,0 +1,158 @@
+/**
+ * Reading and writing processes and their steps. A step's checkpoint — the process row and the step row — is one SQL
+ * statement (or, when the step used the database, part of the step's own transaction), so it is atomic and costs one
+ * round trip.
+ */
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Database, ProcessesTable, ProcessStepsTable } from "../db/types.js";
+import { ProcessStatus, StepStatus } from "./status.js";
+import type { ErrorState, State, StepOutcome } from "./steps.js";
+
+export type ProcessRow = Selectable<ProcessesTable> & { workflow_name: string; workflow_target: string };
+export type StepRow = Selectable<ProcessStepsTable>;
+
+/** Keys the engine uses to steer step logging; never stored. */
+const INTERNAL_KEYS = ["__step_name_override", "__replace_last_state", "__remove_keys", "__last_step_started_at"] as const;
+
+const FAILED_REASON_LENGTH = 10_000;
+const TRACEBACK_LENGTH = 50_000;
+
+export interface CheckpointInput {
+  processId: string;
+  stepName: string;
+  outcome: StepOutcome;
+  processStatus: ProcessStatus;
+  assignee: string;
+  user: string;
+  startedAt: Date;
+  /** Overwrite this step row instead of inserting one (retried identical failure, step group progress). */
+  replaceStepId?: string;
+}
+
+export interface CheckpointResult {
+  stepId: string;
+  /** The engine's global lock, read in the same statement: true means pause before the next step. */
+  globalLock: boolean;
+  /** The state as stored (JSON round-tripped, internal keys removed). */
+  state: State;
+}
+
+/** JSON round trip (Dates and other objects become JSON), internal keys removed, `__remove_keys` applied. */
+export function normaliseState(state: State): State {
+  const copy = JSON.parse(JSON.stringify(state ?? {})) as State;
+  const remove = Array.isArray(copy.__remove_keys) ? (copy.__remove_keys as unknown[]) : [];
+  for (const key of [...INTERNAL_KEYS, ...remove]) delete copy[String(key)];
+  return copy;
+}
+
+/** Write a step's checkpoint. Returns undefined when the process no longer exists (deleted meanwhile). */
+export async function writeCheckpoint(db: Kysely<Database>, input: CheckpointInput): Promise<CheckpointResult | undefined> {
+  const { outcome } = input;
+  const isError = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
+  let state = normaliseState(outcome.state);
+  let failedReason: string | null = null;
+  let traceback: string | null = null;
+  if (isError) {
+    const error = state as ErrorState;
+    failedReason = String(error.error ?? "").slice(0, FAILED_REASON_LENGTH);
+    traceback = error.traceback ? String(error.traceback).slice(-TRACEBACK_LENGTH) : null;
+    const { traceback: _t, ...rest } = error;
+    state = rest;
+  }
+  const stateJson = JSON.stringify(state);
+  const startedAt = input.startedAt.toISOString();
+  const result = input.replaceStepId
+    ? await sql<{ stepid: string; global_lock: boolean }>`
+        WITH upd AS (
+          UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
+            failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
+          WHERE pid = ${input.processId} RETURNING pid
+        )
+        UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb,
+          created_by = ${input.user}, completed_at = clock_timestamp()
+        WHERE stepid = ${input.replaceStepId} AND EXISTS (SELECT 1 FROM upd)
+        RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db)
+    : await sql<{ stepid: string; global_lock: boolean }>`
+        WITH upd AS (
+          UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
+            failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
+          WHERE pid = ${input.processId} RETURNING pid
+        )
+        INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
+        SELECT pid, ${input.stepName}, ${outcome.status}, ${stateJson}::jsonb, ${input.user}, ${startedAt}::timestamptz, clock_timestamp()
+        FROM upd
+        RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  return { stepId: row.stepid, globalLock: row.global_lock === true, state };
+}
+
+export async function loadProcessRow(db: Kysely<Database>, processId: string): Promise<ProcessRow | undefined> {
+  return db
+    .selectFrom("processes as p")
+    .innerJoin("workflows as w", "w.workflow_id", "p.workflow_id")
+    .selectAll("p")
+    .select(["w.name as workflow_name", "w.target as workflow_target"])
+    .where("p.pid", "=", processId)
+    .executeTakeFirst();
+}
+
+export async function loadSteps(db: Kysely<Database>, processId: string): Promise<StepRow[]> {
+  return db.selectFrom("process_steps").selectAll().where("pid", "=", processId).orderBy("completed_at").orderBy("started_at").execute();
+}
+
+/** Set the process status only if it is one of `from`; returns whether it changed (an atomic claim). */
+export async function transitionStatus(
+  db: Kysely<Database>,
+  processId: string,
+  from: readonly ProcessStatus[],
+  to: ProcessStatus,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("processes")
+    .set({ last_status: to, last_modified_at: sql`now()` })
+    .where("pid", "=", processId)
+    .where("last_status", "in", [...from])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function readGlobalLock(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom("engine_settings").select("global_lock").executeTakeFirst();
+  return row?.global_lock === true;
+}
+
+/** Statuses of step rows that do not count as completed steps. */
+const NOT_CLEARED: readonly string[] = [StepStatus.FAILED, StepStatus.SUSPEND, StepStatus.WAITING, StepStatus.AWAITING_CALLBACK, StepStatus.ABORT];
+
+export interface RecoveredState {
+  /** The state to continue from and the status of the step it came from. */
+  outcome: StepOutcome;
+  /** How many steps of the workflow have completed: the next one to run is at this index. */
+  completedSteps: number;
+  /** The last row (to update on a repeated failure, or to continue a step group). */
+  lastRow?: StepRow;
+}
+
+/**
+ * Rebuild where a process is from its step rows (orchestrator-core's `_recoverwf`): the state of the last completed
+ * step (or of a suspended / awaiting step), and how many steps completed. A step group's progress rows carry
+ * `__step_group` and do not count until the group finishes.
+ */
+export function recoverState(steps: readonly StepRow[]): RecoveredState {
+  const cleared = steps.filter((s) => !NOT_CLEARED.includes(s.status));
+  const completed = cleared.filter((s) => !("__step_group" in s.state)).length;
+  const last = steps.at(-1);
+  if (last && (last.status === StepStatus.SUSPEND || last.status === StepStatus.AWAITING_CALLBACK)) {
+    return { outcome: { status: last.status, state: last.state }, completedSteps: completed, lastRow: last };
+  }
+  if (last?.status === StepStatus.COMPLETE) {
+    return { outcome: { status: StepStatus.COMPLETE, state: last.state }, completedSteps: completed, lastRow: last };
+  }
+  const lastCleared = cleared.at(-1);
+  return {
+    outcome: { status: StepStatus.SUCCESS, state: lastCleared ? lastCleared.state : {} },
+    completedSteps: completed,
+    lastRow: last,
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Workflows used by the engine tests. Steps record their runs in the `test_log` table (created by `prepareEngineDb`)
+ * through the step's transaction, so a test can see which steps ran how often and what was committed.
+ */
+import { sql } from "kysely";
+import { z } from "zod";
+import {
+  begin,
+  callbackStep,
+  conditional,
+  done,
+  formPage,
+  init,
+  inputStep,
+  retryStep,
+  step,
+  stepGroup,
+  task,
+  workflow,
+  Assignee,
+  Target,
+  type StepContext,
+} from "../../src/index.js";
+
+export async function logRun(ctx: StepContext, name: string): Promise<void> {
+  const db = await ctx.db();
+  await sql`insert into test_log (pid, step) values (${ctx.processId}, ${name})`.execute(db);
+}
+
+/** How many times each test step has failed on purpose, per process. */
+const failures = new Map<string, number>();
+function failFirst(key: string, times: number, message: string): void {
+  const n = failures.get(key) ?? 0;
+  if (n < times) {
+    failures.set(key, n + 1);
+    throw new Error(message);
+  }
+}
+
+export const simple_task = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    step("Step a", () => ({ a: 1 })),
+    done,
+  ),
+);
+
+export const three_steps = task(
+  {},
+  begin.chain(
+    step("One", async (_s, ctx) => {
+      await logRun(ctx, "One");
+      return { one: "x".repeat(10) };
+    }),
+    step("Two", async (_s, ctx) => {
+      await logRun(ctx, "Two");
+      return { two: 2 };
+    }),
+    step("Three", async (_s, ctx) => {
+      await logRun(ctx, "Three");
+      return { three: 3 };
+    }),
+  ),
+);
+
+export const fail_once = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    step("Before", () => ({ before: true })),
+    step("Flaky", async (state, ctx) => {
+      await logRun(ctx, "Flaky");
+      failFirst(`flaky-${state.process_id}`, Number(state.fail_times ?? 1), "boom");
+      return { flaky: "ok" };
+    }),
+    done,
+  ),
+);
+
+export const fail_rollback = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    step("Writes then fails", async (_s, ctx) => {
+      await logRun(ctx, "written-before-failure");
+      throw new Error("after the write");
+    }),
+    done,
+  ),
+);
+
+export const inconsistent_task = task(
+  {},
+  step("Check data", () => {
+    const error = new Error("the data is wrong");
+    error.name = "AssertionError";
+    throw error;
+  }),
+);
+
+export const retry_later = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    retryStep("Call flaky API", (state) => {
+      failFirst(`retry-${state.process_id}`, 1, "API down");
+      return { called: true };
+    }),
+    done,
+  ),
+);
+
+const confirmForm = () =>
+  formPage({ confirmed: z.boolean(), comment: z.string().default("") }, { title: "Please confirm" });
+
+export const needs_input = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    step("Prepare", () => ({ prepared: true, nested: { keep: 1 } })),
+    inputStep("Confirm", confirmForm, { assignee: Assignee.NOC }),
+    step("After confirm", (state) => ({ saw: state.confirmed })),
+    done,
+  ),
+);
+
+export const with_form = workflow(
+  {
+    target: Target.SYSTEM,
+    initialInputForm: () => formPage({ name: z.string().min(2), size: z.number().int().default(3) }, { title: "Create something" }),
+  },
+  init.chain(
+    step("Use input", (state) => ({ greeting: `hello ${state.name} (${state.size})` })),
+    done,
+  ),
+);
+
+export const conditional_steps = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    conditional((s) => s.flag === true)(step("Only with flag", () => ({ ran: true }))),
+    step("Always", () => ({ always: true })),
+    done,
+  ),
+);
+
+export const grouped = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    stepGroup("Group", [step("g1", () => ({ g1: 1 })), step("g2", () => ({ g2: 2 })), step("g3", () => ({ g3: 3 }))]),
+    done,
+  ),
+);
+
+export const with_callback = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    callbackStep(
+      "Provision",
+      step("Send request", (state) => ({ sent_to: state.callback_route })),
+      step("Check result", (state) => {
+        const result = state.callback_result as { ok?: boolean } | undefined;
+        if (!result?.ok) throw new Error("callback said not ok");
+        return { provisioned: true };
+      }),
+      { timeout: 60 },
+    ),
+    done,
+  ),
+);
+
+export const refused = workflow({ target: Target.SYSTEM, runPredicate: () => "Not now" }, init.chain(done));
+
+let inFlight = 0;
+export let maxInFlight = 0;
+export function resetInFlight(): void {
+  inFlight = 0;
+  maxInFlight = 0;
+}
+export const slow = task(
+  {},
+  step("Slow", async () => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 60));
+    inFlight--;
+  }),
+);
+
+/** Blocks in "Two" (after writing, before its checkpoint) while BLOCK_STEP_TWO is set; the crash test kills it there. */
+export const crash_me = task(
+  {},
+  begin.chain(
+    step("One", async (_s, ctx) => {
+      await logRun(ctx, "One");
+      return { one: 1 };
+    }),
+    step("Two", async (_s, ctx) => {
+      // the write is in the step's transaction: a crash before the checkpoint commits must lose it
+      await logRun(ctx, "Two");
+      if (process.env.BLOCK_STEP_TWO) {
+        process.stdout.write("IN_STEP_TWO\n");
+        await new Promise(() => undefined);
+      }
+      return { two: 2 };
+    }),
+    step("Three", async (_s, ctx) => {
+      await logRun(ctx, "Three");
+      return { three: 3 };
+    }),
+  ),
+);
+
+export const not_a_workflow = { hello: "world" };
