@@ -26,9 +26,11 @@ import {
 } from "./errors.js";
 import { runWithFormContext } from "./form-context.js";
 import {
+  claimProcess,
   loadProcessRow,
   loadSteps,
   readGlobalLock,
+  type ClaimedProcess,
   recoverState,
   transitionStatus,
   writeCheckpoint,
@@ -61,6 +63,18 @@ export type EngineStatus = "RUNNING" | "PAUSING" | "PAUSED";
 /** Every workflow has a form, so that `[]` always answers with a page first (an empty one by default). */
 const EMPTY_FORM: InputForm = () => formPage({});
 
+/** How long a workflow's row (id, is_task) is cached for starting processes. */
+const WORKFLOW_ROW_CACHE_MS = 5000;
+
+/** While a process keeps running, its row (last_step, last_modified_at) is updated at most this often. */
+const PROCESS_ROW_INTERVAL_MS = 1000;
+
+/** Idle delay before released leases are sent on their own (otherwise they go with the next claim). */
+const UNLOCK_DELAY_MS = 20;
+
+/** How many last-known statuses waitFor keeps. */
+const LAST_STATUS_LIMIT = 10_000;
+
 const CALLBACK_TOKEN_KEY = "__callback_token";
 const CALLBACK_RESULT_KEY = "__callback_result_key";
 
@@ -91,6 +105,11 @@ export class WorkflowEngine implements ProcessControl {
   private closeLease?: () => void;
   private leaseDone?: Promise<void>;
   private stopping = false;
+  private readonly pendingUnlocks = new Set<string>();
+  private unlockTimer?: NodeJS.Timeout;
+  /** The last status this engine saw per process, for waitFor without a query. */
+  private readonly lastStatus = new Map<string, ProcessStatus>();
+  private readonly workflowRows = new Map<string, { row: { workflow_id: string; is_task: boolean }; until: number }>();
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.database.db;
@@ -147,6 +166,7 @@ export class WorkflowEngine implements ProcessControl {
     this.stopping = true;
     await this.executor.shutdown();
     await Promise.allSettled([...this.active.values()]);
+    await this.flushUnlocks();
     this.closeLease?.();
     await this.leaseDone;
     this.leaseConnection = undefined;
@@ -159,6 +179,8 @@ export class WorkflowEngine implements ProcessControl {
   /** Wait until this engine has nothing running or queued for the process; returns its status. */
   async waitFor(processId: string): Promise<ProcessStatus> {
     while (this.active.has(processId)) await this.active.get(processId);
+    const known = this.lastStatus.get(processId);
+    if (known !== undefined) return known;
     const row = await loadProcessRow(this.db, processId);
     if (!row) throw new ProcessNotFoundError(processId);
     return row.last_status as ProcessStatus;
@@ -190,6 +212,23 @@ export class WorkflowEngine implements ProcessControl {
     const initial: State = { process_id: processId, reporter: user, workflow_name: workflowName, workflow_target: workflow.target };
     const formState = await this.runForm(workflow.initialInputForm ?? EMPTY_FORM, initial, userInputs);
     const state = { ...formState, ...initial };
+    const row = await this.workflowRow(workflowName);
+    // the process and its initial input state, in one statement
+    await sql`
+      WITH p AS (
+        INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
+        VALUES (${processId}, ${row.workflow_id}, ${ProcessStatus.CREATED}, ${user}, ${row.is_task})
+        RETURNING pid
+      )
+      INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${JSON.stringify(state)}::jsonb, 'initial_state' FROM p`.execute(this.db);
+    this.emit({ processId, status: ProcessStatus.CREATED });
+    return processId;
+  }
+
+  /** The workflow's row (id, is_task), cached briefly: it is read for every process start. */
+  private async workflowRow(workflowName: string): Promise<{ workflow_id: string; is_task: boolean }> {
+    const cached = this.workflowRows.get(workflowName);
+    if (cached && cached.until > Date.now()) return cached.row;
     const row = await this.db
       .selectFrom("workflows")
       .select(["workflow_id", "is_task"])
@@ -197,15 +236,8 @@ export class WorkflowEngine implements ProcessControl {
       .where("deleted_at", "is", null)
       .executeTakeFirst();
     if (!row) throw new WorkflowNotInDatabaseError(workflowName);
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("processes")
-        .values({ pid: processId, workflow_id: row.workflow_id, last_status: ProcessStatus.CREATED, created_by: user, is_task: row.is_task })
-        .execute();
-      await trx.insertInto("input_states").values({ pid: processId, input_state: JSON.stringify(state), input_type: "initial_state" }).execute();
-    });
-    this.emit({ processId, status: ProcessStatus.CREATED });
-    return processId;
+    this.workflowRows.set(workflowName, { row, until: Date.now() + WORKFLOW_ROW_CACHE_MS });
+    return row;
   }
 
   private runForm(form: InputForm | undefined, state: State, userInputs: unknown[]): Promise<State> {
@@ -366,6 +398,9 @@ export class WorkflowEngine implements ProcessControl {
   // ---------------------------------------------------------------------------------------------------------------
 
   private emit(event: ProcessEvent): void {
+    this.lastStatus.delete(event.processId);
+    this.lastStatus.set(event.processId, event.status);
+    if (this.lastStatus.size > LAST_STATUS_LIMIT) this.lastStatus.delete(this.lastStatus.keys().next().value!);
     this.events.emit("process", event);
   }
 
@@ -384,30 +419,62 @@ export class WorkflowEngine implements ProcessControl {
 
   private async tryLease(processId: string): Promise<boolean> {
     if (!this.leaseConnection || this.leased.has(processId)) return true;
+    await this.flushUnlocks();
     const result = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${processId}, 0)) as ok`.execute(this.leaseConnection);
     if (result.rows[0]?.ok) this.leased.add(processId);
     return result.rows[0]?.ok === true;
   }
 
-  private async releaseLease(processId: string): Promise<void> {
+  /**
+   * Release a process's lease. Releases are batched: they ride along with the next claim on the lease connection, or
+   * go out on their own after a short idle delay.
+   */
+  private releaseLease(processId: string): void {
     if (!this.leaseConnection || !this.leased.delete(processId)) return;
-    await sql`select pg_advisory_unlock(hashtextextended(${processId}, 0))`.execute(this.leaseConnection);
+    this.pendingUnlocks.add(processId);
+    this.unlockTimer ??= setTimeout(() => void this.flushUnlocks(), UNLOCK_DELAY_MS);
+  }
+
+  private takeUnlocks(): string[] {
+    const pids = [...this.pendingUnlocks];
+    this.pendingUnlocks.clear();
+    if (this.unlockTimer) clearTimeout(this.unlockTimer);
+    this.unlockTimer = undefined;
+    return pids;
+  }
+
+  private async flushUnlocks(): Promise<void> {
+    const pids = this.takeUnlocks();
+    if (!pids.length || !this.leaseConnection) return;
+    await sql`select pg_advisory_unlock(hashtextextended(u, 0)) from unnest(${pids}::text[]) as u`
+      .execute(this.leaseConnection)
+      .catch((error) => this.options.onError?.(error, "releasing process leases"));
   }
 
   private async run(processId: string, user: string, input?: State): Promise<void> {
     if (this.stopping) return;
-    if (!(await this.tryLease(processId))) return; // another engine runs it
+    // Claim: with a lease on PostgreSQL (taken in the same statement, on the lease connection), unless held already.
+    const needsLease = this.leaseConnection !== undefined && !this.leased.has(processId);
+    const { claimed, leased } = await claimProcess(
+      needsLease ? this.leaseConnection! : this.db,
+      processId,
+      [ProcessStatus.CREATED, ProcessStatus.RESUMED],
+      needsLease,
+      needsLease ? this.takeUnlocks() : [],
+    );
+    if (needsLease && leased) this.leased.add(processId);
     try {
-      if (!(await transitionStatus(this.db, processId, [ProcessStatus.CREATED, ProcessStatus.RESUMED], ProcessStatus.RUNNING))) return;
+      if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });
-      await this.runSteps(processId, user, input);
+      await this.runSteps(processId, user, claimed, input);
     } finally {
-      await this.releaseLease(processId);
+      this.releaseLease(processId);
     }
   }
 
-  private async runSteps(processId: string, user: string, input?: State): Promise<void> {
-    const { row, workflow, steps: rows } = await this.loadForChange(processId);
+  private async runSteps(processId: string, user: string, claimed: ClaimedProcess, input?: State): Promise<void> {
+    const { row, steps: rows } = claimed;
+    const workflow = await getWorkflow(row.workflow_name);
     if (!workflow) {
       await this.checkpoint(processId, "Unknown", { status: StepStatus.FAILED, state: { class: "WorkflowRemovedError", error: new WorkflowRemovedError("resumed").message } }, Assignee.SYSTEM, user, new Date());
       return;
@@ -416,14 +483,7 @@ export class WorkflowEngine implements ProcessControl {
     let state = recovered.outcome.state;
     if (recovered.completedSteps === 0 && rows.every((r) => r.status !== StepStatus.SUSPEND && r.status !== StepStatus.AWAITING_CALLBACK)) {
       // nothing completed yet: start from the initial input state
-      const initial = await this.db
-        .selectFrom("input_states")
-        .select("input_state")
-        .where("pid", "=", processId)
-        .where("input_type", "=", "initial_state")
-        .orderBy("input_time", "desc")
-        .executeTakeFirst();
-      state = deepMerge(state, initial?.input_state ?? {});
+      state = deepMerge(state, claimed.initialState);
     }
     let remaining = workflow.steps.steps.slice(recovered.completedSteps);
     let lastRow = recovered.lastRow;
@@ -440,9 +500,12 @@ export class WorkflowEngine implements ProcessControl {
       if (first.isGroup) groupRowId = logged.stepId;
       else remaining = remaining.slice(1);
     }
-    if (await readGlobalLock(this.db)) return; // paused: stays running, unpause resumes it
+    if (claimed.globalLock) return; // paused: stays running, unpause resumes it
 
-    for (const current of remaining) {
+    // The process row is written with every status change; while the process keeps running, at most once per
+    // PROCESS_ROW_INTERVAL_MS (the step rows are the record; last_step catches up).
+    let processRowWrittenAt = 0;
+    for (const [index, current] of remaining.entries()) {
       const aborter = this.abortRequests.get(processId);
       if (aborter !== undefined) {
         this.abortRequests.delete(processId);
@@ -450,20 +513,40 @@ export class WorkflowEngine implements ProcessControl {
         return;
       }
       const startedAt = new Date();
-      const result = await this.executeStep(processId, row, current, state, user, startedAt, lastRow, groupRowId);
+      const stepOnly = startedAt.getTime() - processRowWrittenAt < PROCESS_ROW_INTERVAL_MS;
+      const isLast = index === remaining.length - 1;
+      const result = await this.executeStep(processId, row, current, state, user, startedAt, lastRow, groupRowId, stepOnly && !isLast, isLast);
       groupRowId = undefined;
       if (!result) return; // process deleted meanwhile
       const { outcome, stored } = result;
       if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
+      if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
       state = stored.state;
       lastRow = undefined;
-      if (stored.globalLock) return; // paused
-      if (this.stopping) {
-        // shutting down: leave the process to be resumed by the next start
-        await transitionStatus(this.db, processId, [ProcessStatus.RUNNING], ProcessStatus.RESUMED);
+      if (stored.globalLock || this.stopping) {
+        // paused, or shutting down: record where the process is; it stays running (unpause / the next start resumes it)
+        await this.updateProcessRow(processId, current.name);
         return;
       }
     }
+    if (remaining.length > 0) return; // the last step's checkpoint completed the process
+    // nothing was left to run: the process is complete
+    const last = remaining.at(-1)?.name;
+    const result = await this.db
+      .updateTable("processes")
+      .set({ last_status: ProcessStatus.COMPLETED, last_modified_at: sql`now()`, ...(last ? { last_step: last } : {}) })
+      .where("pid", "=", processId)
+      .where("last_status", "=", ProcessStatus.RUNNING)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) > 0) this.emit({ processId, status: ProcessStatus.COMPLETED });
+  }
+
+  private async updateProcessRow(processId: string, lastStep: string): Promise<void> {
+    await this.db
+      .updateTable("processes")
+      .set({ last_step: lastStep, last_modified_at: sql`now()` })
+      .where("pid", "=", processId)
+      .execute();
   }
 
   /** Run one step with a lazily opened transaction and write its checkpoint (in that transaction when there is one). */
@@ -476,6 +559,9 @@ export class WorkflowEngine implements ProcessControl {
     startedAt: Date,
     lastRow: StepRow | undefined,
     groupRowId: string | undefined,
+    stepOnly: boolean,
+    /** The workflow's last step: its success completes the process (a workflow need not end with `done`). */
+    isLast: boolean,
   ) {
     let trx: ControlledTransaction<Database> | undefined;
     let replaceId = groupRowId;
@@ -508,16 +594,18 @@ export class WorkflowEngine implements ProcessControl {
         replaceId = lastRow.stepid;
       }
     }
+    // only a successful step of a running process may skip the process row
+    const onlyStep = stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED);
     try {
-      const stored = await this.checkpoint(processId, current.name, outcome, current.assignee, user, startedAt, replaceId, trx, row.is_task);
+      const stored = await this.checkpoint(processId, current.name, outcome, current.assignee, user, startedAt, replaceId, trx, row.is_task, onlyStep, isLast);
       if (trx) await trx.commit().execute();
-      return stored ? { outcome, stored } : undefined;
+      return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
     } catch (error) {
       if (trx) await trx.rollback().execute().catch(() => undefined);
       // the step's writes could not be committed: record the failure instead
       const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
       const stored = await this.checkpoint(processId, current.name, failure, current.assignee, user, startedAt, undefined, undefined, row.is_task);
-      return stored ? { outcome: failure, stored } : undefined;
+      return stored ? { outcome: failure, stored, stepOnly: false } : undefined;
     }
   }
 
@@ -531,8 +619,11 @@ export class WorkflowEngine implements ProcessControl {
     replaceStepId?: string,
     trx?: Kysely<Database>,
     isTask = false,
+    stepOnly = false,
+    completes = false,
   ) {
     let status = overallStatus(outcome.status);
+    if (completes && status === ProcessStatus.RUNNING) status = ProcessStatus.COMPLETED;
     let who = assignee;
     if (outcome.status === StepStatus.FAILED && isTask) {
       const error = outcome.state as ErrorState;
@@ -553,6 +644,7 @@ export class WorkflowEngine implements ProcessControl {
       user,
       startedAt,
       replaceStepId,
+      stepOnly,
     });
     if (stored) this.emit({ processId, status, step: stepName });
     return stored;

@@ -18,6 +18,11 @@ const FAILED_REASON_LENGTH = 10_000;
 const TRACEBACK_LENGTH = 50_000;
 
 export interface CheckpointInput {
+  /**
+   * Only insert the step row, leaving the process row as it is: for a successful step of a running process whose
+   * row was updated recently (its status does not change; `last_step` catches up at the next full checkpoint).
+   */
+  stepOnly?: boolean;
   processId: string;
   stepName: string;
   outcome: StepOutcome;
@@ -61,6 +66,19 @@ export async function writeCheckpoint(db: Kysely<Database>, input: CheckpointInp
   }
   const stateJson = JSON.stringify(state);
   const startedAt = input.startedAt.toISOString();
+  if (input.stepOnly && !input.replaceStepId) {
+    try {
+      const only = await sql<{ stepid: string; global_lock: boolean }>`
+        INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
+        VALUES (${input.processId}, ${input.stepName}, ${outcome.status}, ${stateJson}::jsonb, ${input.user}, ${startedAt}::timestamptz, clock_timestamp())
+        RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
+      const row = only.rows[0]!;
+      return { stepId: row.stepid, globalLock: row.global_lock === true, state };
+    } catch (error) {
+      if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
+      throw error;
+    }
+  }
   const result = input.replaceStepId
     ? await sql<{ stepid: string; global_lock: boolean }>`
         WITH upd AS (
@@ -154,5 +172,76 @@ export function recoverState(steps: readonly StepRow[]): RecoveredState {
     outcome: { status: StepStatus.SUCCESS, state: lastCleared ? lastCleared.state : {} },
     completedSteps: completed,
     lastRow: last,
+  };
+}
+
+/** What a run needs to start, read in the same statement that claims the process. */
+export interface ClaimedProcess {
+  row: ProcessRow;
+  /** Newest initial input state. */
+  initialState: State;
+  steps: StepRow[];
+  globalLock: boolean;
+}
+
+/**
+ * Claim a process for a run in one statement: set it `running` if its status is one of `from` (and, with `lease`,
+ * only if this session gets the process's advisory lock), and read back the process, its workflow's name, its steps,
+ * its initial input state and the engine's global lock. Returns `leased` so a lock taken without a claim is released.
+ */
+export async function claimProcess(
+  db: Kysely<Database>,
+  processId: string,
+  from: readonly ProcessStatus[],
+  lease: boolean,
+  /** Leases of finished runs to release first (batched onto this statement). */
+  unlock: readonly string[] = [],
+): Promise<{ claimed?: ClaimedProcess; leased: boolean }> {
+  const leaseCte = lease
+    ? unlock.length
+      ? sql`(SELECT count(*) FROM unlocked) >= 0 AND pg_try_advisory_lock(hashtextextended(${processId}, 0))`
+      : sql`pg_try_advisory_lock(hashtextextended(${processId}, 0))`
+    : sql`true`;
+  const result = await sql<{
+    claimed: (Omit<ProcessRow, "workflow_name" | "workflow_target"> & { started_at: string; last_modified_at: string }) | null;
+    workflow_name: string | null;
+    workflow_target: string | null;
+    leased: boolean;
+    initial_state: State | null;
+    steps: (Omit<StepRow, "completed_at" | "started_at"> & { completed_at: string; started_at: string })[];
+    global_lock: boolean;
+  }>`
+    WITH unlocked AS MATERIALIZED (
+      SELECT pg_advisory_unlock(hashtextextended(u, 0)) FROM unnest(${[...unlock]}::text[]) AS u
+    ),
+    lease AS MATERIALIZED (SELECT ${leaseCte} AS ok),
+    claimed AS (
+      UPDATE processes SET last_status = ${ProcessStatus.RUNNING}, last_modified_at = now()
+      WHERE pid = ${processId} AND last_status = ANY(${[...from]}::text[]) AND (SELECT ok FROM lease)
+      RETURNING *
+    )
+    SELECT
+      (SELECT to_jsonb(c) FROM claimed c) AS claimed,
+      (SELECT w.name FROM claimed c JOIN workflows w ON w.workflow_id = c.workflow_id) AS workflow_name,
+      (SELECT w.target FROM claimed c JOIN workflows w ON w.workflow_id = c.workflow_id) AS workflow_target,
+      (SELECT ok FROM lease) AS leased,
+      (SELECT i.input_state FROM input_states i WHERE i.pid = ${processId} AND i.input_type = 'initial_state'
+        ORDER BY i.input_time DESC LIMIT 1) AS initial_state,
+      (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.completed_at, s.started_at), '[]'::jsonb)
+        FROM process_steps s WHERE s.pid = ${processId}) AS steps,
+      (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
+  const r = result.rows[0]!;
+  if (!r.claimed) return { leased: r.leased === true };
+  const row: ProcessRow = {
+    ...r.claimed,
+    started_at: new Date(r.claimed.started_at),
+    last_modified_at: new Date(r.claimed.last_modified_at),
+    workflow_name: r.workflow_name!,
+    workflow_target: r.workflow_target!,
+  };
+  const steps: StepRow[] = r.steps.map((s) => ({ ...s, completed_at: new Date(s.completed_at), started_at: new Date(s.started_at) }));
+  return {
+    leased: r.leased === true,
+    claimed: { row, initialState: r.initial_state ?? {}, steps, globalLock: r.global_lock === true },
   };
 }

@@ -208,3 +208,32 @@ export const crash_me = task(
 );
 
 export const not_a_workflow = { hello: "world" };
+
+// --- subscription workflows (on the subscriptions table directly) ---
+import { createWorkflow, modifyWorkflow, storeProcessSubscription, terminateWorkflow } from "../../src/index.js";
+
+export const create_thing = createWorkflow(
+  { initialInputForm: (state) => formPage({ name: z.string().min(1) }, { title: String(state.product_name) }) },
+  begin.chain(
+    step("Create subscription", async (state, ctx) => {
+      const db = await ctx.db();
+      const row = await db
+        .insertInto("subscriptions")
+        .values({ description: `Thing ${state.name}`, status: "initial", product_id: String(state.product), customer_id: "c1", insync: false })
+        .returning("subscription_id")
+        .executeTakeFirstOrThrow();
+      return { subscription_id: row.subscription_id };
+    }),
+    storeProcessSubscription(),
+  ),
+);
+
+export const modify_thing = modifyWorkflow(
+  { initialInputForm: () => formPage({ description: z.string() }, { title: "Modify thing" }) },
+  step("Update description", async (state, ctx) => {
+    const db = await ctx.db();
+    await db.updateTable("subscriptions").set({ description: String(state.description) }).where("subscription_id", "=", String(state.subscription_id)).execute();
+  }),
+);
+
+export const terminate_thing = terminateWorkflow({}, step("Deprovision", () => ({ deprovisioned: true })));

@@ -1,0 +1,129 @@
+/**
+ * Engine benchmark on the PostgreSQL server (POSTGRES_URI, default postgresql://postgres@127.0.0.1:5432/postgres;
+ * a fresh database is created and dropped). Prints:
+ * - a 3-step workflow (~200-byte step results) run one after another: median and p99 latency per run;
+ * - throughput with 50 workflows in flight: workflows/s and steps/s;
+ * - ms per step for 1, 10 and 50-step workflows;
+ * - the floor, in the same run: one autocommitted INSERT of a 200-byte JSONB row per step, sequentially and with 50
+ *   concurrent clients;
+ * and last the two ratios tracked over time:
+ *   per_step_ratio=<engine ms per step (50-step workflow) / floor ms per insert>
+ *   throughput_ratio=<engine steps/s with 50 in flight / floor inserts/s with 50 concurrent>
+ */
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { CORE_VERSIONS_FOLDER, LazyWorkflowInstance, loadMigrations, Migrator, openDatabase, sql, WorkflowEngine } from "@orchestrator-ts/core";
+
+const adminUri = process.env.POSTGRES_URI ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const SEQUENTIAL_RUNS = Number(process.env.RUNS ?? 200);
+const IN_FLIGHT = 50;
+const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 500);
+const FLOOR_INSERTS = Number(process.env.FLOOR_INSERTS ?? 3000);
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUri });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const f = (n: number, digits = 2) => n.toFixed(digits);
+
+const name = `orch_bench_engine_${process.pid}`;
+await admin(`drop database if exists ${name}`);
+await admin(`create database ${name}`);
+const url = new URL(adminUri);
+url.pathname = `/${name}`;
+const database = await openDatabase({ uri: url.toString(), poolSize: IN_FLIGHT + 5 });
+let engine: WorkflowEngine | undefined;
+try {
+  await new Migrator(database.db, await loadMigrations([CORE_VERSIONS_FOLDER])).upgrade("heads");
+  const file = fileURLToPath(new URL("./engine-workflows.ts", import.meta.url));
+  for (const n of [1, 3, 10, 50]) {
+    new LazyWorkflowInstance(file, `bench_${n}`);
+    await database.db.insertInto("workflows").values({ name: `bench_${n}`, target: "SYSTEM", description: `${n} steps`, is_task: true }).execute();
+  }
+  engine = new WorkflowEngine({ database, maxWorkers: IN_FLIGHT });
+  await engine.start();
+  const running = engine;
+  const runOnce = async (wf: string) => {
+    const pid = await running.startProcess(wf, [{}]);
+    const status = await running.waitFor(pid);
+    if (status !== "completed") throw new Error(`${wf} ended ${status}`);
+  };
+  // warm up
+  for (let i = 0; i < 20; i++) await runOnce("bench_3");
+
+  // 1. sequential latency of a 3-step workflow
+  const latencies: number[] = [];
+  for (let i = 0; i < SEQUENTIAL_RUNS; i++) {
+    const t0 = performance.now();
+    await runOnce("bench_3");
+    latencies.push(performance.now() - t0);
+  }
+  latencies.sort((a, b) => a - b);
+  console.log(`sequential 3-step workflow: runs=${SEQUENTIAL_RUNS} median_ms=${f(percentile(latencies, 50))} p99_ms=${f(percentile(latencies, 99))}`);
+
+  // 2. throughput with 50 in flight
+  let next = 0;
+  const t1 = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < THROUGHPUT_RUNS) {
+        next++;
+        await runOnce("bench_3");
+      }
+    }),
+  );
+  const seconds = (performance.now() - t1) / 1000;
+  const engineStepsPerSecond = (THROUGHPUT_RUNS * 3) / seconds;
+  console.log(`throughput 3-step workflows, ${IN_FLIGHT} in flight: workflows_per_s=${f(THROUGHPUT_RUNS / seconds, 1)} steps_per_s=${f(engineStepsPerSecond, 1)}`);
+
+  // 3. ms per step by workflow length
+  let msPerStep50 = 0;
+  for (const n of [1, 10, 50]) {
+    const runs = Math.max(5, Math.round(600 / n));
+    const t = performance.now();
+    for (let i = 0; i < runs; i++) await runOnce(`bench_${n}`);
+    const perStep = (performance.now() - t) / runs / n;
+    if (n === 50) msPerStep50 = perStep;
+    console.log(`${n}-step workflow: runs=${runs} ms_per_step=${f(perStep, 3)}`);
+  }
+  await engine.shutdown();
+
+  // 4. the floor: one autocommitted INSERT of a 200-byte JSONB row per step
+  await sql`create table bench_floor (id bigserial primary key, pid uuid not null, state jsonb not null)`.execute(database.db);
+  const row = JSON.stringify({ r: "x".repeat(190) });
+  const pid = "00000000-0000-0000-0000-000000000000";
+  const insert = () => sql`insert into bench_floor (pid, state) values (${pid}, ${row}::jsonb)`.execute(database.db);
+  for (let i = 0; i < 100; i++) await insert();
+  const t2 = performance.now();
+  for (let i = 0; i < FLOOR_INSERTS; i++) await insert();
+  const floorMs = (performance.now() - t2) / FLOOR_INSERTS;
+  console.log(`floor sequential: inserts=${FLOOR_INSERTS} ms_per_insert=${f(floorMs, 3)}`);
+  let done = 0;
+  const t3 = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (done < FLOOR_INSERTS * 2) {
+        done++;
+        await insert();
+      }
+    }),
+  );
+  const floorPerSecond = (FLOOR_INSERTS * 2) / ((performance.now() - t3) / 1000);
+  console.log(`floor ${IN_FLIGHT} concurrent: inserts_per_s=${f(floorPerSecond, 1)}`);
+
+  console.log(`per_step_ratio=${f(msPerStep50 / floorMs, 3)}`);
+  console.log(`throughput_ratio=${f(engineStepsPerSecond / floorPerSecond, 3)}`);
+} finally {
+  await engine?.shutdown();
+  await database.close();
+  await admin(`drop database if exists ${name} with (force)`);
+}
