@@ -11,36 +11,20 @@
  *   throughput_ratio=<engine steps/s with 50 in flight / floor inserts/s with 50 concurrent>
  */
 import { fileURLToPath } from "node:url";
-import pg from "pg";
+import { admin, databaseUri, percentile } from "./support.js";
 import { CORE_VERSIONS_FOLDER, LazyWorkflowInstance, loadMigrations, Migrator, openDatabase, sql, WorkflowEngine } from "@orchestrator-ts/core";
 
-const adminUri = process.env.POSTGRES_URI ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const SEQUENTIAL_RUNS = Number(process.env.RUNS ?? 200);
 const IN_FLIGHT = 50;
 const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 500);
 const FLOOR_INSERTS = Number(process.env.FLOOR_INSERTS ?? 3000);
 
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUri });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 const f = (n: number, digits = 2) => n.toFixed(digits);
 
 const name = `orch_bench_engine_${process.pid}`;
 await admin(`drop database if exists ${name}`);
 await admin(`create database ${name}`);
-const url = new URL(adminUri);
-url.pathname = `/${name}`;
-const database = await openDatabase({ uri: url.toString(), poolSize: IN_FLIGHT + 5 });
+const database = await openDatabase({ uri: databaseUri(name), poolSize: IN_FLIGHT + 5 });
 let engine: WorkflowEngine | undefined;
 try {
   await new Migrator(database.db, await loadMigrations([CORE_VERSIONS_FOLDER])).upgrade("heads");

@@ -9,27 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
+import { admin, databaseUri, median } from "./support.js";
 import { MigrationProject, Migrator, openDatabase } from "@orchestrator-ts/core";
 
 const RUNS = Number(process.env.RUNS ?? 3);
-const adminUri = process.env.POSTGRES_URI ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const appRoot = resolve(fileURLToPath(new URL("../examples/beginner", import.meta.url)));
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUri });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Open + upgrade heads in this process; returns [open ms, upgrade ms, revisions]. */
 async function inProcess(uri: string): Promise<[number, number, number]> {
@@ -86,15 +70,14 @@ async function benchPostgres(): Promise<void> {
     for (const kind of ["lib", "cli"] as const) {
       const name = `orch_bench_${process.pid}_${i}_${kind}`;
       await admin(`create database ${name}`);
-      const url = new URL(adminUri);
-      url.pathname = `/${name}`;
+      const uri = databaseUri(name);
       try {
         if (kind === "lib") {
-          const [open, upgrade, n] = await inProcess(url.toString());
+          const [open, upgrade, n] = await inProcess(uri);
           opens.push(open);
           upgrades.push(upgrade);
           revisions = n;
-        } else clis.push(viaCli({ DATABASE_URI: url.toString() }));
+        } else clis.push(viaCli({ DATABASE_URI: uri }));
       } finally {
         await admin(`drop database if exists ${name} with (force)`);
       }

@@ -3,7 +3,7 @@
  * checkpoint, with no completed step run again and nothing of the interrupted step's writes kept.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
@@ -11,6 +11,24 @@ import { openDatabase, WorkflowEngine } from "../src/index.js";
 import { backend, createPostgresDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
+
+/** A child engine that started `crash_me` and is blocked inside its second step. */
+async function startBlockedChild(uri: string): Promise<{ child: ChildProcess; pid: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "packages/core/test/support/crash-child.ts")], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, DATABASE_URI: uri, BLOCK_STEP_TWO: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      output += d.toString();
+      if (output.includes("IN_STEP_TWO") && /PID [0-9a-f-]{36}\n/.test(output)) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`child exited early (${code}): ${output}`)));
+  });
+  return { child, pid: output.match(/PID ([0-9a-f-]{36})/)![1]! };
+}
 
 describe(`crash recovery (${backend})`, () => {
   const dir = tempDir("crash");
@@ -30,20 +48,7 @@ describe(`crash recovery (${backend})`, () => {
   });
 
   it("SIGKILL mid-step: a new engine finishes the process, each completed step ran once", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "packages/core/test/support/crash-child.ts")], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, DATABASE_URI: uri, BLOCK_STEP_TWO: "1" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => {
-        output += d.toString();
-        if (output.includes("IN_STEP_TWO") && /PID [0-9a-f-]{36}\n/.test(output)) resolve();
-      });
-      child.on("exit", (code) => reject(new Error(`child exited early (${code}): ${output}`)));
-    });
-    const pid = output.match(/PID ([0-9a-f-]{36})/)![1]!;
+    const { child, pid } = await startBlockedChild(uri);
     child.kill("SIGKILL");
     await new Promise((resolve) => child.on("exit", resolve));
 
@@ -72,20 +77,7 @@ describe(`crash recovery (${backend})`, () => {
   });
 
   it("an engine does not take over a process another live engine is running", { skip: backend !== "postgres" ? "one process per embedded database" : false }, async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "packages/core/test/support/crash-child.ts")], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, DATABASE_URI: uri, BLOCK_STEP_TWO: "1" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (d: Buffer) => {
-        output += d.toString();
-        if (output.includes("IN_STEP_TWO") && /PID [0-9a-f-]{36}\n/.test(output)) resolve();
-      });
-      child.on("exit", (code) => reject(new Error(`child exited early (${code}): ${output}`)));
-    });
-    const pid = output.match(/PID ([0-9a-f-]{36})/)![1]!;
+    const { child, pid } = await startBlockedChild(uri);
     const database = await openDatabase({ uri });
     try {
       const engine = new WorkflowEngine({ database });

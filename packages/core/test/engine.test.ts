@@ -42,6 +42,7 @@ describe(`workflow engine (${backend})`, () => {
       await register(db, name);
     }
     await register(db, "inconsistent_task", "SYSTEM", { isTask: true });
+    await register(db, "api_down_task", "SYSTEM", { isTask: true });
     engine = new WorkflowEngine({ database: db, maxWorkers: 2 });
     await engine.start();
   });
@@ -143,6 +144,14 @@ describe(`workflow engine (${backend})`, () => {
     assert.equal(p.last_status, "inconsistent_data");
     assert.equal(p.assignee, "NOC");
     assert.equal(p.is_task, true);
+  });
+
+  it("a failing task whose API answers 503 is api_unavailable", async () => {
+    const pid = await run("api_down_task");
+    const p = await proc(pid);
+    assert.equal(p.last_status, "api_unavailable");
+    assert.equal(p.assignee, "SYSTEM");
+    assert.equal((await steps(pid)).at(-1)!.state.status_code, 503);
   });
 
   it("a retry step that fails leaves the process waiting; resuming it completes", async () => {

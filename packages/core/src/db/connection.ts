@@ -18,8 +18,15 @@ export interface OrchestratorDb {
   readonly kind: DatabaseKind;
   /** Where the data lives, safe to print (no password). */
   readonly location: string;
+  /**
+   * A named prepared statement outside any transaction, for the few hottest queries (server only: PGlite has one
+   * session and goes through `db`).
+   */
+  readonly prepared?: PreparedQuery;
   close(): Promise<void>;
 }
+
+export type PreparedQuery = <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
 
 export interface OpenDatabaseOptions {
   /** DATABASE_URI: undefined → `<appRoot>/.orchestrator/db`; `pglite://memory`; `pglite://<folder>`; `postgresql://…`. */
@@ -101,5 +108,7 @@ async function openPostgres(uri: string, poolSize: number): Promise<Orchestrator
       cause: error,
     });
   }
-  return { db, kind: "postgres", location: redactUri(uri), close: () => db.destroy() };
+  const prepared: PreparedQuery = async <R>(name: string, text: string, values: unknown[]) =>
+    (await pool.query({ name, text, values })).rows as R[];
+  return { db, kind: "postgres", location: redactUri(uri), prepared, close: () => db.destroy() };
 }

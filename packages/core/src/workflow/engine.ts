@@ -25,6 +25,7 @@ import {
   WorkflowRemovedError,
 } from "./errors.js";
 import { runWithFormContext } from "./form-context.js";
+import { ProcessLeases } from "./leases.js";
 import {
   claimProcess,
   loadProcessRow,
@@ -69,8 +70,8 @@ const WORKFLOW_ROW_CACHE_MS = 5000;
 /** While a process keeps running, its row (last_step, last_modified_at) is updated at most this often. */
 const PROCESS_ROW_INTERVAL_MS = 1000;
 
-/** Idle delay before released leases are sent on their own (otherwise they go with the next claim). */
-const UNLOCK_DELAY_MS = 20;
+/** Connections holding process leases (at most; fewer when MAX_WORKERS is smaller). */
+const LEASE_LANES = 4;
 
 /** How many last-known statuses waitFor keeps. */
 const LAST_STATUS_LIMIT = 10_000;
@@ -100,13 +101,8 @@ export class WorkflowEngine implements ProcessControl {
   /** Process runs in progress or queued in this engine. */
   private readonly active = new Map<string, Promise<void>>();
   private readonly abortRequests = new Map<string, string>();
-  private readonly leased = new Set<string>();
-  private leaseConnection?: Kysely<Database>;
-  private closeLease?: () => void;
-  private leaseDone?: Promise<void>;
+  private leases = ProcessLeases.none();
   private stopping = false;
-  private readonly pendingUnlocks = new Set<string>();
-  private unlockTimer?: NodeJS.Timeout;
   /** The last status this engine saw per process, for waitFor without a query. */
   private readonly lastStatus = new Map<string, ProcessStatus>();
   private readonly workflowRows = new Map<string, { row: { workflow_id: string; is_task: boolean }; until: number }>();
@@ -123,19 +119,9 @@ export class WorkflowEngine implements ProcessControl {
 
   /** Open the lease connection (PostgreSQL) and take over processes left running by an engine that is gone. */
   async start(): Promise<string[]> {
-    if (this.options.database.kind === "postgres" && !this.leaseConnection) {
-      await new Promise<void>((ready, fail) => {
-        this.leaseDone = this.db
-          .connection()
-          .execute(async (conn) => {
-            this.leaseConnection = conn;
-            ready();
-            await new Promise<void>((resolve) => (this.closeLease = resolve));
-          })
-          .catch((error) => {
-            fail(error);
-          });
-      });
+    if (this.options.database.kind === "postgres" && !this.leases.enabled) {
+      const lanes = Math.max(1, Math.min(LEASE_LANES, this.options.maxWorkers ?? 5));
+      this.leases = await ProcessLeases.open(this.db, lanes, (error) => this.options.onError?.(error, "process leases"));
     }
     return this.recover();
   }
@@ -166,10 +152,8 @@ export class WorkflowEngine implements ProcessControl {
     this.stopping = true;
     await this.executor.shutdown();
     await Promise.allSettled([...this.active.values()]);
-    await this.flushUnlocks();
-    this.closeLease?.();
-    await this.leaseDone;
-    this.leaseConnection = undefined;
+    await this.leases.close();
+    this.leases = ProcessLeases.none();
   }
 
   executorStatus(): ExecutorStatus {
@@ -214,6 +198,17 @@ export class WorkflowEngine implements ProcessControl {
     const state = { ...formState, ...initial };
     const row = await this.workflowRow(workflowName);
     // the process and its initial input state, in one statement
+    await this.insertProcess(processId, row, user, state).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== "23503") throw error;
+      // the cached workflow row was deleted meanwhile (a migration)
+      this.workflowRows.delete(workflowName);
+      throw new WorkflowNotInDatabaseError(workflowName);
+    });
+    this.emit({ processId, status: ProcessStatus.CREATED });
+    return processId;
+  }
+
+  private async insertProcess(processId: string, row: { workflow_id: string; is_task: boolean }, user: string, state: State): Promise<void> {
     await sql`
       WITH p AS (
         INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
@@ -221,8 +216,6 @@ export class WorkflowEngine implements ProcessControl {
         RETURNING pid
       )
       INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${JSON.stringify(state)}::jsonb, 'initial_state' FROM p`.execute(this.db);
-    this.emit({ processId, status: ProcessStatus.CREATED });
-    return processId;
   }
 
   /** The workflow's row (id, is_task), cached briefly: it is read for every process start. */
@@ -417,52 +410,26 @@ export class WorkflowEngine implements ProcessControl {
     this.active.set(processId, run);
   }
 
-  private async tryLease(processId: string): Promise<boolean> {
-    if (!this.leaseConnection || this.leased.has(processId)) return true;
-    await this.flushUnlocks();
-    const result = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${processId}, 0)) as ok`.execute(this.leaseConnection);
-    if (result.rows[0]?.ok) this.leased.add(processId);
-    return result.rows[0]?.ok === true;
+  private tryLease(processId: string): Promise<boolean> {
+    return this.leases.tryAcquire(processId);
   }
 
-  /**
-   * Release a process's lease. Releases are batched: they ride along with the next claim on the lease connection, or
-   * go out on their own after a short idle delay.
-   */
   private releaseLease(processId: string): void {
-    if (!this.leaseConnection || !this.leased.delete(processId)) return;
-    this.pendingUnlocks.add(processId);
-    this.unlockTimer ??= setTimeout(() => void this.flushUnlocks(), UNLOCK_DELAY_MS);
-  }
-
-  private takeUnlocks(): string[] {
-    const pids = [...this.pendingUnlocks];
-    this.pendingUnlocks.clear();
-    if (this.unlockTimer) clearTimeout(this.unlockTimer);
-    this.unlockTimer = undefined;
-    return pids;
-  }
-
-  private async flushUnlocks(): Promise<void> {
-    const pids = this.takeUnlocks();
-    if (!pids.length || !this.leaseConnection) return;
-    await sql`select pg_advisory_unlock(hashtextextended(u, 0)) from unnest(${pids}::text[]) as u`
-      .execute(this.leaseConnection)
-      .catch((error) => this.options.onError?.(error, "releasing process leases"));
+    this.leases.release(processId);
   }
 
   private async run(processId: string, user: string, input?: State): Promise<void> {
     if (this.stopping) return;
-    // Claim: with a lease on PostgreSQL (taken in the same statement, on the lease connection), unless held already.
-    const needsLease = this.leaseConnection !== undefined && !this.leased.has(processId);
+    // Claim: on PostgreSQL with the lease taken in the same statement (on the lease connection), unless held already.
+    const lease = this.leases.forClaim(processId);
     const { claimed, leased } = await claimProcess(
-      needsLease ? this.leaseConnection! : this.db,
+      lease?.conn ?? this.db,
       processId,
       [ProcessStatus.CREATED, ProcessStatus.RESUMED],
-      needsLease,
-      needsLease ? this.takeUnlocks() : [],
+      lease !== undefined,
+      lease?.unlock ?? [],
     );
-    if (needsLease && leased) this.leased.add(processId);
+    if (lease) this.leases.claimed(processId, leased);
     try {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });
@@ -635,7 +602,9 @@ export class WorkflowEngine implements ProcessControl {
         who = Assignee.SYSTEM;
       }
     }
-    const stored = await writeCheckpoint(trx ?? this.db, {
+    const stored = await writeCheckpoint(
+      trx ?? this.db,
+      {
       processId,
       stepName,
       outcome,
@@ -645,7 +614,9 @@ export class WorkflowEngine implements ProcessControl {
       startedAt,
       replaceStepId,
       stepOnly,
-    });
+      },
+      trx ? undefined : this.options.database.prepared,
+    );
     if (stored) this.emit({ processId, status, step: stepName });
     return stored;
   }

@@ -54,3 +54,5 @@ export { WorkflowEngine, deepMerge, type EngineOptions, type ProcessEvent, type 
 export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
 export { formDb } from "./form-context.js";
 export * from "./errors.js";
+export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
+export { createEngine } from "./create-engine.js";

@@ -102,18 +102,25 @@ export function createWorkflow(options: WrapperOptions & { status?: string }, st
 }
 
 /**
- * A modify workflow: `Start, Create Process Subscription relation, Lock subscription, <your steps>, Unlock
- * subscription, Refresh subscription search index, Refresh process search index, Done`. Its form starts with the
- * subscription.
+ * The shape modify, terminate and reconcile share: `Start, Create Process Subscription relation, Lock subscription,
+ * <your steps>, <additional steps>, <before unlock>, Unlock subscription, Refresh subscription search index, Refresh
+ * process search index, Done`, with the subscription as the form's first page.
  */
-export function modifyWorkflow(options: WrapperOptions, steps: Steps): Workflow {
+function subscriptionWorkflow(
+  target: Target,
+  lock: Step,
+  options: WrapperOptions,
+  steps: Steps,
+  beforeUnlock: StepList = begin,
+): Workflow {
   return workflow(
-    { ...options, target: Target.MODIFY, initialInputForm: wrapModifyInitialInputForm(options.initialInputForm, Target.MODIFY) },
+    { ...options, target, initialInputForm: wrapModifyInitialInputForm(options.initialInputForm, target) },
     init.chain(
       storeProcessSubscription(),
-      unsync,
+      lock,
       toStepList(steps),
       options.additionalSteps ?? begin,
+      beforeUnlock,
       resync,
       refreshSubscriptionSearchIndex,
       refreshProcessSearchIndex,
@@ -122,22 +129,18 @@ export function modifyWorkflow(options: WrapperOptions, steps: Steps): Workflow 
   );
 }
 
+/**
+ * A modify workflow: `Start, Create Process Subscription relation, Lock subscription, <your steps>, Unlock
+ * subscription, Refresh subscription search index, Refresh process search index, Done`. Its form starts with the
+ * subscription.
+ */
+export function modifyWorkflow(options: WrapperOptions, steps: Steps): Workflow {
+  return subscriptionWorkflow(Target.MODIFY, unsync, options, steps);
+}
+
 /** A terminate workflow: like modify, with `Set subscription to 'terminated'` before `Unlock subscription`. */
 export function terminateWorkflow(options: WrapperOptions, steps: Steps): Workflow {
-  return workflow(
-    { ...options, target: Target.TERMINATE, initialInputForm: wrapModifyInitialInputForm(options.initialInputForm, Target.TERMINATE) },
-    init.chain(
-      storeProcessSubscription(),
-      unsync,
-      toStepList(steps),
-      options.additionalSteps ?? begin,
-      setStatus("terminated"),
-      resync,
-      refreshSubscriptionSearchIndex,
-      refreshProcessSearchIndex,
-      done,
-    ),
-  );
+  return subscriptionWorkflow(Target.TERMINATE, unsync, options, steps, begin.chain(setStatus("terminated")));
 }
 
 /**
@@ -153,19 +156,7 @@ export function validateWorkflow(options: Omit<WrapperOptions, "initialInputForm
 
 /** A reconcile workflow: like modify without the in-sync check and without a user form. */
 export function reconcileWorkflow(options: Omit<WrapperOptions, "initialInputForm">, steps: Steps): Workflow {
-  return workflow(
-    { ...options, target: Target.RECONCILE, initialInputForm: wrapModifyInitialInputForm(undefined, Target.RECONCILE) },
-    init.chain(
-      storeProcessSubscription(),
-      unsyncUnchecked,
-      toStepList(steps),
-      options.additionalSteps ?? begin,
-      resync,
-      refreshSubscriptionSearchIndex,
-      refreshProcessSearchIndex,
-      done,
-    ),
-  );
+  return subscriptionWorkflow(Target.RECONCILE, unsyncUnchecked, { ...options, initialInputForm: undefined }, steps);
 }
 
 /** A task (target SYSTEM): `Start, <your steps>, Done`. */

@@ -237,3 +237,25 @@ export const modify_thing = modifyWorkflow(
 );
 
 export const terminate_thing = terminateWorkflow({}, step("Deprovision", () => ({ deprovisioned: true })));
+
+// --- authorisation and API errors ---
+const onlyAdmins = ({ user }: { user: unknown }) => user === "admin";
+export const guarded = workflow(
+  { target: Target.SYSTEM, authorizeCallback: onlyAdmins, retryAuthCallback: ({ user }) => user === "retrier" },
+  init.chain(
+    step("Plain", () => undefined),
+    inputStep("Ask NOC", () => formPage({ ok: z.boolean() }), { resumeAuthCallback: ({ user }) => user === "noc" }),
+    step("Retry guarded", () => undefined, { retryAuthCallback: ({ user }) => user === "ops" }),
+    done,
+  ),
+);
+
+export const api_down_task = task(
+  {},
+  step("Call API", () => {
+    const error = new Error("503 Service Unavailable") as Error & { status: number };
+    error.name = "ApiException";
+    error.status = 503;
+    throw error;
+  }),
+);

@@ -3,7 +3,7 @@
  * every row a registration, with the same target — and that every product has workflows.
  */
 import { ALL_WORKFLOWS, getWorkflow } from "../../workflow/registry.js";
-import { begin, ProcessFailureError, step } from "../../workflow/steps.js";
+import { begin, ProcessFailureError, step, type StepContext } from "../../workflow/steps.js";
 import { task } from "../../workflow/workflow.js";
 import { noUncompletedInstance } from "../predicates.js";
 
@@ -16,13 +16,14 @@ export interface WorkflowRegistrationDiff {
   targetMismatch: { name: string; code: string; database: string }[];
 }
 
-const checkWorkflows = step("Check all workflows in database", async (_state, ctx) => {
+/** The workflows rows the checks compare with the code (soft-deleted ones excluded). */
+async function registrationDiff(ctx: StepContext): Promise<WorkflowRegistrationDiff> {
   const db = await ctx.db();
-  const rows = await db.selectFrom("workflows").select("name").where("deleted_at", "is", null).execute();
-  const inDb = new Set(rows.map((r) => r.name));
-  const inCode = new Set(ALL_WORKFLOWS.keys());
-  const notInDatabase = [...inCode].filter((n) => !inDb.has(n)).sort();
-  const notRegistered = [...inDb].filter((n) => !inCode.has(n)).sort();
+  return diffWorkflowRegistration(await db.selectFrom("workflows").select(["name", "target"]).where("deleted_at", "is", null).execute());
+}
+
+const checkWorkflows = step("Check all workflows in database", async (_state, ctx) => {
+  const { notInDatabase, notRegistered } = await registrationDiff(ctx);
   if (notInDatabase.length || notRegistered.length) {
     throw new ProcessFailureError("Found missing workflows in database or implementations", {
       "Workflows not registered in the database": notInDatabase,
@@ -33,14 +34,8 @@ const checkWorkflows = step("Check all workflows in database", async (_state, ct
 });
 
 const checkTargets = step("Check the workflow target", async (_state, ctx) => {
-  const db = await ctx.db();
-  const rows = await db.selectFrom("workflows").select(["name", "target"]).where("deleted_at", "is", null).execute();
-  const mismatched: { name: string; code: string; database: string }[] = [];
-  for (const row of rows) {
-    const workflow = await getWorkflow(row.name);
-    if (workflow && workflow.target !== row.target) mismatched.push({ name: row.name, code: workflow.target, database: row.target });
-  }
-  if (mismatched.length) throw new ProcessFailureError("Found workflows with a target in code that differs from the database", mismatched);
+  const { targetMismatch } = await registrationDiff(ctx);
+  if (targetMismatch.length) throw new ProcessFailureError("Found workflows with a target in code that differs from the database", targetMismatch);
   return { check_workflows_for_matching_targets_and_descriptions: true };
 });
 

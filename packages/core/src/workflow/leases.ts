@@ -1,0 +1,130 @@
+/**
+ * Per-process leases on a PostgreSQL server: while an engine runs a process it holds a session advisory lock on the
+ * process id. Locks live on a few dedicated connections ("lanes"; a process always uses the same lane, so its lock
+ * is released where it was taken). When an engine dies its connections close and its locks vanish, which is how
+ * another engine tells an orphaned `running` process from one a live engine is running.
+ *
+ * Releases are batched: they ride along with the lane's next claim, or go out on their own after a short delay.
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/types.js";
+
+/** Idle delay before released leases are sent on their own. */
+const UNLOCK_DELAY_MS = 20;
+
+interface Lane {
+  conn: Kysely<Database>;
+  close: () => void;
+  done: Promise<void>;
+  pending: Set<string>;
+  timer?: NodeJS.Timeout;
+}
+
+export class ProcessLeases {
+  private readonly held = new Set<string>();
+
+  private constructor(
+    private readonly lanes: Lane[],
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** No leases (the embedded database: one process only). */
+  static none(): ProcessLeases {
+    return new ProcessLeases([], () => undefined);
+  }
+
+  /** Open `count` lease connections from the pool of `db`. */
+  static async open(db: Kysely<Database>, count: number, onError: (error: unknown) => void): Promise<ProcessLeases> {
+    const lanes = await Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<Lane>((ready, fail) => {
+            let lane: Lane | undefined;
+            const done = db
+              .connection()
+              .execute(async (conn) => {
+                await new Promise<void>((resolve) => {
+                  lane = { conn, close: resolve, done, pending: new Set() };
+                  ready(lane);
+                });
+              })
+              .catch((error) => {
+                if (!lane) fail(error);
+                else onError(error);
+              });
+          }),
+      ),
+    );
+    return new ProcessLeases(lanes, onError);
+  }
+
+  get enabled(): boolean {
+    return this.lanes.length > 0;
+  }
+
+  isHeld(processId: string): boolean {
+    return this.held.has(processId);
+  }
+
+  private laneOf(processId: string): Lane {
+    const n = Number.parseInt(processId.replace(/-/g, "").slice(-8), 16);
+    return this.lanes[(Number.isFinite(n) ? n : 0) % this.lanes.length]!;
+  }
+
+  /** Try to take the lease (true when leases are off or it is held already). */
+  async tryAcquire(processId: string): Promise<boolean> {
+    if (!this.enabled || this.held.has(processId)) return true;
+    const lane = this.laneOf(processId);
+    await this.flush(lane);
+    const result = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${processId}, 0)) as ok`.execute(lane.conn);
+    const ok = result.rows[0]?.ok === true;
+    if (ok) this.held.add(processId);
+    return ok;
+  }
+
+  /**
+   * For a claim that takes the lease in the same statement: the lane's connection and the releases to send first.
+   * Undefined when leases are off or the lease is held already (claim on any connection then).
+   */
+  forClaim(processId: string): { conn: Kysely<Database>; unlock: string[] } | undefined {
+    if (!this.enabled || this.held.has(processId)) return undefined;
+    const lane = this.laneOf(processId);
+    return { conn: lane.conn, unlock: this.take(lane) };
+  }
+
+  /** Record the outcome of a claim that tried to take the lease. */
+  claimed(processId: string, leased: boolean): void {
+    if (leased) this.held.add(processId);
+  }
+
+  release(processId: string): void {
+    if (!this.held.delete(processId)) return;
+    const lane = this.laneOf(processId);
+    lane.pending.add(processId);
+    lane.timer ??= setTimeout(() => void this.flush(lane), UNLOCK_DELAY_MS);
+  }
+
+  private take(lane: Lane): string[] {
+    const pids = [...lane.pending];
+    lane.pending.clear();
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = undefined;
+    return pids;
+  }
+
+  private async flush(lane: Lane): Promise<void> {
+    const pids = this.take(lane);
+    if (!pids.length) return;
+    await sql`select pg_advisory_unlock(hashtextextended(u, 0)) from unnest(${pids}::text[]) as u`.execute(lane.conn).catch(this.onError);
+  }
+
+  /** Release everything and give the connections back. */
+  async close(): Promise<void> {
+    for (const pid of [...this.held]) this.release(pid);
+    await Promise.all(this.lanes.map((lane) => this.flush(lane)));
+    for (const lane of this.lanes) lane.close();
+    await Promise.all(this.lanes.map((lane) => lane.done));
+    this.lanes.length = 0;
+  }
+}
