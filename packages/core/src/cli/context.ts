@@ -6,4 +6,6 @@ export interface CliContext {
   settings(): Settings;
   out(line: string): void;
   err(line: string): void;
+  /** Where interactive answers come from (default stdin) and prompts go (default stdout). */
+  input?: import("node:stream").Readable;
 }

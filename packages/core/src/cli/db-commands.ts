@@ -5,10 +5,24 @@
 import { Command } from "commander";
 import pc from "picocolors";
 import { openDatabase } from "../db/connection.js";
+import { MigrationError } from "../errors.js";
 import type { MigrationSet } from "../migrations/loader.js";
 import { MigrationProject } from "../migrations/project.js";
 import { Migrator } from "../migrations/runner.js";
+import { diffWorkflowRegistration } from "../workflows/index.js";
 import type { CliContext } from "./context.js";
+import { formatTable, LineInput } from "./prompt.js";
+import {
+  readRegistrationState,
+  TaskWizard,
+  taskMigrationBody,
+  WorkflowWizard,
+  workflowMigrationBody,
+  writeRegistrationMigration,
+  type RegistrationState,
+} from "./migrate-workflows.js";
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function dbCommand(ctx: CliContext): Command {
   const project = new MigrationProject(ctx.appRoot);
@@ -137,6 +151,93 @@ export function dbCommand(ctx: CliContext): Command {
     .action(async (revisions: string[], opts: { message: string }) => {
       const file = await project.merge(revisions, opts.message);
       ctx.out(`Generating ${project.rel(file.path)} ... done`);
+    });
+
+  /** Read the registration state from the database (opened and closed again). */
+  async function registrationState(): Promise<RegistrationState> {
+    const settings = ctx.settings();
+    const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
+    try {
+      return await readRegistrationState(database.db);
+    } finally {
+      await database.close();
+    }
+  }
+
+  const lineInput = () => new LineInput(ctx.input ?? process.stdin, process.stdout);
+
+  db.command("migrate-workflows")
+    .description("Write a migration that adds workflows registered in code to the database (and removes old ones), from a menu")
+    .argument("<message>", "description of the migration")
+    .option("--add <name:product_type:description>", "add a workflow without the menu (repeatable)", collect, [])
+    .option("--delete <name>", "delete a workflow without the menu (repeatable)", collect, [])
+    .option("--test", "print the lists instead of writing the migration")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  npx tsx main.ts db migrate-workflows "add User and UserGroup workflows"\n' +
+        '  npx tsx main.ts db migrate-workflows "add create_user" --add "create_user:User:Create user"',
+    )
+    .action(async (message: string, opts: { add: string[]; delete: string[]; test?: boolean }) => {
+      const wizard = new WorkflowWizard(await registrationState());
+      const io = lineInput();
+      if (opts.add.length || opts.delete.length) {
+        for (const spec of opts.add) {
+          const [name, productType, ...rest] = spec.split(":");
+          if (!name || !productType || rest.length === 0) {
+            throw new MigrationError(`--add ${JSON.stringify(spec)}: expected name:product_type:description`);
+          }
+          await wizard.addWorkflow(name, productType, rest.join(":"));
+        }
+        for (const name of opts.delete) wizard.deleteWorkflow(name);
+      } else if (!(await wizard.run(io))) {
+        return;
+      }
+      await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, workflowMigrationBody(wizard.add, wizard.remove), opts.test === true);
+    });
+
+  db.command("migrate-tasks")
+    .description("Write a migration that adds tasks registered in code to the database (and removes old ones), from a menu")
+    .argument("<message>", "description of the migration")
+    .option("--add <name[:description]>", "add a task without the menu (repeatable); the description defaults to the one in code", collect, [])
+    .option("--delete <name>", "delete a task without the menu (repeatable)", collect, [])
+    .option("--test", "print the lists instead of writing the migration")
+    .addHelpText("after", '\nExample:\n  npx tsx main.ts db migrate-tasks "add the nightly tasks"')
+    .action(async (message: string, opts: { add: string[]; delete: string[]; test?: boolean }) => {
+      const wizard = new TaskWizard(await registrationState());
+      const io = lineInput();
+      if (opts.add.length || opts.delete.length) {
+        for (const spec of opts.add) {
+          const [name, ...rest] = spec.split(":");
+          await wizard.addTask(name!, rest.length ? rest.join(":") : undefined);
+        }
+        for (const name of opts.delete) wizard.deleteTask(name);
+      } else if (!(await wizard.run(io))) {
+        return;
+      }
+      await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, taskMigrationBody(wizard.add, wizard.remove), opts.test === true);
+    });
+
+  db.command("check")
+    .description("Check that the workflows registered in code and the workflows table agree (names and targets)")
+    .addHelpText("after", "\nExample:\n  npx tsx main.ts db check")
+    .action(async () => {
+      const state = await registrationState();
+      const diff = await diffWorkflowRegistration(state.database.filter((w) => !w.deleted));
+      const problems = diff.notInDatabase.length + diff.notRegistered.length + diff.targetMismatch.length;
+      if (diff.notInDatabase.length) {
+        ctx.out("Workflows registered in code but not in the database (add them with db migrate-workflows / migrate-tasks):");
+        for (const name of diff.notInDatabase) ctx.out(`  ${name}`);
+      }
+      if (diff.notRegistered.length) {
+        ctx.out("Workflows in the database but not registered in code (no LazyWorkflowInstance):");
+        for (const name of diff.notRegistered) ctx.out(`  ${name}`);
+      }
+      if (diff.targetMismatch.length) {
+        ctx.out("Workflows whose target in code differs from the database:");
+        ctx.out(formatTable(["name", "code", "database"], diff.targetMismatch.map((m) => [m.name, m.code, m.database])));
+      }
+      if (problems > 0) throw new MigrationError(`${problems} workflow registration problem${problems > 1 ? "s" : ""} found`);
+      ctx.out(`Code and database agree on all ${state.registered.length} workflows.`);
     });
 
   return db;

@@ -40,6 +40,8 @@ export interface WorkflowRecord {
 export interface TaskRecord {
   name: string;
   description: string;
+  /** SYSTEM (default) or VALIDATE: a validate workflow run as a task keeps its own target. */
+  target?: typeof Target.SYSTEM | typeof Target.VALIDATE;
 }
 
 /**
@@ -308,9 +310,13 @@ export async function createWorkflow(conn: MigrationConnection, workflow: Workfl
 export async function createTask(conn: MigrationConnection, task: TaskRecord): Promise<void> {
   const name = requireString("createTask", "a task", task.name, "name");
   const description = requireString("createTask", `task ${JSON.stringify(name)}`, task.description, "description");
+  const target = task.target ?? Target.SYSTEM;
+  if (target !== Target.SYSTEM && target !== Target.VALIDATE) {
+    throw new MigrationError(`createTask: task ${JSON.stringify(name)} has target ${JSON.stringify(target)}; a task is SYSTEM or VALIDATE`);
+  }
   await sql`
     INSERT INTO workflows (name, target, is_task, description)
-    VALUES (${name}, 'SYSTEM', true, ${description})
+    VALUES (${name}, ${target}, true, ${description})
     ON CONFLICT DO NOTHING`.execute(conn);
 }
 
