@@ -72,6 +72,18 @@ async function codeTarget(name: string): Promise<Target> {
   return workflow.target;
 }
 
+/** Registered workflows without a database row and not chosen yet: the tasks among them, or the others. */
+async function registeredWithoutRow(state: RegistrationState, chosen: readonly { name: string }[], tasks: boolean): Promise<string[]> {
+  const inDb = new Set(state.database.map((w) => w.name));
+  const taken = new Set(chosen.map((c) => c.name));
+  const result: string[] = [];
+  for (const name of state.registered) {
+    if (inDb.has(name) || taken.has(name)) continue;
+    if (TASK_TARGETS.includes(await codeTarget(name)) === tasks) result.push(name);
+  }
+  return result;
+}
+
 // -----------------------------------------------------------------------------------------------------------------
 // Workflows
 // -----------------------------------------------------------------------------------------------------------------
@@ -83,15 +95,8 @@ export class WorkflowWizard {
   constructor(private readonly state: RegistrationState) {}
 
   /** Registered workflows that are not tasks (by their target in code), have no row yet and are not chosen already. */
-  async addable(): Promise<string[]> {
-    const inDb = new Set(this.state.database.map((w) => w.name));
-    const chosen = new Set(this.add.map((w) => w.name));
-    const result: string[] = [];
-    for (const name of this.state.registered) {
-      if (inDb.has(name) || chosen.has(name)) continue;
-      if (!TASK_TARGETS.includes(await codeTarget(name))) result.push(name);
-    }
-    return result;
+  addable(): Promise<string[]> {
+    return registeredWithoutRow(this.state, this.add, false);
   }
 
   /** Database workflows linked to products (not tasks) that are not chosen for deletion yet. */
@@ -232,15 +237,8 @@ export class TaskWizard {
   constructor(private readonly state: RegistrationState) {}
 
   /** Registered workflows with a task target (SYSTEM, VALIDATE), without a row, not chosen yet. */
-  async addable(): Promise<string[]> {
-    const inDb = new Set(this.state.database.map((w) => w.name));
-    const chosen = new Set(this.add.map((t) => t.name));
-    const result: string[] = [];
-    for (const name of this.state.registered) {
-      if (inDb.has(name) || chosen.has(name)) continue;
-      if (TASK_TARGETS.includes(await codeTarget(name))) result.push(name);
-    }
-    return result;
+  addable(): Promise<string[]> {
+    return registeredWithoutRow(this.state, this.add, true);
   }
 
   deletable(): DbWorkflow[] {
