@@ -1,7 +1,7 @@
 /** The wrappers' first pages and default steps on real subscriptions: create, modify, terminate. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createWorkflow as linkWorkflow, FormNotCompleteError, FormValidationError, WorkflowEngine } from "../src/index.js";
+import { createWorkflow as linkWorkflow, FormNotCompleteError, FormValidationError, subscriptionWorkflows, TRANSLATIONS, WorkflowEngine } from "../src/index.js";
 import { backend, freshDatabase, type TestDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
 
@@ -84,7 +84,7 @@ describe(`subscription workflows (${backend})`, () => {
     await db.db.updateTable("subscriptions").set({ insync: false }).where("subscription_id", "=", subscriptionId).execute();
     await assert.rejects(engine.startProcess("modify_thing", [{ subscription_id: subscriptionId }, { description: "x" }]), (e: Error) => {
       assert.ok(e instanceof FormValidationError);
-      assert.equal(e.errors[0]!.msg, "Subscription already has a running process or task");
+      assert.equal(e.errors[0]!.msg, "This workflow cannot be started: Subscription already has a running process or task");
       return true;
     });
     await db.db.updateTable("subscriptions").set({ insync: true }).where("subscription_id", "=", subscriptionId).execute();
@@ -104,10 +104,31 @@ describe(`subscription workflows (${backend})`, () => {
     await db.db.insertInto("subscription_instance_relations").values({ in_use_by_id: theirs.subscription_instance_id, depends_on_id: mine.subscription_instance_id, order_id: 0, domain_model_attr: "group" }).execute();
     await assert.rejects(engine.startProcess("terminate_thing", [{ subscription_id: subscriptionId }]), (e: Error) => {
       assert.ok(e instanceof FormValidationError);
-      assert.equal(e.errors[0]!.msg, "This subscription can not be modified as it is used in other subscriptions");
+      assert.equal(e.errors[0]!.msg, "This workflow cannot be started: This subscription can not be modified as it is used in other subscriptions");
       return true;
     });
-    await db.db.updateTable("subscriptions").set({ status: "terminated" }).where("subscription_id", "=", other.subscription_id).execute();
+    // the reasons per workflow, as the API will show them
+    let all = await subscriptionWorkflows(db.db, subscriptionId);
+    assert.deepEqual(all.terminate, [
+      {
+        name: "terminate_thing",
+        description: "terminate_thing",
+        reason: "subscription.no_modify_subscription_in_use_by_others",
+        unterminated_in_use_by_subscriptions: [other.subscription_id],
+        action: "terminated",
+      },
+    ]);
+    assert.deepEqual(all.modify, [{ name: "modify_thing", description: "modify_thing" }]);
+    assert.deepEqual(all.create[0]!.reason, "subscription.no_modify_invalid_status");
+    assert.equal(all.reason, undefined);
+    // a related subscription out of sync locks this one's workflows (not tasks)
+    await db.db.updateTable("subscriptions").set({ insync: false }).where("subscription_id", "=", other.subscription_id).execute();
+    all = await subscriptionWorkflows(db.db, subscriptionId);
+    assert.equal(all.reason, "subscription.relations_not_in_sync");
+    assert.deepEqual(all.locked_relations, [other.subscription_id]);
+    assert.equal(all.modify[0]!.reason, "subscription.relations_not_in_sync");
+    assert.equal(TRANSLATIONS[all.reason!], "This subscription can not be modified because some related subscriptions are not insync");
+    await db.db.updateTable("subscriptions").set({ insync: true, status: "terminated" }).where("subscription_id", "=", other.subscription_id).execute();
     const pid = await engine.startProcess("terminate_thing", [{ subscription_id: subscriptionId }]);
     assert.equal(await engine.waitFor(pid), "completed");
     assert.deepEqual(await stepNames(pid), [

@@ -56,3 +56,14 @@ export { formDb } from "./form-context.js";
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
 export { createEngine } from "./create-engine.js";
+export {
+  subscriptionWorkflows,
+  workflowBlockedReason,
+  TARGET_DEFAULT_USABLE_MAP,
+  WF_USABLE_MAP,
+  WF_BLOCKED_BY_IN_USE_BY_SUBSCRIPTIONS,
+  WF_USABLE_WHILE_OUT_OF_SYNC,
+  TRANSLATIONS,
+  type SubscriptionWorkflow,
+  type SubscriptionWorkflows,
+} from "./subscription-workflows.js";

@@ -3,11 +3,11 @@
  * for modify / terminate / validate / reconcile. They check, like orchestrator-core, that the workflow may run for
  * that product or subscription now.
  */
-import { sql } from "kysely";
 import { z } from "zod";
 import { ask, choice, formPage, FormValidationError, type FormState, type InputForm } from "../forms/index.js";
 import { Target } from "../targets.js";
 import { formDb } from "./form-context.js";
+import { workflowBlockedReason } from "./subscription-workflows.js";
 
 /** A validation error on one field of a wrapper page (HTTP 400, shown next to the field). */
 function invalid(page: string, field: string, message: string, input: unknown): FormValidationError {
@@ -61,54 +61,6 @@ export function wrapCreateInitialInputForm(userForm?: InputForm): InputForm {
     })();
 }
 
-/** Statuses a subscription must have for a workflow of a target to run on it (orchestrator-core's rules). */
-export const USABLE_STATUSES: Partial<Record<Target, readonly string[]>> = {
-  [Target.MODIFY]: ["active"],
-  [Target.TERMINATE]: ["active", "provisioning"],
-};
-
-/** Why a workflow of `target` may not run on the subscription now, or undefined when it may. */
-export interface BlockReason {
-  /** Stable code of the original's translations, e.g. `subscription.not_in_sync`. */
-  code: string;
-  message: string;
-}
-
-const REASONS = {
-  notInSync: { code: "subscription.not_in_sync", message: "Subscription already has a running process or task" },
-  invalidStatus: {
-    code: "subscription.no_modify_invalid_status",
-    message: "This subscription can not be modified because of the status it has",
-  },
-  inUseByOthers: {
-    code: "subscription.no_modify_subscription_in_use_by_others",
-    message: "This subscription can not be modified as it is used in other subscriptions",
-  },
-} as const;
-
-export async function subscriptionBlockReason(
-  db: ReturnType<typeof formDb>,
-  subscription: { subscription_id: string; status: string; insync: boolean },
-  target: Target,
-): Promise<BlockReason | undefined> {
-  const outOfSyncAllowed = target === Target.VALIDATE || target === Target.RECONCILE || target === Target.SYSTEM;
-  if (!subscription.insync && !outOfSyncAllowed) return REASONS.notInSync;
-  const usable = USABLE_STATUSES[target];
-  if (usable && !usable.includes(subscription.status)) return REASONS.invalidStatus;
-  if (target === Target.TERMINATE) {
-    const users = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM subscription_instance_relations r
-      JOIN subscription_instances dep ON dep.subscription_instance_id = r.depends_on_id
-      JOIN subscription_instances usr ON usr.subscription_instance_id = r.in_use_by_id
-      JOIN subscriptions s ON s.subscription_id = usr.subscription_id
-      WHERE dep.subscription_id = ${subscription.subscription_id}
-        AND usr.subscription_id <> ${subscription.subscription_id}
-        AND s.status NOT IN ('terminated', 'initial')`.execute(db);
-    if (Number(users.rows[0]?.n ?? 0) > 0) return REASONS.inUseByOthers;
-  }
-  return undefined;
-}
-
 /** Modify, terminate, validate and reconcile workflows: page 1 names the subscription (and optionally its version). */
 export function wrapModifyInitialInputForm(userForm: InputForm | undefined, target: Target): InputForm {
   return (state) =>
@@ -124,17 +76,13 @@ export function wrapModifyInitialInputForm(userForm: InputForm | undefined, targ
       );
       const { subscription_id, version } = (yield* ask(page)) as { subscription_id: string; version?: number };
       const subscription = await db.selectFrom("subscriptions").selectAll().where("subscription_id", "=", subscription_id).executeTakeFirst();
-      if (!subscription) throw invalid("Select a subscription", "subscription_id", `Subscription ${subscription_id} does not exist`, subscription_id);
-      const linked = await db
-        .selectFrom("products_workflows as pw")
-        .innerJoin("workflows as w", "w.workflow_id", "pw.workflow_id")
-        .select("w.name")
-        .where("pw.product_id", "=", subscription.product_id)
-        .where("w.name", "=", workflowName)
-        .executeTakeFirst();
-      if (!linked) throw invalid("Select a subscription", "subscription_id", "This workflow is not valid for this subscription", subscription_id);
-      const reason = await subscriptionBlockReason(db, subscription, target);
-      if (reason) throw invalid("Select a subscription", "subscription_id", reason.message, subscription_id);
+      if (!subscription) throw invalid("Select a subscription", "subscription_id", "Subscription not found", subscription_id);
+      // may this workflow start on this subscription now? (the original's subscription_workflows)
+      const blocked = await workflowBlockedReason(db, subscription_id, workflowName, target);
+      if (blocked && "notValid" in blocked) {
+        throw invalid("Select a subscription", "subscription_id", "This workflow is not valid for this subscription", subscription_id);
+      }
+      if (blocked) throw invalid("Select a subscription", "subscription_id", `This workflow cannot be started: ${blocked.message}`, subscription_id);
       if (version !== undefined && version !== subscription.version) {
         throw invalid("Select a subscription", "version", `Stale data: subscription ${subscription_id} has version ${subscription.version}, not ${version}`, version);
       }

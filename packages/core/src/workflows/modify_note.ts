@@ -27,6 +27,6 @@ const storeNote = step("Store note", async (state, ctx) => {
 });
 
 export const modify_note = workflow(
-  { target: Target.MODIFY, initialInputForm: wrapModifyInitialInputForm(noteForm, Target.VALIDATE) },
+  { target: Target.MODIFY, initialInputForm: wrapModifyInitialInputForm(noteForm, Target.MODIFY) },
   init.chain(storeProcessSubscription(), storeNote, refreshSubscriptionSearchIndex, done),
 );
