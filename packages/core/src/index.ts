@@ -9,6 +9,7 @@ export * from "./migrations/index.js";
 export * from "./migrations/helpers.js";
 export { Target, TARGETS, TASK_TARGETS } from "./targets.js";
 export * from "./forms/index.js";
+export * from "./domain/index.js";
 export * from "./workflow/index.js";
 export { createWorkflow } from "./create-workflow.js";
 export { diffWorkflowRegistration, noUncompletedInstance, type WorkflowRegistrationDiff } from "./workflows/index.js";

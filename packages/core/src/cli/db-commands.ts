@@ -11,6 +11,7 @@ import { MigrationProject } from "../migrations/project.js";
 import { Migrator } from "../migrations/runner.js";
 import { diffWorkflowRegistration } from "../workflows/index.js";
 import type { CliContext } from "./context.js";
+import { domainMigrationBody, planDomainMigration } from "./migrate-domain-models.js";
 import { formatTable, LineInput } from "./prompt.js";
 import {
   readRegistrationState,
@@ -215,6 +216,44 @@ export function dbCommand(ctx: CliContext): Command {
         return;
       }
       await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, taskMigrationBody(wizard.add, wizard.remove), opts.test === true);
+    });
+
+  db.command("migrate-domain-models")
+    .description("Write a migration that brings the products, blocks and resource types in the database to the registered domain models")
+    .argument("<message>", "description of the migration")
+    .option("--test", "print the SQL instead of writing the migration")
+    .option("--inputs <json>", 'prefilled answers, e.g. {"User Group": {"description": "…", "tag": "GROUP"}}', "{}")
+    .option("--updates <json>", 'renames, e.g. {"resource_types": {"old_name": "new_name"}}', "{}")
+    .addHelpText("after", '\nExample:\n  npx tsx main.ts db migrate-domain-models "add User and UserGroup products"')
+    .action(async (message: string, opts: { test?: boolean; inputs: string; updates: string }) => {
+      const parse = (name: string, text: string) => {
+        try {
+          return JSON.parse(text) as never;
+        } catch (error) {
+          throw new MigrationError(`--${name} is not valid JSON: ${(error as Error).message}`);
+        }
+      };
+      const io = lineInput();
+      const settings = ctx.settings();
+      const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
+      let plan;
+      try {
+        plan = await planDomainMigration(database.db, { inputs: parse("inputs", opts.inputs), updates: parse("updates", opts.updates), io });
+      } finally {
+        await database.close();
+      }
+      for (const change of plan.changes) io.line(`  ${change}`);
+      if (plan.upgrade.length === 0) return io.line("Nothing to do");
+      if (opts.test) {
+        io.line("-- upgrade");
+        for (const statement of plan.upgrade) io.line(`${statement};`);
+        io.line("-- downgrade");
+        for (const statement of plan.downgrade) io.line(`${statement};`);
+        return;
+      }
+      const written = await project.revision({ message, body: domainMigrationBody(plan) });
+      for (const file of written) io.line(`Generating ${project.rel(file.path)} ... done`);
+      io.line("Migration generated. Don't forget to create a database backup before migrating!");
     });
 
   db.command("check")

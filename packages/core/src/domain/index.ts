@@ -68,3 +68,25 @@ export {
   type ResourceTypeDescription,
 } from "./introspect.js";
 export { type DomainIssue, DomainModelError, DomainValidationError, ProductNotInRegistryError } from "./errors.js";
+export {
+  fromProductId,
+  fromSubscription,
+  modelFromStored,
+  saveSubscription,
+  changeLifecycle,
+  validateLifecycleChange,
+  isSubscriptionModel,
+  ProductNotFoundError,
+  SAFE_USED_BY_TRANSITIONS_FOR_STATUS,
+  type AnySubscriptionModel,
+  type FromProductIdOptions,
+  type SaveSubscriptionOptions,
+} from "./subscription.js";
+export {
+  loadStoredSubscription,
+  saveStoredSubscription,
+  StaleDataError,
+  SubscriptionNotFoundError,
+  type StoredBlock,
+  type StoredSubscription,
+} from "./subscription-store.js";

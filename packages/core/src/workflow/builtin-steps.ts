@@ -1,7 +1,13 @@
 /**
- * The steps every subscription workflow shares, with orchestrator-core's names. Until the domain models exist they
- * work on the `subscriptions` table directly, in the step's transaction.
+ * The steps every subscription workflow shares, with orchestrator-core's names. For a product registered in the
+ * SUBSCRIPTION_MODEL_REGISTRY they work on the subscription's model (so "Set subscription to 'active'" checks every
+ * field the active lifecycle requires); for other products on the `subscriptions` row.
  */
+import type { Kysely } from "kysely";
+import type { Database } from "../db/types.js";
+import { changeLifecycle, fromSubscription, saveSubscription, validateLifecycleChange } from "../domain/subscription.js";
+import { SUBSCRIPTION_MODEL_REGISTRY } from "../domain/registry.js";
+import type { SubscriptionLifecycle } from "../domain/lifecycle.js";
 import { OrchestratorError } from "../errors.js";
 import { step, type State, type Step, type StepContext } from "./steps.js";
 
@@ -14,9 +20,14 @@ export function subscriptionIdOf(state: State): string {
   throw new OrchestratorError("missing_subscription", "Could not find key 'subscription_id' in state (nor a subscription with an id)");
 }
 
-async function loadSubscriptionRow(ctx: StepContext, id: string) {
-  const db = await ctx.db();
-  const row = await db.selectFrom("subscriptions").selectAll().where("subscription_id", "=", id).executeTakeFirst();
+async function loadSubscriptionRow(db: Kysely<Database>, id: string) {
+  const row = await db
+    .selectFrom("subscriptions as s")
+    .innerJoin("products as p", "p.product_id", "s.product_id")
+    .selectAll("s")
+    .select("p.name as product_name")
+    .where("s.subscription_id", "=", id)
+    .executeTakeFirst();
   if (!row) throw new OrchestratorError("not_found", `Subscription ${id} does not exist`);
   return row;
 }
@@ -36,41 +47,53 @@ export function storeProcessSubscription(): Step {
 
 const OLD_SUBSCRIPTIONS = "__old_subscriptions__";
 
-/** "Lock subscription": mark the subscription out of sync so no other workflow starts on it; refuses if it already is. */
-export const unsync: Step = step("Lock subscription", async (state, ctx) => {
-  const id = subscriptionIdOf(state);
-  const row = await loadSubscriptionRow(ctx, id);
-  if (!row.insync) throw new Error("Subscription is already out of sync, cannot continue!");
-  const backups = { ...((state[OLD_SUBSCRIPTIONS] as State | undefined) ?? {}) };
-  if (!(id in backups)) backups[id] = asJson(row);
+/** Set `insync` on the subscription: through its model when its product is registered, else on the row. */
+async function setInsync(ctx: StepContext, id: string, insync: boolean, check: boolean, state: State): Promise<State> {
   const db = await ctx.db();
-  await db.updateTable("subscriptions").set({ insync: false }).where("subscription_id", "=", id).execute();
-  return { [OLD_SUBSCRIPTIONS]: backups };
-});
+  const row = await loadSubscriptionRow(db, id);
+  if (check && !row.insync) throw new Error("Subscription is already out of sync, cannot continue!");
+  const backups = { ...((state[OLD_SUBSCRIPTIONS] as State | undefined) ?? {}) };
+  if (SUBSCRIPTION_MODEL_REGISTRY.has(row.product_name)) {
+    const model = await fromSubscription(db, id);
+    if (check && !(id in backups)) backups[id] = asJson(model);
+    model.insync = insync;
+    await saveSubscription(db, model, { validate: false });
+    return { subscription: model, ...(check ? { [OLD_SUBSCRIPTIONS]: backups } : {}) };
+  }
+  if (check && !(id in backups)) {
+    const { product_name: _p, ...plain } = row;
+    backups[id] = asJson(plain);
+  }
+  await db.updateTable("subscriptions").set({ insync }).where("subscription_id", "=", id).execute();
+  return check ? { [OLD_SUBSCRIPTIONS]: backups } : {};
+}
+
+/** "Lock subscription": mark the subscription out of sync so no other workflow starts on it; refuses if it already is. */
+export const unsync: Step = step("Lock subscription", (state, ctx) => setInsync(ctx, subscriptionIdOf(state), false, true, state));
 
 /** "Lock subscription" without the in-sync check or backup (validate and reconcile workflows). */
-export const unsyncUnchecked: Step = step("Lock subscription", async (state, ctx) => {
-  const id = subscriptionIdOf(state);
-  await loadSubscriptionRow(ctx, id);
-  const db = await ctx.db();
-  await db.updateTable("subscriptions").set({ insync: false }).where("subscription_id", "=", id).execute();
-});
+export const unsyncUnchecked: Step = step("Lock subscription", (state, ctx) => setInsync(ctx, subscriptionIdOf(state), false, false, state));
 
 /** "Unlock subscription": the subscription is in sync again. */
-export const resync: Step = step("Unlock subscription", async (state, ctx) => {
-  const id = subscriptionIdOf(state);
-  await loadSubscriptionRow(ctx, id);
-  const db = await ctx.db();
-  await db.updateTable("subscriptions").set({ insync: true }).where("subscription_id", "=", id).execute();
-});
+export const resync: Step = step("Unlock subscription", (state, ctx) => setInsync(ctx, subscriptionIdOf(state), true, false, state));
 
-/** "Set subscription to '<status>'": move the subscription to a lifecycle status (start/end date set on the way). */
+/**
+ * "Set subscription to '<status>'": move the subscription to a lifecycle status. With a registered product the model
+ * is checked for every field the status requires; always, the subscriptions using it must allow the change; start and
+ * end dates are set on the way to active and terminated.
+ */
 export function setStatus(status: string): Step {
   return step(`Set subscription to '${status}'`, async (state, ctx) => {
     const id = subscriptionIdOf(state);
-    const row = await loadSubscriptionRow(ctx, id);
-    const now = new Date();
     const db = await ctx.db();
+    const row = await loadSubscriptionRow(db, id);
+    if (SUBSCRIPTION_MODEL_REGISTRY.has(row.product_name)) {
+      const model = await changeLifecycle(db, await fromSubscription(db, id), status as SubscriptionLifecycle);
+      await saveSubscription(db, model);
+      return { subscription: model };
+    }
+    await validateLifecycleChange(db, id, status as SubscriptionLifecycle);
+    const now = new Date();
     await db
       .updateTable("subscriptions")
       .set({

@@ -8,6 +8,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "../db/types.js";
 import { OrchestratorError } from "../errors.js";
 import type { InputForm } from "../forms/index.js";
+import { SUBSCRIPTION_MODEL_REGISTRY } from "../domain/registry.js";
+import { isSubscriptionModel, saveSubscription } from "../domain/subscription.js";
 import { Assignee, StepStatus } from "./status.js";
 
 export type State = Record<string, unknown>;
@@ -132,6 +134,25 @@ export function mergeState(state: State, result: StepResult): State {
   return { ...state, ...result };
 }
 
+/**
+ * Subscription models a step returns (at the top level, or inside objects and lists) are saved in the step's
+ * transaction, like the original's step decorator does; only products in the SUBSCRIPTION_MODEL_REGISTRY.
+ */
+async function saveReturnedModels(result: StepResult, ctx: StepContext): Promise<void> {
+  if (!result || typeof result !== "object") return;
+  const seen = new Set<object>();
+  const visit = async (value: unknown, depth: number): Promise<void> => {
+    if (depth > 4 || typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (isSubscriptionModel(value)) {
+      if (SUBSCRIPTION_MODEL_REGISTRY.has(value.product.name)) await saveSubscription(await ctx.db(), value);
+      return;
+    }
+    for (const item of Array.isArray(value) ? value : Object.values(value)) await visit(item, depth + 1);
+  };
+  for (const value of Object.values(result)) await visit(value, 0);
+}
+
 function makeStep(name: string, fn: StepFn, onError: StepStatus, options: StepOptions = {}): Step {
   if (typeof name !== "string" || !name.trim()) throw new OrchestratorError("invalid_step", "A step needs a name");
   if (typeof fn !== "function") throw new OrchestratorError("invalid_step", `Step "${name}" needs a function`);
@@ -142,7 +163,9 @@ function makeStep(name: string, fn: StepFn, onError: StepStatus, options: StepOp
     resumeAuthCallback: options.resumeAuthCallback,
     async run(state, ctx) {
       try {
-        return { status: StepStatus.SUCCESS, state: mergeState(state, await fn(state, ctx)) };
+        const result = await fn(state, ctx);
+        await saveReturnedModels(result, ctx);
+        return { status: StepStatus.SUCCESS, state: mergeState(state, result) };
       } catch (error) {
         return { status: onError, state: errorState(error) };
       }
