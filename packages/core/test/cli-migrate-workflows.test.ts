@@ -105,8 +105,11 @@ export const ${name} = ${builder}({}, step("Do it", () => undefined));
     }
     writeFiles(app.path, workflowFiles);
     await ok(["init"]).catch(() => undefined);
-    const products = readdirSync(join(REPO_ROOT, "examples/beginner/migrations/versions/schema")).find((f) => f.includes("products"))!;
-    copyFileSync(join(REPO_ROOT, "examples/beginner/migrations/versions/schema", products), join(versions, products));
+    // the beginner's data branch up to its products (the root "Create data head" and the products migration)
+    const beginner = join(REPO_ROOT, "examples/beginner/migrations/versions/schema");
+    for (const file of readdirSync(beginner).filter((f) => f.includes("create_data_head") || f.includes("products"))) {
+      copyFileSync(join(beginner, file), join(versions, file));
+    }
     if (backend === "postgres") ({ uri, drop } = await createPostgresDatabase());
     else uri = `pglite://${join(app.path, "db")}`;
     await ok(["upgrade", "heads"]);
@@ -140,7 +143,7 @@ export const ${name} = ${builder}({}, step("Do it", () => undefined));
     assert.match(out, /Generating migration file\./);
     assert.match(out, /Migration generated\. Don't forget to create a database backup before migrating!/);
     const added = files().filter((f) => !before.includes(f));
-    assert.equal(added.length, 1, "the products migration is the data branch's root already");
+    assert.equal(added.length, 1, "the data branch exists already");
     const migration = readFileSync(join(versions, added.find((f) => f.includes("add_user_and_usergroup_workflows"))!), "utf8");
     assert.match(migration, /const new_workflows: WorkflowRecord\[\] = \[\n  \{ name: "create_user_group", target: "CREATE", description: "Create user group", product_type: "UserGroup" \},/);
     assert.match(migration, /for \(const workflow of new_workflows\) await createWorkflow\(conn, workflow\);/);

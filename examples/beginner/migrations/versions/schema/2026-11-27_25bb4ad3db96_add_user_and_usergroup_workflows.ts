@@ -5,13 +5,13 @@
  * product type (the user workflows to both "User internal" and "User external").
  *
  * Revision ID: 25bb4ad3db96
- * Revises: 5a1e0f6c2d47
+ * Revises: ebe6c37cf4c3
  * Create Date: 2026-11-27 13:22:49
  */
 import { createWorkflow, deleteWorkflow, Target, type MigrationConnection, type WorkflowRecord } from "@orchestrator-ts/core";
 
 export const revision = "25bb4ad3db96";
-export const down_revision = "5a1e0f6c2d47";
+export const down_revision = "ebe6c37cf4c3";
 export const branch_labels = null;
 export const depends_on = null;
 
