@@ -17,6 +17,7 @@ import { modelForProduct } from "./registry.js";
 import { loadStoredSubscription, saveStoredSubscription, type StoredBlock, type StoredSubscription } from "./subscription-store.js";
 import type { SubscriptionData, SubscriptionModel } from "./types.js";
 import { parseSubscription, toLifecycle } from "./validate.js";
+import { isLive, markLive } from "./live-model.js";
 
 type Json = Record<string, unknown>;
 
@@ -39,9 +40,9 @@ export class ProductNotFoundError extends OrchestratorError {
   }
 }
 
-/** True for an object shaped like a subscription model (what a step may return to have it saved). */
+/** True for a live subscription model (made by this module; JSON copies are not): what a step's return gets saved. */
 export function isSubscriptionModel(value: unknown): value is AnySubscriptionModel {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  if (!isLive(value) || Array.isArray(value)) return false;
   const v = value as Json;
   const product = v.product as Json | undefined;
   return typeof v.subscription_id === "string" && typeof v.status === "string" && typeof product?.name === "string" && typeof v.customer_id === "string";
@@ -104,7 +105,7 @@ export async function fromProductId<PT extends AnyProductType>(
   };
   for (const name of Object.keys(productType.fixedInputs)) model[name] = fixed.find((f) => f.name === name)?.value ?? null;
   for (const [attr, spec] of productType.blockSpecs) model[attr] = emptyValue(spec, subscriptionId);
-  return model as SubscriptionModel<PT, "initial">;
+  return markLive(model) as SubscriptionModel<PT, "initial">;
 }
 
 function productData(p: { product_id: string; name: string; description: string; product_type: string; tag: string; status: string; created_at?: Date; end_date?: Date | null }) {
@@ -180,7 +181,7 @@ export function modelFromStored<PT extends AnyProductType>(stored: StoredSubscri
     const blocks = taken.map((b) => blockFromStored(spec.block, b));
     model[attr] = spec.kind === "blockList" ? blocks : (blocks[0] ?? null);
   }
-  return model as SubscriptionModel<PT>;
+  return markLive(model) as SubscriptionModel<PT>;
 }
 
 /** Load a subscription (its whole block tree, in a constant number of queries) as its model. */

@@ -6,6 +6,7 @@ import { isRequiredIn, isSubscriptionLifecycle, SubscriptionLifecycle } from "./
 import type { AnyProductBlock } from "./product-block.js";
 import type { AnyProductType } from "./product-type.js";
 import type { BlockModel, SubscriptionModel } from "./types.js";
+import { markLive } from "./live-model.js";
 
 const blockSchemas = new WeakMap<AnyProductBlock, Map<SubscriptionLifecycle, z.ZodType>>();
 const subscriptionSchemas = new WeakMap<AnyProductType, Map<SubscriptionLifecycle, z.ZodType>>();
@@ -87,7 +88,7 @@ export function toLifecycle<PT extends AnyProductType, L extends SubscriptionLif
   const next: Record<string, unknown> = { ...(model as Record<string, unknown>), status: lifecycle };
   if (lifecycle === SubscriptionLifecycle.ACTIVE && next.start_date == null) next.start_date = now;
   if (lifecycle === SubscriptionLifecycle.TERMINATED && next.end_date == null) next.end_date = now;
-  return parseSubscription(productType, lifecycle, next);
+  return markLive(parseSubscription(productType, lifecycle, next));
 }
 
 function checkLifecycle(lifecycle: unknown): asserts lifecycle is SubscriptionLifecycle {

@@ -58,7 +58,8 @@ async function setInsync(ctx: StepContext, id: string, insync: boolean, check: b
     if (check && !(id in backups)) backups[id] = asJson(model);
     model.insync = insync;
     await saveSubscription(db, model, { validate: false });
-    return { subscription: model, ...(check ? { [OLD_SUBSCRIPTIONS]: backups } : {}) };
+    // saved already (without the lifecycle check): what goes into the state is a plain copy
+    return { subscription: asJson(model), ...(check ? { [OLD_SUBSCRIPTIONS]: backups } : {}) };
   }
   if (check && !(id in backups)) {
     const { product_name: _p, ...plain } = row;
@@ -88,9 +89,8 @@ export function setStatus(status: string): Step {
     const db = await ctx.db();
     const row = await loadSubscriptionRow(db, id);
     if (SUBSCRIPTION_MODEL_REGISTRY.has(row.product_name)) {
-      const model = await changeLifecycle(db, await fromSubscription(db, id), status as SubscriptionLifecycle);
-      await saveSubscription(db, model);
-      return { subscription: model };
+      // returned, so saved with the step (and checked for every field the new status requires)
+      return { subscription: await changeLifecycle(db, await fromSubscription(db, id), status as SubscriptionLifecycle) };
     }
     await validateLifecycleChange(db, id, status as SubscriptionLifecycle);
     const now = new Date();

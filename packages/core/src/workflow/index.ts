@@ -53,6 +53,7 @@ export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, work
 export { WorkflowEngine, deepMerge, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
 export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
 export { formDb } from "./form-context.js";
+export { wrapCreateInitialInputForm, wrapModifyInitialInputForm } from "./initial-forms.js";
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
 export { createEngine } from "./create-engine.js";

@@ -1,0 +1,51 @@
+import {
+  done,
+  formDb,
+  formPage,
+  fromSubscription,
+  init,
+  resync,
+  step,
+  storeProcessSubscription,
+  Target,
+  unsync,
+  workflow,
+  wrapModifyInitialInputForm,
+} from "@orchestrator-ts/core";
+import { z } from "zod";
+import { User, UserGroup } from "../../products/index.js";
+import { userGroupSelector } from "../shared.js";
+
+const initialInputForm = wrapModifyInitialInputForm(async (state) => {
+  const subscription = await fromSubscription(formDb(), String(state.subscription_id), User);
+  const age = z.number().int().optional();
+  return formPage(
+    {
+      username: z.string().default(String(subscription.user.username)),
+      age: typeof subscription.user.age === "number" ? age.default(subscription.user.age) : age,
+      user_group_ids: (await userGroupSelector()).default([String(subscription.user.group.owner_subscription_id)]),
+    },
+    { title: subscription.description },
+  );
+}, Target.MODIFY);
+
+/** The imaginary user management system. */
+async function modifyInUserManagementSystem(_userId: number, _username: string): Promise<void> {}
+
+const modifySubscription = step("Modify subscription", async (state, ctx) => {
+  const db = await ctx.db();
+  const subscription = await fromSubscription(db, String(state.subscription_id), User);
+  await modifyInUserManagementSystem(Number(subscription.user.user_id), String(state.username));
+  const [groupId] = state.user_group_ids as string[];
+  const group = await fromSubscription(db, groupId!, UserGroup);
+  subscription.user.username = String(state.username);
+  subscription.user.age = typeof state.age === "number" ? state.age : null;
+  subscription.user.group = group.user_group;
+  subscription.description = `User ${state.username} from group ${group.user_group.group_name} (${subscription.affiliation})`;
+  return { subscription };
+});
+
+export const modify_user = workflow(
+  { target: Target.MODIFY, initialInputForm },
+  init.chain(storeProcessSubscription(), unsync, modifySubscription, resync, done),
+);
