@@ -8,7 +8,12 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import {
   changeLifecycle,
+  deleteCustomerDescription,
   DomainValidationError,
+  getCustomerDescriptions,
+  getSubscriptionMetadata,
+  setCustomerDescription,
+  setSubscriptionMetadata,
   fromProductId,
   fromSubscription,
   LazyWorkflowInstance,
@@ -97,6 +102,26 @@ describe(`subscriptions of the beginner models (${backend})`, () => {
     assert.equal(loaded.user.group.group_name, "Group One");
     assert.equal(loaded.user.age, 30);
     assert.equal(loaded.affiliation, "internal");
+  });
+
+  it("a loaded block lists the blocks of other subscriptions that use it", async () => {
+    const group = await fromSubscription(db.db, groupId, UserGroup);
+    assert.deepEqual(group.user_group.in_use_by?.map((u) => u.subscription_id), [userId]);
+  });
+
+  it("metadata and customer descriptions", async () => {
+    assert.equal(await getSubscriptionMetadata(db.db, groupId), undefined);
+    await setSubscriptionMetadata(db.db, groupId, { contact: "noc@example.org", tags: ["a"] });
+    await setSubscriptionMetadata(db.db, groupId, { contact: "ops@example.org" });
+    assert.deepEqual(await getSubscriptionMetadata(db.db, groupId), { contact: "ops@example.org" });
+    const first = await setCustomerDescription(db.db, { subscription_id: groupId, customer_id: "c1", description: "Our group" });
+    assert.equal(first.version, 1);
+    const second = await setCustomerDescription(db.db, { subscription_id: groupId, customer_id: "c1", description: "Our renamed group" });
+    assert.equal(second.version, 2, "the version is bumped on change");
+    await setCustomerDescription(db.db, { subscription_id: groupId, customer_id: "c2", description: "Their group" });
+    assert.deepEqual((await getCustomerDescriptions(db.db, groupId)).map((d) => [d.customer_id, d.description]), [["c1", "Our renamed group"], ["c2", "Their group"]]);
+    assert.equal(await deleteCustomerDescription(db.db, groupId, "c2"), true);
+    assert.equal(await deleteCustomerDescription(db.db, groupId, "c2"), false);
   });
 
   it("the safety rule: a group cannot be terminated while an active user uses it", async () => {

@@ -90,3 +90,11 @@ export {
   type StoredBlock,
   type StoredSubscription,
 } from "./subscription-store.js";
+export {
+  getSubscriptionMetadata,
+  setSubscriptionMetadata,
+  getCustomerDescriptions,
+  setCustomerDescription,
+  deleteCustomerDescription,
+  type CustomerDescription,
+} from "./metadata.js";

@@ -24,7 +24,7 @@ export type AnyProductBlock = ProductBlock;
  * Fields every block instance has besides its declared ones (the original's `ProductBlockModel` instance fields);
  * the save/load code fills them in.
  */
-export const BLOCK_INSTANCE_FIELDS = ["name", "subscription_instance_id", "owner_subscription_id", "label"] as const;
+export const BLOCK_INSTANCE_FIELDS = ["name", "subscription_instance_id", "owner_subscription_id", "label", "in_use_by"] as const;
 
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 

@@ -144,6 +144,7 @@ function blockFromStored(block: AnyProductBlock, stored: StoredBlock): Json {
     subscription_instance_id: stored.subscription_instance_id,
     owner_subscription_id: stored.owner_subscription_id,
     label: stored.label,
+    in_use_by: stored.in_use_by,
   };
   for (const [attr, spec] of block.fieldSpecs) {
     if (spec.kind === "resource") {

@@ -51,6 +51,8 @@ export interface BlockInstanceData {
   /** The subscription that owns the instance; another subscription's instance is only referenced, never changed. */
   owner_subscription_id?: string;
   label?: string | null;
+  /** Instances of other subscriptions that use this block (filled in on load; not saved). */
+  in_use_by?: { subscription_instance_id: string; subscription_id: string }[];
 }
 
 /** An instance of product block `B` as a subscription in lifecycle `L` holds it (a union when `L` is). */

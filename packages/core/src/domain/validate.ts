@@ -110,6 +110,7 @@ function buildBlockSchema(block: AnyProductBlock, lifecycle: SubscriptionLifecyc
       subscription_instance_id: z.string().optional(),
       owner_subscription_id: z.string().optional(),
       label: z.string().nullish(),
+      in_use_by: z.array(z.object({ subscription_instance_id: z.string(), subscription_id: z.string() })).optional(),
     };
     for (const [name, spec] of block.fieldSpecs) shape[name] = fieldSchema(spec, lifecycle, [...stack, block]);
     schema = z.strictObject(shape);
