@@ -1,6 +1,7 @@
 /** What the beginner workflows share: the user group dropdown and the fake external systems. */
 import { createHash } from "node:crypto";
-import { choice, choiceList, formDb } from "@orchestrator-ts/core";
+import { choice, choiceList, formDb, fromSubscription, type Database, type Kysely, type State, type SubscriptionModel } from "@orchestrator-ts/core";
+import { User, UserGroup } from "../products/index.js";
 
 /**
  * A dropdown of the active user groups, labelled by description, whose value is the subscription id; the submitted
@@ -22,4 +23,17 @@ export async function userGroupSelector() {
 /** The imaginary group and user management systems hand out positive integer ids. */
 export function fakeExternalId(name: string): number {
   return (Number.parseInt(createHash("sha256").update(name).digest("hex").slice(0, 8), 16) % 2_000_000_000) + 1;
+}
+
+/**
+ * Fill a user subscription from the create / modify form: username, age, the chosen group's block (a reference to
+ * the group subscription's block, not a copy) and the description "User <name> from group <group> (<affiliation>)".
+ */
+export async function assignUser(db: Kysely<Database>, subscription: SubscriptionModel<typeof User>, state: State): Promise<void> {
+  const [groupId] = state.user_group_ids as string[];
+  const group = await fromSubscription(db, groupId!, UserGroup);
+  subscription.user.username = String(state.username);
+  subscription.user.age = typeof state.age === "number" ? state.age : null;
+  subscription.user.group = group.user_group;
+  subscription.description = `User ${state.username} from group ${group.user_group.group_name} (${subscription.affiliation})`;
 }

@@ -1,7 +1,7 @@
 /**
  * orchestrator-ts core: the public API. Everything an app or a migration imports comes from here.
  */
-export { sql } from "kysely";
+export { sql, type Kysely, type Transaction } from "kysely";
 export * from "./errors.js";
 export { loadSettings, SETTING_NAMES, type Settings } from "./settings.js";
 export * from "./db/index.js";

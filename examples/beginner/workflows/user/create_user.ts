@@ -15,8 +15,8 @@ import {
   wrapCreateInitialInputForm,
 } from "@orchestrator-ts/core";
 import { z } from "zod";
-import { User, UserGroup } from "../../products/index.js";
-import { fakeExternalId, userGroupSelector } from "../shared.js";
+import { User } from "../../products/index.js";
+import { assignUser, fakeExternalId, userGroupSelector } from "../shared.js";
 
 const initialInputForm = wrapCreateInitialInputForm(async (state) =>
   formPage(
@@ -33,12 +33,7 @@ const createSubscription = step("Create subscription", async (state, ctx) => {
 const initializeSubscription = step("Initialize subscription", async (state, ctx) => {
   const db = await ctx.db();
   const subscription = await fromSubscription(db, String(state.subscription_id), User);
-  const [groupId] = state.user_group_ids as string[];
-  const group = await fromSubscription(db, groupId!, UserGroup);
-  subscription.user.username = String(state.username);
-  subscription.user.age = typeof state.age === "number" ? state.age : null;
-  subscription.user.group = group.user_group;
-  subscription.description = `User ${state.username} from group ${group.user_group.group_name} (${subscription.affiliation})`;
+  await assignUser(db, subscription, state);
   return { subscription: await changeLifecycle(db, subscription, "provisioning", User) };
 });
 

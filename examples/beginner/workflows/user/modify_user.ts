@@ -13,8 +13,8 @@ import {
   wrapModifyInitialInputForm,
 } from "@orchestrator-ts/core";
 import { z } from "zod";
-import { User, UserGroup } from "../../products/index.js";
-import { userGroupSelector } from "../shared.js";
+import { User } from "../../products/index.js";
+import { assignUser, userGroupSelector } from "../shared.js";
 
 const initialInputForm = wrapModifyInitialInputForm(async (state) => {
   const subscription = await fromSubscription(formDb(), String(state.subscription_id), User);
@@ -36,12 +36,7 @@ const modifySubscription = step("Modify subscription", async (state, ctx) => {
   const db = await ctx.db();
   const subscription = await fromSubscription(db, String(state.subscription_id), User);
   await modifyInUserManagementSystem(Number(subscription.user.user_id), String(state.username));
-  const [groupId] = state.user_group_ids as string[];
-  const group = await fromSubscription(db, groupId!, UserGroup);
-  subscription.user.username = String(state.username);
-  subscription.user.age = typeof state.age === "number" ? state.age : null;
-  subscription.user.group = group.user_group;
-  subscription.description = `User ${state.username} from group ${group.user_group.group_name} (${subscription.affiliation})`;
+  await assignUser(db, subscription, state);
   return { subscription };
 });
 
