@@ -1,6 +1,21 @@
 /** What the beginner workflows share: the user group dropdown and the fake external systems. */
 import { createHash } from "node:crypto";
-import { choice, choiceList, formDb, fromSubscription, type Database, type Kysely, type State, type SubscriptionModel } from "@orchestrator-ts/core";
+import {
+  choice,
+  choiceList,
+  formDb,
+  formPage,
+  fromSubscription,
+  label,
+  Target,
+  wrapModifyInitialInputForm,
+  type AnyProductType,
+  type Database,
+  type InputForm,
+  type Kysely,
+  type State,
+  type SubscriptionModel,
+} from "@orchestrator-ts/core";
 import { User, UserGroup } from "../products/index.js";
 
 /**
@@ -36,4 +51,12 @@ export async function assignUser(db: Kysely<Database>, subscription: Subscriptio
   subscription.user.age = typeof state.age === "number" ? state.age : null;
   subscription.user.group = group.user_group;
   subscription.description = `User ${state.username} from group ${group.user_group.group_name} (${subscription.affiliation})`;
+}
+
+/** The terminate form: the subscription, then "Are you sure you want to remove <description>?". */
+export function confirmRemovalForm(productType: AnyProductType, title: string): InputForm {
+  return wrapModifyInitialInputForm(async (state) => {
+    const subscription = await fromSubscription(formDb(), String(state.subscription_id), productType);
+    return formPage({ are_you_sure: label(`Are you sure you want to remove ${subscription.description}?`) }, { title });
+  }, Target.TERMINATE);
 }

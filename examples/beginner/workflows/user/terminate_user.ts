@@ -1,10 +1,7 @@
 import {
   done,
-  formDb,
-  formPage,
   fromSubscription,
   init,
-  label,
   resync,
   setStatus,
   step,
@@ -12,14 +9,11 @@ import {
   Target,
   unsync,
   workflow,
-  wrapModifyInitialInputForm,
 } from "@orchestrator-ts/core";
 import { User } from "../../products/index.js";
+import { confirmRemovalForm } from "../shared.js";
 
-const initialInputForm = wrapModifyInitialInputForm(async (state) => {
-  const subscription = await fromSubscription(formDb(), String(state.subscription_id), User);
-  return formPage({ are_you_sure: label(`Are you sure you want to remove ${subscription.description}?`) }, { title: "Terminate user" });
-}, Target.TERMINATE);
+const initialInputForm = confirmRemovalForm(User, "Terminate user");
 
 /** The imaginary user management system. */
 async function deleteFromUserManagementSystem(_userId: number): Promise<void> {}

@@ -1,10 +1,7 @@
 import {
   done,
-  formDb,
-  formPage,
   fromSubscription,
   init,
-  label,
   resync,
   setStatus,
   step,
@@ -12,14 +9,11 @@ import {
   Target,
   unsync,
   workflow,
-  wrapModifyInitialInputForm,
 } from "@orchestrator-ts/core";
 import { UserGroup } from "../../products/index.js";
+import { confirmRemovalForm } from "../shared.js";
 
-const initialInputForm = wrapModifyInitialInputForm(async (state) => {
-  const subscription = await fromSubscription(formDb(), String(state.subscription_id), UserGroup);
-  return formPage({ are_you_sure: label(`Are you sure you want to remove ${subscription.description}?`) }, { title: "Terminate user group" });
-}, Target.TERMINATE);
+const initialInputForm = confirmRemovalForm(UserGroup, "Terminate user group");
 
 /** The imaginary group management system. */
 async function deleteFromGroupManagementSystem(_groupId: number): Promise<void> {}
