@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase, type OrchestratorDb } from "../src/db/connection.js";
 import { runMain } from "./support/cli.js";
-import { backend, createPostgresDatabase } from "./support/db.js";
+import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
 
 const APP = join(REPO_ROOT, "examples", "beginner");
@@ -42,8 +42,7 @@ describe(`beginner example migrations (${backend})`, () => {
   };
 
   before(async () => {
-    if (backend === "postgres") ({ uri, drop } = await createPostgresDatabase());
-    else uri = `pglite://${join(data.path, "db")}`;
+    ({ uri, drop } = await appDatabase(data.path));
   });
   after(async () => {
     await drop?.();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase, sql } from "../src/index.js";
 import { runMain } from "./support/cli.js";
-import { backend, createPostgresDatabase } from "./support/db.js";
+import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
 
 const ANSWERS = ["user group administration", "GROUP", "user administration - internal", "USER_INT", "1", "user administration - external", "USER_EXT", "2"];
@@ -54,8 +54,7 @@ await runCli({ appRoot: dirname(fileURLToPath(import.meta.url)) });
 `,
     });
     await ok(["init"]);
-    if (backend === "postgres") ({ uri, drop } = await createPostgresDatabase());
-    else uri = `pglite://${join(app.path, "db")}`;
+    ({ uri, drop } = await appDatabase(app.path));
     await ok(["upgrade", "heads"]);
   });
   after(async () => {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase } from "../src/index.js";
 import { runMain, type CliResult } from "./support/cli.js";
-import { backend, createPostgresDatabase } from "./support/db.js";
+import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
 
 const SIX = [
@@ -110,8 +110,7 @@ export const ${name} = ${builder}({}, step("Do it", () => undefined));
     for (const file of readdirSync(beginner).filter((f) => f.includes("create_data_head") || f.includes("products"))) {
       copyFileSync(join(beginner, file), join(versions, file));
     }
-    if (backend === "postgres") ({ uri, drop } = await createPostgresDatabase());
-    else uri = `pglite://${join(app.path, "db")}`;
+    ({ uri, drop } = await appDatabase(app.path));
     await ok(["upgrade", "heads"]);
   });
   after(async () => {

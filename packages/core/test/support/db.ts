@@ -4,6 +4,7 @@
  * and drops it afterwards.
  */
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import pg from "pg";
 import { openDatabase, type OrchestratorDb } from "../../src/db/connection.js";
 
@@ -53,4 +54,13 @@ export async function freshDatabase(): Promise<TestDatabase> {
       await drop();
     },
   };
+}
+
+/**
+ * The DATABASE_URI for an app under test: an embedded data folder inside `folder` (PGlite), or a fresh database on the
+ * server (dropped by `drop`).
+ */
+export async function appDatabase(folder: string): Promise<{ uri: string; drop: () => Promise<void> }> {
+  if (backend === "postgres") return createPostgresDatabase();
+  return { uri: `pglite://${join(folder, "db")}`, drop: async () => undefined };
 }
