@@ -1,0 +1,157 @@
+/**
+ * Workflows or tasks (process lists): Active / Completed tabs, a status filter, search, server-side paging and
+ * sorting; refreshed live. Tasks also offer "Retry all failed tasks".
+ */
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { Link } from "react-router";
+import { api } from "../api/client.ts";
+import type { ListParams } from "../api/list-params.ts";
+import { useProcesses } from "../api/queries.ts";
+import type { ProcessListItem, ProcessStatus } from "../api/types.ts";
+import { ConfirmButton } from "../components/ConfirmButton.tsx";
+import { DataTable, Pager, type Column } from "../components/DataTable.tsx";
+import { ErrorMessage } from "../components/Feedback.tsx";
+import { SearchBox } from "../components/SearchBox.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { Tabs } from "../components/Tabs.tsx";
+import { useToast } from "../components/Toasts.tsx";
+import { useTableState, type TableDefaults } from "../components/useTableState.ts";
+import { formatDateTime } from "../format.ts";
+
+export const ACTIVE_STATUSES: ProcessStatus[] = [
+  "created",
+  "running",
+  "suspended",
+  "waiting",
+  "failed",
+  "resumed",
+  "inconsistent_data",
+  "api_unavailable",
+  "awaiting_callback",
+];
+export const COMPLETED_STATUSES: ProcessStatus[] = ["completed", "aborted"];
+
+const TABS = [
+  { id: "active", label: "Active", statuses: ACTIVE_STATUSES },
+  { id: "completed", label: "Completed", statuses: COMPLETED_STATUSES },
+] as const;
+type Tab = (typeof TABS)[number]["id"];
+
+const DEFAULTS: TableDefaults<Tab> = { tab: "active", tabs: ["active", "completed"], sort: { field: "last_modified_at", order: "desc" }, filterKeys: ["status"] };
+
+function columns(base: string): Column<ProcessListItem>[] {
+  return [
+    {
+      key: "workflow",
+      header: "Workflow",
+      sortField: "workflow_name",
+      render: (p) => <Link to={`${base}/${p.process_id}`}>{p.workflow_name}</Link>,
+    },
+    { key: "step", header: "Step", sortField: "last_step", render: (p) => p.last_step ?? "" },
+    { key: "status", header: "Status", sortField: "last_status", render: (p) => <StatusBadge status={p.last_status} /> },
+    { key: "target", header: "Target", sortField: "workflow_target", render: (p) => p.workflow_target ?? "" },
+    { key: "tag", header: "Product tag", render: (p) => p.product?.tag ?? p.subscriptions[0]?.product?.tag ?? "" },
+    { key: "product", header: "Product", render: (p) => p.product?.name ?? p.subscriptions[0]?.product?.name ?? "" },
+    { key: "customer", header: "Customer", render: (p) => <span className="mono">{p.customer_id ?? ""}</span> },
+    {
+      key: "subscriptions",
+      header: "Subscriptions",
+      render: (p) => (
+        <ul className="plain">
+          {p.subscriptions.map((s) => (
+            <li key={s.subscription_id}>
+              <Link to={`/subscriptions/${s.subscription_id}`}>{s.description}</Link>
+            </li>
+          ))}
+        </ul>
+      ),
+    },
+    { key: "created_by", header: "Created by", sortField: "created_by", render: (p) => p.created_by ?? "" },
+    { key: "assignee", header: "Assignee", sortField: "assignee", render: (p) => p.assignee ?? "" },
+    { key: "started", header: "Started", sortField: "started_at", render: (p) => formatDateTime(p.started_at) },
+    { key: "modified", header: "Last modified", sortField: "last_modified_at", render: (p) => formatDateTime(p.last_modified_at) },
+    { key: "note", header: "Note", render: (p) => p.note ?? "" },
+  ];
+}
+
+function RetryAllFailedTasks() {
+  const client = useQueryClient();
+  const toast = useToast();
+  const mutation = useMutation({
+    mutationFn: () => api<{ count: number }>("PUT", "/processes/resume-all"),
+    onSuccess: (result) => {
+      toast(`${result?.count ?? 0} failed tasks resumed`);
+      void client.invalidateQueries({ queryKey: ["processes"] });
+    },
+  });
+  return <ConfirmButton label="Retry all failed tasks" question="Retry all failed tasks?" confirmLabel="Retry all" onConfirm={() => mutation.mutateAsync()} />;
+}
+
+export function ProcessesPage({ isTask }: { isTask: boolean }) {
+  const base = isTask ? "/tasks" : "/workflows";
+  const [state, update] = useTableState(DEFAULTS);
+  const tab = TABS.find((t) => t.id === state.tab) ?? TABS[0];
+  const statusFilter = state.filters.status ?? "";
+  const statuses = statusFilter && (tab.statuses as readonly string[]).includes(statusFilter) ? statusFilter : tab.statuses.join("-");
+  const params: ListParams = {
+    page: state.page,
+    pageSize: state.pageSize,
+    sort: state.sort,
+    filters: [
+      ["is_task", String(isTask)],
+      ["last_status", statuses],
+    ],
+    query: state.query,
+  };
+  const { data, error, isFetching } = useProcesses(params);
+  const onSearch = useCallback((query: string) => update({ query }), [update]);
+  const title = isTask ? "Tasks" : "Workflows";
+
+  return (
+    <section>
+      <div className="page-header">
+        <h1>{title}</h1>
+        <div className="actions">
+          {isTask && <RetryAllFailedTasks />}
+          <Link className="button primary" to={`${base}/new`}>
+            {isTask ? "New task" : "New workflow"}
+          </Link>
+        </div>
+      </div>
+      <Tabs
+        label={`${title} status`}
+        tabs={TABS}
+        active={state.tab}
+        onChange={(next) => update({ tab: next })}
+      >
+        <div className="toolbar">
+          <SearchBox value={state.query} onSearch={onSearch} label={`Search ${title.toLowerCase()}`} />
+          <label>
+            Status{" "}
+            <select value={statusFilter} onChange={(event) => update({ filters: { status: event.target.value } })}>
+              <option value="">all {tab.label.toLowerCase()}</option>
+              {tab.statuses.map((status) => (
+                <option key={status} value={status}>
+                  {status.replace(/_/g, " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <ErrorMessage error={error} />
+        <DataTable
+          caption={title}
+          columns={columns(base)}
+          rows={data?.items ?? []}
+          rowKey={(p) => p.process_id}
+          sort={state.sort}
+          onSort={(sort) => update({ sort })}
+          busy={isFetching}
+          empty={isFetching ? "Loading…" : `No ${title.toLowerCase()}`}
+        />
+        <Pager page={state.page} pageSize={state.pageSize} total={data?.total ?? 0} onPage={(page) => update({ page })} onPageSize={(pageSize) => update({ pageSize })} />
+      </Tabs>
+    </section>
+  );
+}

@@ -1,0 +1,93 @@
+/** Settings: the engine (running, pausing, paused) with pause / resume, and the workers. */
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/client.ts";
+import { keys, useEngineStatus, useWorkerStatus } from "../api/queries.ts";
+import type { EngineStatus } from "../api/types.ts";
+import { ConfirmButton } from "../components/ConfirmButton.tsx";
+import { ErrorMessage, Loading } from "../components/Feedback.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+
+function Engine() {
+  const client = useQueryClient();
+  const { data, error, isPending } = useEngineStatus();
+  const setLock = useMutation({
+    mutationFn: (globalLock: boolean) => api<EngineStatus>("PUT", "/settings/status", { global_lock: globalLock }),
+    onSuccess: (status) => {
+      if (status) client.setQueryData(keys.engineStatus(), status);
+      void client.invalidateQueries({ queryKey: keys.engineStatus() });
+    },
+  });
+  if (isPending) return <Loading what="Loading engine status" />;
+  if (error || !data) return <ErrorMessage error={error} />;
+  const paused = data.global_lock;
+  return (
+    <>
+      <dl className="kv">
+        <div className="kv-row">
+          <dt>Status</dt>
+          <dd>
+            <span aria-live="polite" data-testid="engine-status">
+              <StatusBadge status={data.global_status} />
+            </span>
+          </dd>
+        </div>
+        <div className="kv-row">
+          <dt>Running processes</dt>
+          <dd>{data.running_processes}</dd>
+        </div>
+      </dl>
+      <p className="muted">
+        {paused
+          ? "New processes and resumes are refused; running ones finish their current step and stop."
+          : "Pausing lets running processes finish their current step, then stops them; nothing new starts until resumed."}
+      </p>
+      {paused ? (
+        <ConfirmButton label="Resume engine" question="Resume the engine? Paused processes continue." confirmLabel="Resume" className="primary" onConfirm={() => setLock.mutateAsync(false)} />
+      ) : (
+        <ConfirmButton label="Pause engine" question="Pause the engine? No process will start or continue until it is resumed." confirmLabel="Pause" onConfirm={() => setLock.mutateAsync(true)} />
+      )}
+    </>
+  );
+}
+
+function Workers() {
+  const { data, error, isPending } = useWorkerStatus();
+  if (isPending) return <Loading what="Loading worker status" />;
+  if (error || !data) return <ErrorMessage error={error} />;
+  const rows: [string, string | number][] = [
+    ["Executor", data.executor_type],
+    ["Workers online", data.number_of_workers_online],
+    ["Queued jobs", data.number_of_queued_jobs],
+    ["Running jobs", data.number_of_running_jobs],
+  ];
+  return (
+    <dl className="kv">
+      {rows.map(([label, value]) => (
+        <div key={label} className="kv-row">
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function SettingsPage() {
+  return (
+    <section>
+      <div className="page-header">
+        <h1>Settings</h1>
+      </div>
+      <div className="columns">
+        <section className="card" aria-labelledby="engine-heading">
+          <h2 id="engine-heading">Engine</h2>
+          <Engine />
+        </section>
+        <section className="card" aria-labelledby="workers-heading">
+          <h2 id="workers-heading">Workers</h2>
+          <Workers />
+        </section>
+      </div>
+    </section>
+  );
+}
