@@ -2,7 +2,7 @@
  * One page of a server form: its title, every field with its label, description and server errors (inline, linked
  * with aria-describedby), and the Back / Next (or Submit) buttons.
  */
-import { useId, useMemo, useState, type FormEvent } from "react";
+import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
 import { FieldInput } from "./FieldInput.tsx";
 import { errorsByField, fieldsOf, initialValues, isDisplayOnly, pageData, type FieldError, type Schema } from "./schema.ts";
 
@@ -22,6 +22,9 @@ export function SchemaForm({ schema, values: given, errors, busy, hasNext, onSub
   const fields = useMemo(() => fieldsOf(schema, schema), [schema]);
   const [values, setValues] = useState<Record<string, unknown>>(() => initialValues(schema, schema, given));
   const grouped = useMemo(() => errorsByField(errors, fields.map((f) => f.name)), [errors, fields]);
+  // a field's server error goes away once the field is changed
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => setEdited(new Set()), [errors]);
   const base = useId();
   const title = typeof schema.title === "string" && schema.title !== "unknown" ? schema.title : undefined;
   const general = grouped.get("") ?? [];
@@ -42,9 +45,10 @@ export function SchemaForm({ schema, values: given, errors, busy, hasNext, onSub
           ))}
         </div>
       )}
+      {fields.length === 0 && <p className="muted">No input needed.</p>}
       {fields.map((field) => {
         const id = `${base}-${field.name}`;
-        const messages = grouped.get(field.name) ?? [];
+        const messages = edited.has(field.name) ? [] : (grouped.get(field.name) ?? []);
         const descriptionId = field.description ? `${id}-description` : undefined;
         const errorId = messages.length > 0 ? `${id}-error` : undefined;
         const describedBy = [descriptionId, errorId].filter(Boolean).join(" ") || undefined;
@@ -54,7 +58,10 @@ export function SchemaForm({ schema, values: given, errors, busy, hasNext, onSub
             root={schema}
             id={id}
             value={values[field.name]}
-            onChange={(value) => setValues((old) => ({ ...old, [field.name]: value }))}
+            onChange={(value) => {
+              setValues((old) => ({ ...old, [field.name]: value }));
+              if (!edited.has(field.name)) setEdited((old) => new Set(old).add(field.name));
+            }}
             describedBy={describedBy}
             invalid={messages.length > 0}
             disabled={busy}

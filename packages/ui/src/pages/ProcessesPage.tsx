@@ -17,7 +17,7 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Tabs } from "../components/Tabs.tsx";
 import { useToast } from "../components/Toasts.tsx";
 import { useTableState, type TableDefaults } from "../components/useTableState.ts";
-import { formatDateTime } from "../format.ts";
+import { formatDateTime, shortId } from "../format.ts";
 
 export const ACTIVE_STATUSES: ProcessStatus[] = [
   "created",
@@ -53,7 +53,11 @@ function columns(base: string): Column<ProcessListItem>[] {
     { key: "target", header: "Target", sortField: "workflow_target", render: (p) => p.workflow_target ?? "" },
     { key: "tag", header: "Product tag", render: (p) => p.product?.tag ?? p.subscriptions[0]?.product?.tag ?? "" },
     { key: "product", header: "Product", render: (p) => p.product?.name ?? p.subscriptions[0]?.product?.name ?? "" },
-    { key: "customer", header: "Customer", render: (p) => <span className="mono">{p.customer_id ?? ""}</span> },
+    {
+      key: "customer",
+      header: "Customer",
+      render: (p) => (p.customer_id ? <span className="mono" title={p.customer_id}>{shortId(p.customer_id)}</span> : ""),
+    },
     {
       key: "subscriptions",
       header: "Subscriptions",
@@ -69,8 +73,8 @@ function columns(base: string): Column<ProcessListItem>[] {
     },
     { key: "created_by", header: "Created by", sortField: "created_by", render: (p) => p.created_by ?? "" },
     { key: "assignee", header: "Assignee", sortField: "assignee", render: (p) => p.assignee ?? "" },
-    { key: "started", header: "Started", sortField: "started_at", render: (p) => formatDateTime(p.started_at) },
-    { key: "modified", header: "Last modified", sortField: "last_modified_at", render: (p) => formatDateTime(p.last_modified_at) },
+    { key: "started", header: "Started", sortField: "started_at", className: "nowrap", render: (p) => formatDateTime(p.started_at) },
+    { key: "modified", header: "Last modified", sortField: "last_modified_at", className: "nowrap", render: (p) => formatDateTime(p.last_modified_at) },
     { key: "note", header: "Note", render: (p) => p.note ?? "" },
   ];
 }

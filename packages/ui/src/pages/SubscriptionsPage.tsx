@@ -10,7 +10,7 @@ import { SearchBox } from "../components/SearchBox.tsx";
 import { InSyncBadge, StatusBadge } from "../components/StatusBadge.tsx";
 import { Tabs } from "../components/Tabs.tsx";
 import { useTableState, type TableDefaults } from "../components/useTableState.ts";
-import { formatDate } from "../format.ts";
+import { formatDate, shortId } from "../format.ts";
 
 const TABS = [
   { id: "active", label: "Active", status: "active" },
@@ -33,9 +33,9 @@ const COLUMNS: Column<SubscriptionListItem>[] = [
   { key: "insync", header: "In sync", sortField: "insync", render: (s) => <InSyncBadge insync={s.insync} /> },
   { key: "product", header: "Product", sortField: "product", render: (s) => s.product.name },
   { key: "tag", header: "Tag", sortField: "tag", render: (s) => s.product.tag },
-  { key: "customer", header: "Customer", sortField: "customer_id", render: (s) => <span className="mono">{s.customer_id}</span> },
-  { key: "start", header: "Start date", sortField: "start_date", render: (s) => formatDate(s.start_date) },
-  { key: "end", header: "End date", sortField: "end_date", render: (s) => formatDate(s.end_date) },
+  { key: "customer", header: "Customer", sortField: "customer_id", render: (s) => <span className="mono" title={s.customer_id}>{shortId(s.customer_id)}</span> },
+  { key: "start", header: "Start date", sortField: "start_date", className: "nowrap", render: (s) => formatDate(s.start_date) },
+  { key: "end", header: "End date", sortField: "end_date", className: "nowrap", render: (s) => formatDate(s.end_date) },
   { key: "note", header: "Note", sortField: "note", render: (s) => s.note ?? "" },
 ];
 

@@ -72,10 +72,9 @@ export function StepList({ steps }: { steps: ProcessStep[] }) {
                   <span className="step-name">{step.name}</span>
                   <StatusBadge status={step.status} />
                   {!pending && (
-                    <span className="step-times muted">
-                      {formatDateTime(started ?? completed)}
-                      {completed && started ? ` → ${formatDateTime(completed)}` : ""}
-                      {durationBetween(started, completed) ? ` (${durationBetween(started, completed)})` : ""}
+                    <span className="step-times muted" title={completed ? `completed ${formatDateTime(completed)}` : undefined}>
+                      <time>{formatDateTime(started ?? completed)}</time>
+                      {durationBetween(started, completed) && <span className="duration"> · {durationBetween(started, completed)}</span>}
                     </span>
                   )}
                 </summary>

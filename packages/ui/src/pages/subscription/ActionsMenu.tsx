@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
+import { useSubscription } from "../../api/queries.ts";
 import type { SubscriptionWorkflow, SubscriptionWorkflows } from "../../api/types.ts";
 import { shortId } from "../../format.ts";
 import { reasonText } from "./reasons.ts";
@@ -22,19 +23,34 @@ interface Item {
   reason: string | undefined;
 }
 
-/** Why an entry is blocked, in words, naming the subscriptions that block it. */
-function blockedBecause(entry: SubscriptionWorkflow, globalReason: string | undefined): string | undefined {
-  const reason = entry.reason ?? globalReason;
-  if (!reason) return undefined;
-  let text = reasonText(reason, entry);
-  const details = entry.unterminated_in_use_by_subscriptions_detail;
-  const ids = entry.unterminated_in_use_by_subscriptions;
-  if (Array.isArray(details) && details.length > 0) {
-    text += ` Used by: ${details.map((d) => d.subscription_description || d.subscription_id).join(", ")}.`;
-  } else if (Array.isArray(ids) && ids.length > 0) {
-    text += ` Used by: ${ids.map((id) => shortId(String(id))).join(", ")}.`;
-  }
-  return text;
+/** A subscription's description (its short id until loaded). */
+function SubscriptionName({ id }: { id: string }) {
+  const { data } = useSubscription(id);
+  return <>{data?.description ?? shortId(id)}</>;
+}
+
+/** The subscriptions that block an entry, by description. */
+function Blockers({ entry }: { entry: SubscriptionWorkflow }) {
+  const details = entry.unterminated_in_use_by_subscriptions_detail ?? [];
+  const ids = details.length > 0 ? [] : (entry.unterminated_in_use_by_subscriptions ?? []);
+  if (details.length === 0 && ids.length === 0) return null;
+  const names = [
+    ...details.map((d) => <span key={d.subscription_id}>{d.subscription_description || d.subscription_id}</span>),
+    ...ids.map((id) => <SubscriptionName key={id} id={id} />),
+  ];
+  return (
+    <>
+      {" "}
+      Used by:{" "}
+      {names.map((name, i) => (
+        <span key={i}>
+          {i > 0 && ", "}
+          {name}
+        </span>
+      ))}
+      .
+    </>
+  );
 }
 
 export function ActionsMenu({ subscriptionId, workflows }: { subscriptionId: string; workflows: SubscriptionWorkflows | undefined }) {
@@ -46,7 +62,7 @@ export function ActionsMenu({ subscriptionId, workflows }: { subscriptionId: str
 
   const items: Item[] = GROUPS.flatMap((group) => {
     const list = (workflows?.[group.key] ?? []) as SubscriptionWorkflow[];
-    return list.map((workflow) => ({ workflow, group, reason: blockedBecause(workflow, undefined) }));
+    return list.map((workflow) => ({ workflow, group, reason: workflow.reason ? reasonText(workflow.reason, workflow) : undefined }));
   });
 
   const focusItem = (index: number) => {
@@ -138,7 +154,12 @@ export function ActionsMenu({ subscriptionId, workflows }: { subscriptionId: str
                     }}
                   >
                     <span className="menu-item-title">{item.workflow.description || item.workflow.name}</span>
-                    {item.reason && <span className="menu-item-reason">{item.reason}</span>}
+                    {item.reason && (
+                      <span className="menu-item-reason">
+                        {item.reason}
+                        <Blockers entry={item.workflow} />
+                      </span>
+                    )}
                   </div>
                 ))}
               </div>

@@ -1,0 +1,193 @@
+/**
+ * The beginner scenario in a real browser (Debian's chromium through playwright-core) against a real server: create
+ * a user group and a user in it, watch the processes finish live, modify the user, see the group's terminate blocked
+ * with its reason, terminate user then group, retry a task that failed once, pause and resume the engine, edit a
+ * description. Saves a screenshot of each page in docs/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { REPO_ROOT } from "../../core/test/support/files.ts";
+import { backend } from "../../core/test/support/db.ts";
+import { launchBrowser } from "./support/browser.ts";
+import { FLAKY_TASK, startUiServer, type UiTestServer } from "./support/server.ts";
+
+const SCREENSHOTS = join(REPO_ROOT, "docs", "screenshots");
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+describe(`the web UI in a browser (${backend})`, () => {
+  let t: UiTestServer;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    [t, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    page.setDefaultTimeout(15_000);
+    page.on("pageerror", (error) => errors.push(error.message));
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const go = (path: string) => page.goto(`${t.url}${path}`);
+  /** Waits until the process page's heading shows `status` (it updates over the websocket, no reload). */
+  const processStatus = (status: string, on: Page = page) => on.locator(`h1 [data-status="${status}"]`).waitFor();
+
+  /** Starts a workflow from a subscription's Actions menu. */
+  async function startAction(subscription: RegExp, action: string) {
+    await go("/subscriptions?tab=all");
+    await page.getByRole("link", { name: subscription }).click();
+    await page.getByRole("button", { name: /Actions/ }).click();
+    await page.getByRole("menuitem", { name: new RegExp(action) }).click();
+    await page.waitForURL(/\/workflows\/new\//);
+  }
+
+  /** Submits the current form page and waits for the new process to complete. */
+  async function submitAndComplete() {
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(new RegExp(`/(workflows|tasks)/${UUID}$`));
+    await processStatus("completed");
+  }
+
+  it("shows the live connection", async () => {
+    await go("/subscriptions");
+    await page.locator('.live-badge[data-state="connected"]').waitFor();
+    await page.getByRole("heading", { name: "Subscriptions" }).waitFor();
+  });
+
+  it("creates a user group through New workflow → product → form", async () => {
+    await go("/workflows");
+    await page.getByRole("link", { name: "New workflow" }).click();
+    await page.getByRole("list", { name: "Products" }).waitFor();
+    await shot("new-subscription");
+    await page.getByRole("link", { name: /^User Group/ }).click();
+    // an empty required field is refused by the server and shown next to the field
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator(".field-error").first().waitFor();
+    assert.equal(await page.getByLabel("Group Name").getAttribute("aria-invalid"), "true");
+    await page.getByLabel("Group Name").fill("Admins");
+    await shot("start-workflow");
+    await submitAndComplete();
+    await page.getByRole("list", { name: "Steps" }).getByText("Create subscription").waitFor();
+  });
+
+  it("creates a user in the group through the dropdown; the workflows list updates live", async () => {
+    const list = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    await list.goto(`${t.url}/workflows?tab=completed`);
+    await list.getByRole("link", { name: "create_user_group" }).waitFor();
+
+    await go("/workflows/new");
+    await page.getByRole("link", { name: /^User internal/ }).click();
+    await page.getByLabel("Username").fill("ann");
+    await page.getByLabel("Age").fill("30");
+    await page.getByLabel("User Group Ids").selectOption({ label: "User Group Admins" });
+    await submitAndComplete();
+    await shot("process-detail");
+
+    // the other page was not reloaded: the websocket's invalidation brought the new process in
+    await list.getByRole("link", { name: "create_user", exact: true }).waitFor();
+    await list.close();
+
+    await go("/workflows?tab=completed");
+    await page.getByRole("link", { name: "create_user", exact: true }).waitFor();
+    await shot("workflows");
+    await go("/subscriptions");
+    await page.getByRole("link", { name: /^User ann from group Admins/ }).waitFor();
+    await page.getByRole("link", { name: "User Group Admins" }).waitFor();
+    await shot("subscriptions");
+  });
+
+  it("modifies the user from its Actions menu", async () => {
+    await startAction(/^User ann/, "Modify user");
+    const age = page.getByLabel("Age");
+    assert.equal(await age.inputValue(), "30");
+    await age.fill("31");
+    await submitAndComplete();
+    await page.getByRole("link", { name: /^User ann/ }).click();
+    await page.getByRole("list", { name: "Product blocks" }).getByText("31", { exact: true }).waitFor();
+  });
+
+  it("shows the group's terminate blocked while a user uses it, with the reason", async () => {
+    await go("/subscriptions");
+    await page.getByRole("link", { name: "User Group Admins" }).click();
+    await page.getByRole("list", { name: "Product blocks" }).getByText("In use by").waitFor();
+    await page.getByRole("button", { name: /Actions/ }).click();
+    const terminate = page.getByRole("menuitem", { name: /Terminate user group/ });
+    assert.equal(await terminate.getAttribute("aria-disabled"), "true");
+    assert.match(await terminate.innerText(), /in use by other subscriptions/i);
+    await shot("subscription-detail");
+    // choosing it does nothing (Playwright refuses to click a disabled item itself)
+    await terminate.dispatchEvent("click");
+    assert.match(page.url(), new RegExp(`/subscriptions/${UUID}$`));
+    await page.keyboard.press("Escape");
+  });
+
+  it("terminates the user, then the group", async () => {
+    await startAction(/^User ann/, "Terminate user");
+    await page.getByText(/Are you sure you want to remove User ann/).waitFor();
+    await submitAndComplete();
+    await startAction(/^User Group Admins/, "Terminate user group");
+    await submitAndComplete();
+    await go("/subscriptions?tab=terminated");
+    await page.getByRole("link", { name: /^User ann/ }).waitFor();
+    await page.getByRole("link", { name: "User Group Admins" }).waitFor();
+  });
+
+  it("retries a task that failed once", async () => {
+    await go("/tasks");
+    await page.getByRole("link", { name: "New task" }).click();
+    await page.getByRole("link", { name: new RegExp(FLAKY_TASK) }).click();
+    await page.getByText("No input needed.").waitFor();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(new RegExp(`/tasks/${UUID}$`));
+    await processStatus("failed");
+    await page.getByRole("alert").getByText(/flaky system did not answer/).waitFor();
+    await page.getByText("Traceback").click();
+    await shot("process-failed");
+    await page.getByRole("button", { name: "Retry" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Retry" }).click();
+    await processStatus("completed");
+    await go("/tasks?tab=completed");
+    await page.getByRole("link", { name: FLAKY_TASK }).waitFor();
+    await shot("tasks");
+  });
+
+  it("pauses and resumes the engine", async () => {
+    await go("/settings");
+    await page.getByRole("button", { name: "Pause engine" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Pause" }).click();
+    await page.locator('[data-testid="engine-status"] [data-status="PAUSED"]').waitFor();
+    await page.getByText("Workers online").waitFor();
+    await shot("settings");
+    await page.getByRole("button", { name: "Resume engine" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Resume" }).click();
+    await page.locator('[data-testid="engine-status"] [data-status="RUNNING"]').waitFor();
+  });
+
+  it("shows the metadata, edits a description, and flags registration problems", async () => {
+    await go("/metadata/products");
+    await page.getByRole("button", { name: "Edit description of User Group" }).click();
+    await page.getByLabel("Description of User Group").fill("Groups of users");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("cell", { name: /Groups of users/ }).waitFor();
+    await shot("metadata-products");
+    for (const section of ["product-blocks", "resource-types", "workflows"]) {
+      await go(`/metadata/${section}`);
+      await page.locator("tbody tr").first().waitFor();
+    }
+    await shot("metadata-workflows");
+    await go("/metadata/registration");
+    const flaky = page.getByRole("row", { name: new RegExp(FLAKY_TASK) });
+    await flaky.waitFor();
+    assert.match(await flaky.innerText(), /task/);
+    await shot("metadata-registration");
+    assert.deepEqual(errors, []);
+  });
+});
