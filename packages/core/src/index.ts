@@ -13,4 +13,5 @@ export * from "./domain/index.js";
 export * from "./workflow/index.js";
 export { createWorkflow } from "./create-workflow.js";
 export { diffWorkflowRegistration, noUncompletedInstance, type WorkflowRegistrationDiff } from "./workflows/index.js";
+export * from "./api/index.js";
 export { createCli, runCli, type CliOptions, type CliContext } from "./cli/index.js";

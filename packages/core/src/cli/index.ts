@@ -14,6 +14,7 @@ import { loadSettings, type Settings } from "../settings.js";
 import { setWorkflowRoot } from "../workflow/registry.js";
 import type { CliContext } from "./context.js";
 import { dbCommand } from "./db-commands.js";
+import { serveCommand } from "./serve-command.js";
 
 export type { CliContext } from "./context.js";
 
@@ -40,6 +41,7 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
     .description("orchestrator-ts: products, subscriptions and the workflows that change them")
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  program.addCommand(serveCommand(ctx), { isDefault: true });
   program.addCommand(dbCommand(ctx));
   for (const command of options.commands ?? []) program.addCommand(command);
   return program;

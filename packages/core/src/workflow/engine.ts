@@ -56,7 +56,10 @@ export interface EngineOptions {
 export interface ProcessEvent {
   processId: string;
   status: ProcessStatus;
+  /** Set when a step was logged: its name, status and how long it ran. */
   step?: string;
+  stepStatus?: StepStatus;
+  stepSeconds?: number;
 }
 
 export type EngineStatus = "RUNNING" | "PAUSING" | "PAUSED";
@@ -617,7 +620,7 @@ export class WorkflowEngine implements ProcessControl {
       },
       trx ? undefined : this.options.database.prepared,
     );
-    if (stored) this.emit({ processId, status, step: stepName });
+    if (stored) this.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
     return stored;
   }
 

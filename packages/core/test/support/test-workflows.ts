@@ -259,3 +259,14 @@ export const api_down_task = task(
     throw error;
   }),
 );
+
+// --- the API's authorisation: callbacks get the token's user ({ name, claims }) ---
+const named = (name: string) => ({ user }: { user: unknown }) => (user as { name?: string } | undefined)?.name === name;
+export const api_guarded = workflow(
+  { target: Target.SYSTEM, authorizeCallback: named("admin"), retryAuthCallback: named("retrier") },
+  init.chain(
+    step("Fail first", (state) => failFirst(`api-guarded-${state.process_id}`, 1, "not yet")),
+    inputStep("Ask NOC", () => formPage({ ok: z.boolean() }), { resumeAuthCallback: named("noc") }),
+    done,
+  ),
+);

@@ -1,0 +1,159 @@
+/**
+ * The HTTP server: orchestrator-core's REST API under `/api` (snake_case JSON, the original's status codes), the
+ * websocket `/api/ws/events`, Prometheus metrics, the OpenAPI document generated from the route schemas, and the
+ * web UI at `/`. `createApi` builds it around an open database and engine; `serve` (serve.ts) does the rest.
+ */
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import fastifyCors from "@fastify/cors";
+import fastifyStatic from "@fastify/static";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { OrchestratorDb } from "../db/connection.js";
+import type { Settings } from "../settings.js";
+import type { WorkflowEngine } from "../workflow/engine.js";
+import { createAuthenticator, SYSTEM_USER, type ApiUser, type Authenticator } from "./auth.js";
+import { EventHub } from "./events.js";
+import { Metrics } from "./metrics.js";
+import { handleError, problemBody } from "./problem.js";
+import { eventsRoutes } from "./routes/events.js";
+import { healthRoutes } from "./routes/health.js";
+import { metadataRoutes } from "./routes/metadata.js";
+import { metricsRoutes } from "./routes/metrics.js";
+import { processRoutes } from "./routes/processes.js";
+import { settingsRoutes } from "./routes/settings.js";
+import { subscriptionRoutes } from "./routes/subscriptions.js";
+import { workflowRoutes } from "./routes/workflows.js";
+
+export interface ApiOptions {
+  database: OrchestratorDb;
+  engine: WorkflowEngine;
+  settings: Settings;
+  /** Folder of the built web UI served at `/`; default packages/ui/dist when it exists; false for none. */
+  uiFolder?: string | false;
+  /** Fastify's logger option (pino); default: LOG_LEVEL, none in tests. */
+  logger?: FastifyServerOptions["logger"];
+}
+
+/** What every route module gets. */
+export interface ApiContext {
+  readonly database: OrchestratorDb;
+  readonly engine: WorkflowEngine;
+  readonly settings: Settings;
+  readonly hub: EventHub;
+  readonly metrics: Metrics;
+  readonly auth: Authenticator;
+}
+
+export type Api = FastifyInstance;
+/** The Fastify instance route modules register on: zod schemas for params, query, body and responses. */
+export type ZodApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated user (undefined when authentication is off). */
+    user?: ApiUser;
+  }
+}
+
+/** The user name recorded on processes (`created_by`): the token's user, or SYSTEM without authentication. */
+export function userName(user: ApiUser | undefined): string {
+  return user?.name ?? SYSTEM_USER;
+}
+
+/** Routes reachable without a token even when authentication is on. */
+const PUBLIC = [/^\/api\/health\/?$/, /^\/api\/ws\//, /^\/api\/docs/, /^\/api\/openapi\.json$/, /^\/api\/metrics\/?$/, /^\/api\/processes\/[^/]+\/callback\//];
+
+export const DEFAULT_UI_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../ui/dist");
+
+export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
+  const { settings, engine, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: settings.LOG_LEVEL },
+    // bodies such as `"progress text"` for callbacks are JSON strings
+    bodyLimit: 10 * 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith("/api")) return reply.status(404).send(problemBody(404, `Not found: ${request.method} ${request.url.split("?")[0]}`));
+    return sendUiIndex(reply);
+  });
+
+  const hub = new EventHub(database.db, engine, (error) => app.log.error({ err: error }, "event hub"));
+  const metrics = new Metrics(database.db, engine);
+  const auth = createAuthenticator(settings);
+  app.addHook("onClose", async () => {
+    hub.close();
+    metrics.close();
+  });
+  const ctx: ApiContext = { database, engine, settings, hub, metrics, auth };
+
+  await app.register(fastifyCors, {
+    origin: settings.CORS_ORIGINS === "*" ? true : settings.CORS_ORIGINS.split(",").map((o) => o.trim()),
+    methods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    exposedHeaders: ["Content-Range", "ETag", "Content-Type"],
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: "orchestrator-ts", description: "Products, subscriptions and the workflows that change them", version: "0.1.0" },
+      components: auth.active ? { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } } : undefined,
+      security: auth.active ? [{ bearer: [] }] : undefined,
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  await app.register(fastifyWebsocket, {
+    options: {
+      // the WFO UI sends its token as the subprotocol pair "base64.bearer.token, <JWT>" and needs the first echoed
+      handleProtocols: (protocols) => (protocols.has("base64.bearer.token") ? "base64.bearer.token" : false),
+    },
+  });
+
+  app.addHook("onRequest", async (request) => {
+    if (!auth.active || request.method === "OPTIONS" || !request.url.startsWith("/api") || PUBLIC.some((p) => p.test(request.url.split("?")[0]!))) return;
+    request.user = await auth.authenticate(request.headers.authorization);
+  });
+
+  await app.register(
+    async (api) => {
+      const zodApi = api.withTypeProvider<ZodTypeProvider>();
+      api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+      await healthRoutes(zodApi, ctx);
+      await processRoutes(zodApi, ctx);
+      await subscriptionRoutes(zodApi, ctx);
+      await metadataRoutes(zodApi, ctx);
+      await workflowRoutes(zodApi, ctx);
+      await settingsRoutes(zodApi, ctx);
+      await eventsRoutes(zodApi, ctx);
+      await metricsRoutes(zodApi, ctx);
+    },
+    { prefix: "/api" },
+  );
+
+  const uiFolder = options.uiFolder === undefined ? (existsSync(DEFAULT_UI_FOLDER) ? DEFAULT_UI_FOLDER : false) : options.uiFolder;
+  if (uiFolder) await app.register(fastifyStatic, { root: uiFolder, wildcard: false });
+
+  function sendUiIndex(reply: import("fastify").FastifyReply) {
+    if (uiFolder && existsSync(resolve(uiFolder, "index.html"))) return reply.type("text/html").sendFile("index.html");
+    return reply
+      .status(404)
+      .type("text/plain")
+      .send("orchestrator-ts: the web UI is not built (npm run build:ui); the API is at /api, its docs at /api/docs\n");
+  }
+
+  return app;
+}

@@ -1,0 +1,277 @@
+/**
+ * Reads of processes for the API: the list (filtered, sorted, paged; a constant number of queries per request) and
+ * one process with its steps, state deltas, the steps still to come and the form of a suspended step.
+ */
+import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
+import type { Database } from "../../db/types.js";
+import { firstPage } from "../../forms/post-form.js";
+import { runWithFormContext } from "../../workflow/form-context.js";
+import { loadSteps, recoverState, type StepRow } from "../../workflow/process-store.js";
+import { getWorkflow } from "../../workflow/registry.js";
+import { ProcessStatus } from "../../workflow/status.js";
+import { boolValue, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+
+export const PROCESS_LIST: ListSpec = {
+  sortFields: ["started_at", "last_modified_at", "last_status", "workflow_name", "last_step", "created_by", "assignee", "workflow_target", "is_task", "note", "process_id"],
+  filterFields: ["last_status", "is_task", "workflow_name", "subscription_id", "product", "tag", "target", "workflow_target", "created_by", "assignee", "customer", "process_id", "pid"],
+  defaultSort: [{ field: "started_at", direction: "desc" }],
+};
+
+const SORT_COLUMN: Record<string, string> = {
+  started_at: "p.started_at",
+  last_modified_at: "p.last_modified_at",
+  last_status: "p.last_status",
+  workflow_name: "w.name",
+  last_step: "p.last_step",
+  created_by: "p.created_by",
+  assignee: "p.assignee",
+  workflow_target: "w.target",
+  is_task: "p.is_task",
+  note: "p.note",
+  process_id: "p.pid",
+};
+
+type ProcessQuery = ReturnType<typeof baseQuery>;
+
+function baseQuery(db: Kysely<Database>) {
+  return db.selectFrom("processes as p").innerJoin("workflows as w", "w.workflow_id", "p.workflow_id");
+}
+
+/** Processes linked to a subscription matching `condition` (product name, tag, customer, id). */
+function linkedSubscription(condition: ReturnType<typeof sql<SqlBool>>): Expression<SqlBool> {
+  return sql<SqlBool>`EXISTS (
+    SELECT 1 FROM processes_subscriptions ps
+    JOIN subscriptions s ON s.subscription_id = ps.subscription_id
+    JOIN products pr ON pr.product_id = s.product_id
+    WHERE ps.pid = p.pid AND ${condition})`;
+}
+
+function applyFilter(query: ProcessQuery, filter: Filter): ProcessQuery {
+  const values = filter.values;
+  switch (filter.field) {
+    case "last_status":
+      return query.where("p.last_status", "in", values.map((v) => v.toLowerCase()));
+    case "is_task":
+      return query.where("p.is_task", "=", boolValue(filter));
+    case "workflow_name":
+      return query.where("w.name", "in", values);
+    case "target":
+    case "workflow_target":
+      return query.where("w.target", "in", values.map((v) => v.toUpperCase()));
+    case "created_by":
+      return query.where("p.created_by", "in", values);
+    case "assignee":
+      return query.where("p.assignee", "in", values);
+    case "process_id":
+    case "pid":
+      return query.where("p.pid", "in", uuidValues(filter));
+    case "subscription_id":
+      return query.where(linkedSubscription(sql<SqlBool>`s.subscription_id = ANY(${uuidValues(filter)}::uuid[])`));
+    case "product":
+      return query.where(linkedSubscription(sql<SqlBool>`pr.name = ANY(${values})`));
+    case "tag":
+      return query.where(linkedSubscription(sql<SqlBool>`pr.tag = ANY(${values})`));
+    case "customer":
+      return query.where(linkedSubscription(sql<SqlBool>`s.customer_id = ${filter.raw}`));
+    default:
+      return query;
+  }
+}
+
+function filtered(db: Kysely<Database>, list: ListQuery): ProcessQuery {
+  let query = baseQuery(db);
+  for (const filter of list.filters) query = applyFilter(query, filter);
+  if (list.query) {
+    const like = `%${list.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(
+      sql<SqlBool>`(w.name ILIKE ${like} OR p.last_step ILIKE ${like} OR p.last_status ILIKE ${like} OR p.note ILIKE ${like}
+        OR p.created_by ILIKE ${like} OR p.pid::text ILIKE ${like}
+        OR EXISTS (SELECT 1 FROM processes_subscriptions ps JOIN subscriptions s ON s.subscription_id = ps.subscription_id
+                   WHERE ps.pid = p.pid AND (s.description ILIKE ${like} OR s.subscription_id::text ILIKE ${like})))`,
+    );
+  }
+  return query;
+}
+
+export interface ProcessListItem {
+  process_id: string;
+  workflow_id: string;
+  workflow_name: string;
+  workflow_target: string;
+  is_task: boolean;
+  created_by: string | null;
+  failed_reason: string | null;
+  started_at: Date;
+  last_modified_at: Date;
+  last_status: string;
+  last_step: string | null;
+  assignee: string;
+  note: string | null;
+  product_id: string | null;
+  customer_id: string | null;
+  product: Record<string, unknown> | null;
+  subscriptions: Record<string, unknown>[];
+}
+
+/** One page of processes and the total count: three queries whatever the page size. */
+export async function listProcesses(db: Kysely<Database>, list: ListQuery): Promise<{ items: ProcessListItem[]; total: number }> {
+  const countRow = await filtered(db, list).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  let page = filtered(db, list)
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom("processes_subscriptions as ps")
+          .innerJoin("subscriptions as s", "s.subscription_id", "ps.subscription_id")
+          .select(["s.product_id", "s.customer_id"])
+          .whereRef("ps.pid", "=", "p.pid")
+          .orderBy("ps.created_at")
+          .limit(1)
+          .as("fs"),
+      (join) => join.onTrue(),
+    )
+    .leftJoin("products as pr", "pr.product_id", "fs.product_id")
+    .select([
+      "p.pid as process_id",
+      "p.workflow_id",
+      "w.name as workflow_name",
+      "w.target as workflow_target",
+      "p.is_task",
+      "p.created_by",
+      "p.failed_reason",
+      "p.started_at",
+      "p.last_modified_at",
+      "p.last_status",
+      "p.last_step",
+      "p.assignee",
+      "p.note",
+      "fs.product_id",
+      "fs.customer_id",
+      sql<Record<string, unknown> | null>`CASE WHEN pr.product_id IS NULL THEN NULL ELSE json_build_object(
+        'product_id', pr.product_id, 'name', pr.name, 'description', pr.description, 'product_type', pr.product_type,
+        'tag', pr.tag, 'status', pr.status, 'created_at', pr.created_at, 'end_date', pr.end_date) END`.as("product"),
+    ]);
+  for (const key of list.sort) page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), key.direction);
+  page = page.orderBy("p.pid").offset(list.offset).limit(list.limit);
+  const rows = await page.execute();
+  const subscriptions = await subscriptionsOf(db, rows.map((r) => r.process_id));
+  const items = rows.map((r) => ({ ...r, subscriptions: subscriptions.get(r.process_id) ?? [] }) as ProcessListItem);
+  return { items, total: Number(countRow.n) };
+}
+
+/** The subscriptions of the given processes (one query). */
+async function subscriptionsOf(db: Kysely<Database>, pids: string[]): Promise<Map<string, Record<string, unknown>[]>> {
+  const result = new Map<string, Record<string, unknown>[]>();
+  if (pids.length === 0) return result;
+  const rows = await db
+    .selectFrom("processes_subscriptions as ps")
+    .innerJoin("subscriptions as s", "s.subscription_id", "ps.subscription_id")
+    .innerJoin("products as pr", "pr.product_id", "s.product_id")
+    .select([
+      "ps.pid",
+      "ps.workflow_target",
+      "s.subscription_id",
+      "s.description",
+      "s.status",
+      "s.insync",
+      "s.customer_id",
+      "s.start_date",
+      "s.end_date",
+      "s.note",
+      "pr.product_id",
+      "pr.name as product_name",
+      "pr.tag as product_tag",
+      "pr.product_type",
+    ])
+    .where("ps.pid", "in", pids)
+    .orderBy("ps.created_at")
+    .execute();
+  for (const r of rows) {
+    const { pid, product_id, product_name, product_tag, product_type, ...subscription } = r;
+    const list = result.get(pid) ?? [];
+    list.push({ ...subscription, product: { product_id, name: product_name, tag: product_tag, product_type } });
+    result.set(pid, list);
+  }
+  return result;
+}
+
+export interface ProcessStepView {
+  step_id?: string;
+  stepid?: string;
+  name: string;
+  status: string;
+  created_by?: string | null;
+  executed?: number | null;
+  started?: number | null;
+  completed?: number | null;
+  state?: Record<string, unknown>;
+  state_delta?: Record<string, unknown>;
+}
+
+const epoch = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : null);
+
+/** Keys whose value differs from the previous step's state (added or changed). */
+function stateDelta(previous: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const delta: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (JSON.stringify(previous[key]) !== JSON.stringify(value)) delta[key] = value;
+  }
+  return delta;
+}
+
+function stepViews(steps: StepRow[]): ProcessStepView[] {
+  let previous: Record<string, unknown> = {};
+  return steps.map((s) => {
+    const view: ProcessStepView = {
+      step_id: s.stepid,
+      stepid: s.stepid,
+      name: s.name,
+      status: s.status,
+      created_by: s.created_by,
+      executed: epoch(s.completed_at),
+      started: epoch(s.started_at),
+      completed: epoch(s.completed_at),
+      state: s.state,
+      state_delta: stateDelta(previous, s.state),
+    };
+    previous = s.state;
+    return view;
+  });
+}
+
+/** The process as orchestrator-core's ProcessSchema, or undefined. */
+export async function processDetail(db: Kysely<Database>, processId: string): Promise<Record<string, unknown> | undefined> {
+  const list = await listProcesses(db, {
+    offset: 0,
+    limit: 1,
+    sort: [],
+    filters: [{ field: "process_id", raw: processId, values: [processId] }],
+  });
+  const item = list.items[0];
+  if (!item) return undefined;
+  const steps = await loadSteps(db, processId);
+  const views = stepViews(steps);
+  const workflow = await getWorkflow(item.workflow_name).catch(() => undefined);
+  const recovered = recoverState(steps);
+  let form: unknown = null;
+  if (workflow) {
+    const names = workflow.steps.steps.map((s) => s.name);
+    // steps not yet executed: after the completed ones and the one the process stopped at (failed, suspended…)
+    const terminal = item.last_status === ProcessStatus.COMPLETED || item.last_status === ProcessStatus.ABORTED;
+    if (!terminal) {
+      const stoppedAt = views.length > 0 && !["success", "skipped", "complete"].includes(views.at(-1)!.status) ? 1 : 0;
+      for (const name of names.slice(recovered.completedSteps + stoppedAt)) views.push({ name, status: "pending" });
+    }
+    const current = workflow.steps.steps[recovered.completedSteps];
+    if (item.last_status === ProcessStatus.SUSPENDED && current?.form) {
+      form = await runWithFormContext({ db }, () => firstPage(current.form, recovered.outcome.state)).catch(() => null);
+    }
+  }
+  const row = await db.selectFrom("processes").select(["traceback"]).where("pid", "=", processId).executeTakeFirst();
+  return {
+    ...item,
+    traceback: row?.traceback ?? null,
+    current_state: steps.at(-1)?.state ?? {},
+    steps: views,
+    form,
+  };
+}

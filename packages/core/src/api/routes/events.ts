@@ -1,0 +1,38 @@
+/**
+ * `/api/ws/events`: the websocket the UI listens to for `invalidateCache` messages; `__ping__` is answered with
+ * `__pong__`. With authentication on, the token comes as the subprotocol pair `base64.bearer.token, <JWT>` (or
+ * `?token=`): a malformed header closes with 1002, a bad token with 1008, as orchestrator-core does.
+ */
+import type { ApiContext, ZodApp } from "../app.js";
+
+export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
+  app.get("/ws/events", { websocket: true, schema: { tags: ["events"], summary: "Websocket of invalidateCache events" } }, async (socket, request) => {
+    if (ctx.auth.active) {
+      const header = request.headers["sec-websocket-protocol"];
+      const query = request.query as { token?: string };
+      let token = query.token;
+      if (!token) {
+        const parts = (header ?? "").split(",").map((p) => p.trim());
+        if (parts.length !== 2 || parts[0] !== "base64.bearer.token" || !parts[1]) {
+          socket.close(1002, "Expected the subprotocols 'base64.bearer.token, <token>'");
+          return;
+        }
+        token = parts[1];
+      }
+      try {
+        await ctx.auth.verify(token);
+      } catch {
+        socket.close(1008, "Not authorized");
+        return;
+      }
+    }
+    const unsubscribe = ctx.hub.subscribe((message) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    });
+    socket.on("message", (data) => {
+      if (data.toString() === "__ping__") socket.send("__pong__");
+    });
+    socket.on("close", unsubscribe);
+    socket.on("error", unsubscribe);
+  });
+}

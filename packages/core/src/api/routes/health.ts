@@ -1,0 +1,19 @@
+import { sql } from "kysely";
+import { z } from "zod";
+import type { ApiContext, ZodApp } from "../app.js";
+import { HttpProblem } from "../problem.js";
+
+export async function healthRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
+  app.get(
+    "/health",
+    { schema: { tags: ["health"], summary: "OK when the database answers", response: { 200: z.literal("OK") } } },
+    async () => {
+      try {
+        await sql`SELECT 1`.execute(ctx.database.db);
+      } catch (error) {
+        throw new HttpProblem(503, `Database unavailable: ${(error as Error).message}`);
+      }
+      return "OK" as const;
+    },
+  );
+}

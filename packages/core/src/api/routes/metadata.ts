@@ -1,0 +1,176 @@
+/** `/api/products`, `/api/product_blocks`, `/api/resource_types`: the product catalogue; descriptions are editable. */
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import type { Database } from "../../db/types.js";
+import type { ApiContext, ZodApp } from "../app.js";
+import { notFound } from "../problem.js";
+
+/** orchestrator-core's ProductLifecycle values. */
+export const PRODUCT_LIFECYCLES = ["active", "pre production", "phase out", "end of life"] as const;
+
+const description = z.string().max(2000);
+const uuid = (name: string) => z.object({ id: z.uuid({ error: `${name} must be a UUID` }) });
+
+/** Products with their fixed inputs, blocks and workflows: four queries for any number of products. */
+async function products(db: Kysely<Database>, filter: { id?: string; tag?: string; product_type?: string }) {
+  let query = db.selectFrom("products").selectAll().orderBy("name");
+  if (filter.id) query = query.where("product_id", "=", filter.id);
+  if (filter.tag) query = query.where("tag", "=", filter.tag);
+  if (filter.product_type) query = query.where("product_type", "=", filter.product_type);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.product_id);
+  const [fixedInputs, blocks, workflows] = await Promise.all([
+    db.selectFrom("fixed_inputs").selectAll().where("product_id", "in", ids).orderBy("name").execute(),
+    db
+      .selectFrom("product_product_blocks as ppb")
+      .innerJoin("product_blocks as pb", "pb.product_block_id", "ppb.product_block_id")
+      .select(["ppb.product_id", "pb.product_block_id", "pb.name", "pb.description", "pb.tag", "pb.status", "pb.created_at", "pb.end_date"])
+      .where("ppb.product_id", "in", ids)
+      .orderBy("pb.name")
+      .execute(),
+    db
+      .selectFrom("products_workflows as pw")
+      .innerJoin("workflows as w", "w.workflow_id", "pw.workflow_id")
+      .select(["pw.product_id", "w.workflow_id", "w.name", "w.target", "w.is_task", "w.description", "w.created_at"])
+      .where("pw.product_id", "in", ids)
+      .where("w.deleted_at", "is", null)
+      .orderBy("w.name")
+      .execute(),
+  ]);
+  const of = <T extends { product_id: string }>(list: T[], id: string) =>
+    list.filter((r) => r.product_id === id).map(({ product_id: _p, ...rest }) => rest);
+  return rows.map((p) => ({
+    ...p,
+    fixed_inputs: fixedInputs.filter((f) => f.product_id === p.product_id),
+    product_blocks: of(blocks, p.product_id),
+    workflows: of(workflows, p.product_id),
+  }));
+}
+
+async function productBlocks(db: Kysely<Database>, id?: string) {
+  let query = db.selectFrom("product_blocks").selectAll().orderBy("name");
+  if (id) query = query.where("product_block_id", "=", id);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.product_block_id);
+  const [resourceTypes, dependsOn] = await Promise.all([
+    db
+      .selectFrom("product_block_resource_types as pbrt")
+      .innerJoin("resource_types as rt", "rt.resource_type_id", "pbrt.resource_type_id")
+      .select(["pbrt.product_block_id", "rt.resource_type_id", "rt.resource_type", "rt.description"])
+      .where("pbrt.product_block_id", "in", ids)
+      .orderBy("rt.resource_type")
+      .execute(),
+    db
+      .selectFrom("product_block_relations as r")
+      .innerJoin("product_blocks as pb", "pb.product_block_id", "r.depends_on_id")
+      .select(["r.in_use_by_id", "pb.product_block_id", "pb.name", "pb.description", "pb.tag", "pb.status"])
+      .where("r.in_use_by_id", "in", ids)
+      .orderBy("pb.name")
+      .execute(),
+  ]);
+  return rows.map((b) => ({
+    ...b,
+    resource_types: resourceTypes.filter((r) => r.product_block_id === b.product_block_id).map(({ product_block_id: _b, ...rt }) => rt),
+    depends_on: dependsOn.filter((r) => r.in_use_by_id === b.product_block_id).map(({ in_use_by_id: _u, ...pb }) => pb),
+  }));
+}
+
+async function resourceTypes(db: Kysely<Database>, id?: string) {
+  let query = db.selectFrom("resource_types").selectAll().orderBy("resource_type");
+  if (id) query = query.where("resource_type_id", "=", id);
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const blocks = await db
+    .selectFrom("product_block_resource_types as pbrt")
+    .innerJoin("product_blocks as pb", "pb.product_block_id", "pbrt.product_block_id")
+    .select(["pbrt.resource_type_id", "pb.product_block_id", "pb.name", "pb.description", "pb.tag", "pb.status"])
+    .where("pbrt.resource_type_id", "in", rows.map((r) => r.resource_type_id))
+    .orderBy("pb.name")
+    .execute();
+  return rows.map((rt) => ({
+    ...rt,
+    product_blocks: blocks.filter((b) => b.resource_type_id === rt.resource_type_id).map(({ resource_type_id: _r, ...b }) => b),
+  }));
+}
+
+export async function metadataRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
+  const db = ctx.database.db;
+
+  app.get(
+    "/products",
+    {
+      schema: {
+        tags: ["products"],
+        summary: "Products with their fixed inputs, product blocks and workflows",
+        querystring: z.object({ tag: z.string().optional(), product_type: z.string().optional() }),
+      },
+    },
+    async (request) => products(db, request.query),
+  );
+
+  app.get("/products/:id", { schema: { tags: ["products"], summary: "A product", params: uuid("product_id") } }, async (request) => {
+    const [product] = await products(db, { id: request.params.id });
+    if (!product) throw notFound(`Product ${request.params.id} not found`);
+    return product;
+  });
+
+  app.patch(
+    "/products/:id",
+    {
+      schema: {
+        tags: ["products"],
+        summary: "Change a product's description or lifecycle status",
+        params: uuid("product_id"),
+        body: z
+          .strictObject({ description: description.optional(), status: z.enum(PRODUCT_LIFECYCLES).optional() })
+          .refine((b) => b.description !== undefined || b.status !== undefined, "give a description or a status"),
+      },
+    },
+    async (request, reply) => {
+      const result = await db.updateTable("products").set(request.body).where("product_id", "=", request.params.id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound(`Product ${request.params.id} not found`);
+      const [product] = await products(db, { id: request.params.id });
+      return reply.status(201).send(product);
+    },
+  );
+
+  app.get("/product_blocks", { schema: { tags: ["product_blocks"], summary: "Product blocks with resource types and the blocks they depend on" } }, async () =>
+    productBlocks(db),
+  );
+
+  app.get("/product_blocks/:id", { schema: { tags: ["product_blocks"], summary: "A product block", params: uuid("product_block_id") } }, async (request) => {
+    const [block] = await productBlocks(db, request.params.id);
+    if (!block) throw notFound(`Product block ${request.params.id} not found`);
+    return block;
+  });
+
+  app.patch(
+    "/product_blocks/:id",
+    { schema: { tags: ["product_blocks"], summary: "Change a product block's description", params: uuid("product_block_id"), body: z.strictObject({ description }) } },
+    async (request, reply) => {
+      const result = await db.updateTable("product_blocks").set(request.body).where("product_block_id", "=", request.params.id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound(`Product block ${request.params.id} not found`);
+      return reply.status(201).send((await productBlocks(db, request.params.id))[0]);
+    },
+  );
+
+  app.get("/resource_types", { schema: { tags: ["resource_types"], summary: "Resource types with the blocks using them" } }, async () => resourceTypes(db));
+
+  app.get("/resource_types/:id", { schema: { tags: ["resource_types"], summary: "A resource type", params: uuid("resource_type_id") } }, async (request) => {
+    const [rt] = await resourceTypes(db, request.params.id);
+    if (!rt) throw notFound(`Resource type ${request.params.id} not found`);
+    return rt;
+  });
+
+  app.patch(
+    "/resource_types/:id",
+    { schema: { tags: ["resource_types"], summary: "Change a resource type's description", params: uuid("resource_type_id"), body: z.strictObject({ description }) } },
+    async (request, reply) => {
+      const result = await db.updateTable("resource_types").set(request.body).where("resource_type_id", "=", request.params.id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound(`Resource type ${request.params.id} not found`);
+      return reply.status(201).send((await resourceTypes(db, request.params.id))[0]);
+    },
+  );
+}

@@ -1,0 +1,114 @@
+/**
+ * Authentication and authorisation over HTTP: with OAUTH2_ACTIVE the API needs a bearer JWT signed by the issuer's
+ * keys (served here by a real JWKS endpoint); the workflows' callbacks decide who may start, resume and retry (403
+ * with orchestrator-core's messages); the websocket takes the token as its subprotocol.
+ */
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import WebSocket from "ws";
+import { startTestServer, type TestServer } from "./support/api.js";
+import { backend } from "./support/db.js";
+
+const ISSUER = "https://login.example.test";
+const AUDIENCE = "orchestrator";
+
+describe(`authentication (${backend})`, () => {
+  let t: TestServer;
+  let jwks: Server;
+  let sign: (user: string, options?: { issuer?: string; expired?: boolean }) => Promise<string>;
+
+  before(async () => {
+    const { publicKey, privateKey } = await generateKeyPair("RS256");
+    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
+    const port = (jwks.address() as { port: number }).port;
+    sign = (user, options = {}) =>
+      new SignJWT({ preferred_username: user })
+        .setProtectedHeader({ alg: "RS256", kid: "k1" })
+        .setIssuer(options.issuer ?? ISSUER)
+        .setAudience(AUDIENCE)
+        .setSubject(`sub-${user}`)
+        .setIssuedAt()
+        .setExpirationTime(options.expired ? Math.floor(Date.now() / 1000) - 60 : "5m")
+        .sign(privateKey);
+    t = await startTestServer({
+      env: { OAUTH2_ACTIVE: "true", OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URI: `http://127.0.0.1:${port}/jwks` },
+      testWorkflows: [{ name: "api_guarded" }],
+    });
+  });
+  after(async () => {
+    await t?.close();
+    jwks?.close();
+  });
+
+  const as = async (user: string) => ({ authorization: `Bearer ${await sign(user)}` });
+
+  it("refuses requests without a valid token, and lets public routes through", async () => {
+    const none = await t.request("GET", "/api/processes");
+    assert.equal(none.status, 401);
+    assert.match(none.body.detail, /Not authenticated/);
+    assert.equal((await t.request("GET", "/api/processes", undefined, { authorization: "Basic abc" })).status, 401);
+    assert.equal((await t.request("GET", "/api/processes", undefined, { authorization: "Bearer not.a.jwt" })).status, 401);
+    const wrongIssuer = await t.request("GET", "/api/processes", undefined, { authorization: `Bearer ${await sign("x", { issuer: "https://evil.test" })}` });
+    assert.equal(wrongIssuer.status, 401);
+    const expired = await t.request("GET", "/api/processes", undefined, { authorization: `Bearer ${await sign("x", { expired: true })}` });
+    assert.equal(expired.status, 401);
+    assert.match(expired.body.detail, /exp/);
+    assert.equal((await t.request("GET", "/api/processes", undefined, await as("anyone"))).status, 200);
+    assert.equal((await t.request("GET", "/api/health")).status, 200);
+  });
+
+  it("asks the workflow's callbacks who may start, resume and retry", async () => {
+    const refused = await t.request("POST", "/api/processes/api_guarded", [{}], await as("guest"));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.detail, "User is not authorized to start 'api_guarded' workflow");
+    const started = await t.request("POST", "/api/processes/api_guarded", [{}], await as("admin"));
+    assert.equal(started.status, 201);
+    const id = started.body.id;
+    const settle = async () => {
+      for (;;) {
+        const { body } = await t.request("GET", `/api/processes/${id}`, undefined, await as("admin"));
+        if (!["created", "running", "resumed"].includes(body.last_status)) return body;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    const failed = await settle();
+    assert.equal(failed.last_status, "failed");
+    assert.equal(failed.created_by, "admin");
+
+    const noRetry = await t.request("PUT", `/api/processes/${id}/resume`, [{}], await as("admin"));
+    assert.equal(noRetry.status, 403);
+    assert.equal(noRetry.body.detail, "User is not authorized to retry step");
+    assert.equal((await t.request("PUT", `/api/processes/${id}/resume`, [{}], await as("retrier"))).status, 204);
+    assert.equal((await settle()).last_status, "suspended");
+
+    const noResume = await t.request("PUT", `/api/processes/${id}/resume`, [{ ok: true }], await as("admin"));
+    assert.equal(noResume.status, 403);
+    assert.equal(noResume.body.detail, "User is not authorized to resume step");
+    assert.equal((await t.request("PUT", `/api/processes/${id}/resume`, [{ ok: true }], await as("noc"))).status, 204);
+    assert.equal((await settle()).last_status, "completed");
+  });
+
+  it("takes the websocket's token as the subprotocol pair and closes on a bad one", async () => {
+    const open = (protocols?: string[]) =>
+      new Promise<{ protocol: string; code?: number; pong?: boolean }>((resolve, reject) => {
+        const socket = new WebSocket(`${t.url.replace("http", "ws")}/api/ws/events`, protocols);
+        socket.on("error", reject);
+        socket.on("close", (code) => resolve({ protocol: socket.protocol, code }));
+        socket.on("open", () => socket.send("__ping__"));
+        socket.on("message", (data) => {
+          if (data.toString() === "__pong__") {
+            resolve({ protocol: socket.protocol, pong: true });
+            socket.close();
+          }
+        });
+      });
+    const ok = await open(["base64.bearer.token", await sign("viewer")]);
+    assert.deepEqual(ok, { protocol: "base64.bearer.token", pong: true });
+    assert.equal((await open(["base64.bearer.token", "garbage"])).code, 1008);
+    assert.equal((await open()).code, 1002);
+  });
+});
