@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { REPO_ROOT } from "../../core/test/support/files.ts";
 import { backend } from "../../core/test/support/db.ts";
 import { launchBrowser } from "./support/browser.ts";
-import { FLAKY_TASK, startUiServer, type UiTestServer } from "./support/server.ts";
+import { FLAKY_TASK, REVIEW_TASK, startUiServer, type UiTestServer } from "./support/server.ts";
 
 const SCREENSHOTS = join(REPO_ROOT, "docs", "screenshots");
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -157,6 +157,32 @@ describe(`the web UI in a browser (${backend})`, () => {
     await go("/tasks?tab=completed");
     await page.getByRole("link", { name: FLAKY_TASK }).waitFor();
     await shot("tasks");
+  });
+
+  it("shows the form of a suspended step inline; submitting it resumes the task", async () => {
+    await go("/tasks/new");
+    await page.getByRole("link", { name: new RegExp(REVIEW_TASK) }).click();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.waitForURL(new RegExp(`/tasks/${UUID}$`));
+    await processStatus("suspended");
+    const form = page.getByRole("form", { name: "Review" });
+    await form.getByText("Check the system by hand").waitFor();
+    await form.getByLabel("Reviewer").fill("x");
+    await form.getByLabel("Checked Items").fill("0");
+    await form.getByLabel("Outcome").selectOption({ label: "Repaired something" });
+    await form.getByLabel("Remarks").fill("Replaced a cable.\nAll fine now.");
+    await form.getByRole("button", { name: "Submit" }).click();
+    // the server's validation errors appear next to their fields
+    await form.locator(".has-error").nth(1).waitFor();
+    assert.equal(await form.getByLabel("Reviewer").getAttribute("aria-invalid"), "true");
+    assert.equal(await form.getByLabel("Checked Items").getAttribute("aria-invalid"), "true");
+    await shot("process-suspended");
+    await form.getByLabel("Reviewer").fill("ann");
+    await form.getByLabel("Checked Items").fill("3");
+    await form.getByRole("button", { name: "Submit" }).click();
+    await processStatus("completed");
+    await page.getByRole("list", { name: "Steps" }).getByText("Record the review").click();
+    await page.getByText('"recorded": "ann: repaired"').waitFor();
   });
 
   it("pauses and resumes the engine", async () => {

@@ -1,7 +1,7 @@
 /** Keeps the websocket open while the app runs, turns its messages into cache invalidations, and shows its state. */
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { invalidate, parseInvalidate } from "./invalidate.ts";
+import { invalidate, parseInvalidate, type InvalidateMessage } from "./invalidate.ts";
 import { eventsUrl, LiveSocket, type SocketState } from "./socket.ts";
 
 interface LiveContextValue {
@@ -18,6 +18,15 @@ export function LiveProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let connectedBefore = false;
+    // a process step sends several messages at once: collect them for a moment, refetch each query once
+    const pending = new Map<string, InvalidateMessage>();
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      flushTimer = undefined;
+      const messages = [...pending.values()];
+      pending.clear();
+      for (const message of messages) void invalidate(client, message);
+    };
     const live = new LiveSocket({
       url: eventsUrl(window.location),
       onState: (next) => {
@@ -29,12 +38,17 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       },
       onMessage: (data) => {
         const message = parseInvalidate(data);
-        if (message) void invalidate(client, message);
+        if (!message) return;
+        pending.set(`${message.type}/${message.id ?? ""}`, message);
+        flushTimer ??= setTimeout(flush, 100);
       },
     });
     socket.current = live;
     live.start();
-    return () => live.stop();
+    return () => {
+      clearTimeout(flushTimer);
+      live.stop();
+    };
   }, [client]);
 
   return <LiveContext.Provider value={{ state, reconnect: () => socket.current?.reconnect() }}>{children}</LiveContext.Provider>;

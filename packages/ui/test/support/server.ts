@@ -14,6 +14,7 @@ import { REPO_ROOT, tempDir } from "../../../core/test/support/files.ts";
 export const BEGINNER_APP = join(REPO_ROOT, "examples", "beginner");
 export const UI_DIST = join(REPO_ROOT, "packages", "ui", "dist");
 export const FLAKY_TASK = "task_flaky_once";
+export const REVIEW_TASK = "task_ask_review";
 
 export interface UiTestServer {
   server: RunningServer;
@@ -26,9 +27,12 @@ export async function startUiServer(): Promise<UiTestServer> {
   const folder = tempDir("ui");
   const { uri, drop } = await appDatabase(folder.path);
   const settings = loadSettings({ DATABASE_URI: uri, PORT: "0", LOG_LEVEL: "silent", MAX_WORKERS: "4" });
-  new LazyWorkflowInstance(fileURLToPath(new URL("./flaky-task.ts", import.meta.url)), FLAKY_TASK);
+  const tasks = fileURLToPath(new URL("./test-tasks.ts", import.meta.url));
+  new LazyWorkflowInstance(tasks, FLAKY_TASK);
+  new LazyWorkflowInstance(tasks, REVIEW_TASK);
   const server = await serve({ appRoot: BEGINNER_APP, settings, logger: false, uiFolder: UI_DIST });
   await createTask(server.database.db, { name: FLAKY_TASK, description: "Flaky test task (fails once)" });
+  await createTask(server.database.db, { name: REVIEW_TASK, description: "Test task asking for a review" });
   return {
     server,
     url: server.url,
