@@ -102,6 +102,16 @@ describe(`the web UI in a browser (${backend})`, () => {
     await page.getByRole("link", { name: /^User ann from group Admins/ }).waitFor();
     await page.getByRole("link", { name: "User Group Admins" }).waitFor();
     await shot("subscriptions");
+    // the server searches and sorts
+    await page.getByRole("searchbox", { name: "Search subscriptions" }).fill("ann");
+    await page.waitForURL(/q=ann/);
+    await page.getByRole("link", { name: "User Group Admins" }).waitFor({ state: "detached" });
+    await page.getByRole("link", { name: /^User ann/ }).waitFor();
+    await page.getByRole("searchbox", { name: "Search subscriptions" }).fill("");
+    await page.getByRole("button", { name: /Description/ }).click();
+    await page.waitForURL(/sort=description(,|%2C)asc/);
+    const first = page.locator("tbody tr").first();
+    await first.getByRole("link", { name: "User Group Admins" }).waitFor();
   });
 
   it("modifies the user from its Actions menu", async () => {
@@ -118,10 +128,17 @@ describe(`the web UI in a browser (${backend})`, () => {
     await go("/subscriptions");
     await page.getByRole("link", { name: "User Group Admins" }).click();
     await page.getByRole("list", { name: "Product blocks" }).getByText("In use by").waitFor();
+    // the menu works from the keyboard: ArrowDown opens it on the first item, Escape closes it
+    await page.getByRole("button", { name: /Actions/ }).focus();
+    await page.keyboard.press("ArrowDown");
+    await page.getByRole("menuitem", { name: /Modify user group/ }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("role")), "menuitem");
+    await page.keyboard.press("Escape");
+    await page.getByRole("menu").waitFor({ state: "detached" });
     await page.getByRole("button", { name: /Actions/ }).click();
     const terminate = page.getByRole("menuitem", { name: /Terminate user group/ });
     assert.equal(await terminate.getAttribute("aria-disabled"), "true");
-    assert.match(await terminate.innerText(), /in use by other subscriptions/i);
+    assert.match(await terminate.innerText(), /in use by other subscriptions.*Used by: User ann from group Admins/is);
     await shot("subscription-detail");
     // choosing it does nothing (Playwright refuses to click a disabled item itself)
     await terminate.dispatchEvent("click");
