@@ -98,6 +98,9 @@ describe(`the web UI in a browser (${backend})`, () => {
     await go("/workflows?tab=completed");
     await page.getByRole("link", { name: "create_user", exact: true }).waitFor();
     await shot("workflows");
+    await page.getByLabel("Workflow", { exact: true }).selectOption("create_user_group");
+    await page.getByRole("link", { name: "create_user", exact: true }).waitFor({ state: "detached" });
+    await page.getByRole("link", { name: "create_user_group" }).waitFor();
     await go("/subscriptions");
     await page.getByRole("link", { name: /^User ann from group Admins/ }).waitFor();
     await page.getByRole("link", { name: "User Group Admins" }).waitFor();

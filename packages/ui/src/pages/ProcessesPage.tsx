@@ -7,7 +7,7 @@ import { useCallback } from "react";
 import { Link } from "react-router";
 import { api } from "../api/client.ts";
 import type { ListParams } from "../api/list-params.ts";
-import { useProcesses } from "../api/queries.ts";
+import { useProcesses, useWorkflows } from "../api/queries.ts";
 import type { ProcessListItem, ProcessStatus } from "../api/types.ts";
 import { ConfirmButton } from "../components/ConfirmButton.tsx";
 import { DataTable, Pager, type Column } from "../components/DataTable.tsx";
@@ -38,7 +38,7 @@ const TABS = [
 ] as const;
 type Tab = (typeof TABS)[number]["id"];
 
-const DEFAULTS: TableDefaults<Tab> = { tab: "active", tabs: ["active", "completed"], sort: { field: "last_modified_at", order: "desc" }, filterKeys: ["status"] };
+const DEFAULTS: TableDefaults<Tab> = { tab: "active", tabs: ["active", "completed"], sort: { field: "last_modified_at", order: "desc" }, filterKeys: ["status", "workflow"] };
 
 function columns(base: string): Column<ProcessListItem>[] {
   return [
@@ -97,6 +97,8 @@ export function ProcessesPage({ isTask }: { isTask: boolean }) {
   const [state, update] = useTableState(DEFAULTS);
   const tab = TABS.find((t) => t.id === state.tab) ?? TABS[0];
   const statusFilter = state.filters.status ?? "";
+  const workflowFilter = state.filters.workflow ?? "";
+  const workflows = useWorkflows(`is_task=${isTask}`);
   const statuses = statusFilter && (tab.statuses as readonly string[]).includes(statusFilter) ? statusFilter : tab.statuses.join("-");
   const params: ListParams = {
     page: state.page,
@@ -105,6 +107,7 @@ export function ProcessesPage({ isTask }: { isTask: boolean }) {
     filters: [
       ["is_task", String(isTask)],
       ["last_status", statuses],
+      ["workflow_name", workflowFilter],
     ],
     query: state.query,
   };
@@ -131,17 +134,27 @@ export function ProcessesPage({ isTask }: { isTask: boolean }) {
       >
         <div className="toolbar">
           <SearchBox value={state.query} onSearch={onSearch} label={`Search ${title.toLowerCase()}`} />
-          <label>
-            Status{" "}
-            <select value={statusFilter} onChange={(event) => update({ filters: { status: event.target.value } })}>
+          <label htmlFor="status-filter">Status</label>
+          <select id="status-filter" value={statusFilter} onChange={(event) => update({ filters: { ...state.filters, status: event.target.value } })}>
               <option value="">all {tab.label.toLowerCase()}</option>
               {tab.statuses.map((status) => (
                 <option key={status} value={status}>
                   {status.replace(/_/g, " ")}
                 </option>
               ))}
-            </select>
-          </label>
+          </select>
+          <label htmlFor="workflow-filter">{isTask ? "Task" : "Workflow"}</label>
+          <select id="workflow-filter" value={workflowFilter} onChange={(event) => update({ filters: { ...state.filters, workflow: event.target.value } })}>
+              <option value="">all</option>
+              {(workflows.data ?? [])
+                .map((w) => w.name)
+                .sort()
+                .map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+          </select>
         </div>
         <ErrorMessage error={error} />
         <DataTable
