@@ -40,8 +40,11 @@ type Tab = (typeof TABS)[number]["id"];
 
 const DEFAULTS: TableDefaults<Tab> = { tab: "active", tabs: ["active", "completed"], sort: { field: "last_modified_at", order: "desc" }, filterKeys: ["status", "workflow"] };
 
-function columns(base: string): Column<ProcessListItem>[] {
-  return [
+/** Tasks belong to no product or subscription: their list leaves those columns out. */
+const SUBSCRIPTION_COLUMNS = new Set(["tag", "product", "customer", "subscriptions"]);
+
+function columns(base: string, isTask: boolean): Column<ProcessListItem>[] {
+  const all: Column<ProcessListItem>[] = [
     {
       key: "workflow",
       header: "Workflow",
@@ -77,6 +80,7 @@ function columns(base: string): Column<ProcessListItem>[] {
     { key: "modified", header: "Last modified", sortField: "last_modified_at", className: "nowrap", render: (p) => formatDateTime(p.last_modified_at) },
     { key: "note", header: "Note", render: (p) => p.note ?? "" },
   ];
+  return isTask ? all.filter((column) => !SUBSCRIPTION_COLUMNS.has(column.key)) : all;
 }
 
 function RetryAllFailedTasks() {
@@ -159,7 +163,7 @@ export function ProcessesPage({ isTask }: { isTask: boolean }) {
         <ErrorMessage error={error} />
         <DataTable
           caption={title}
-          columns={columns(base)}
+          columns={columns(base, isTask)}
           rows={data?.items ?? []}
           rowKey={(p) => p.process_id}
           sort={state.sort}
