@@ -10,7 +10,8 @@ import { backend, createPostgresDatabase } from "./support/db.js";
 import { tempDir } from "./support/files.js";
 
 const SCHEMA_ROOT = "3f1c0a7e2b91";
-const SCHEMA_HEAD = "7c4d2e9a1b38";
+const CORE_WORKFLOWS = "7c4d2e9a1b38";
+const SCHEMA_HEAD = "a4e1c9b07d52";
 
 describe(`db commands as a subprocess (${backend})`, () => {
   const app = tempDir("cli");
@@ -103,7 +104,8 @@ describe(`db commands as a subprocess (${backend})`, () => {
     const lines = out.trim().split("\n");
     assert.deepEqual(lines, [
       `Running upgrade  -> ${SCHEMA_ROOT}, Initial schema`,
-      `Running upgrade ${SCHEMA_ROOT} -> ${SCHEMA_HEAD}, Add the core workflows`,
+      `Running upgrade ${SCHEMA_ROOT} -> ${CORE_WORKFLOWS}, Add the core workflows`,
+      `Running upgrade ${CORE_WORKFLOWS} -> ${SCHEMA_HEAD}, Add indexes for the API's lists`,
       `Running upgrade  -> ${dataHead}, Create data head`,
       `Running upgrade ${dataHead} -> ${first}, add User and UserGroup workflows`,
     ]);
@@ -119,7 +121,8 @@ describe(`db commands as a subprocess (${backend})`, () => {
     const out = await ok("history");
     const lines = out.trim().split("\n");
     assert.equal(lines[0], `${dataHead} -> ${first} (data) (head) (current), add User and UserGroup workflows`);
-    assert.ok(lines.includes(`${SCHEMA_ROOT} -> ${SCHEMA_HEAD} (schema) (head) (current), Add the core workflows`));
+    assert.ok(lines.includes(`${CORE_WORKFLOWS} -> ${SCHEMA_HEAD} (schema) (head) (current), Add indexes for the API's lists`));
+    assert.ok(lines.includes(`${SCHEMA_ROOT} -> ${CORE_WORKFLOWS} (schema), Add the core workflows`));
     assert.ok(lines.includes(`<base> -> ${SCHEMA_ROOT} (schema), Initial schema`));
     assert.ok(lines.includes(`<base> -> ${dataHead} (data), Create data head`));
     const verbose = await ok("history", "--verbose");

@@ -151,7 +151,8 @@ export async function listProcesses(db: Kysely<Database>, list: ListQuery): Prom
         'tag', pr.tag, 'status', pr.status, 'created_at', pr.created_at, 'end_date', pr.end_date) END`.as("product"),
     ]);
   for (const key of list.sort) page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), key.direction);
-  page = page.orderBy("p.pid").offset(list.offset).limit(list.limit);
+  // the unique tie-breaker runs the same way as the last key, so an index (key, pid) serves the page
+  page = page.orderBy("p.pid", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit);
   const rows = await page.execute();
   const subscriptions = await subscriptionsOf(db, rows.map((r) => r.process_id));
   const items = rows.map((r) => ({ ...r, subscriptions: subscriptions.get(r.process_id) ?? [] }) as ProcessListItem);

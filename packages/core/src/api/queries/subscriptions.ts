@@ -104,10 +104,9 @@ export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): 
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   let page = selectItem(filtered(db, list));
-  for (const key of list.sort) {
-    page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), sql.raw(key.direction === "asc" ? "asc nulls first" : "desc nulls last"));
-  }
-  const rows = await page.orderBy("s.subscription_id").offset(list.offset).limit(list.limit).execute();
+  for (const key of list.sort) page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), key.direction);
+  // the unique tie-breaker runs the same way as the last key, so an index (key, subscription_id) serves the page
+  const rows = await page.orderBy("s.subscription_id", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit).execute();
   return { items: rows, total: Number(countRow.n) };
 }
 
