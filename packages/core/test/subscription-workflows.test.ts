@@ -115,6 +115,7 @@ describe(`subscription workflows (${backend})`, () => {
         description: "terminate_thing",
         reason: "subscription.no_modify_subscription_in_use_by_others",
         unterminated_in_use_by_subscriptions: [other.subscription_id],
+        unterminated_in_use_by_subscriptions_detail: [{ subscription_id: other.subscription_id, subscription_description: "user" }],
         action: "terminated",
       },
     ]);
@@ -126,6 +127,7 @@ describe(`subscription workflows (${backend})`, () => {
     all = await subscriptionWorkflows(db.db, subscriptionId);
     assert.equal(all.reason, "subscription.relations_not_in_sync");
     assert.deepEqual(all.locked_relations, [other.subscription_id]);
+    assert.deepEqual(all.locked_relations_detail, [{ subscription_id: other.subscription_id, subscription_description: "user" }]);
     assert.equal(all.modify[0]!.reason, "subscription.relations_not_in_sync");
     assert.equal(TRANSLATIONS[all.reason!], "This subscription can not be modified because some related subscriptions are not insync");
     await db.db.updateTable("subscriptions").set({ insync: true, status: "terminated" }).where("subscription_id", "=", other.subscription_id).execute();

@@ -49,7 +49,9 @@ export interface SubscriptionWorkflow {
   status?: string;
   action?: "terminated" | "modified";
   locked_relations?: string[];
+  locked_relations_detail?: RelatedSubscription[];
   unterminated_in_use_by_subscriptions?: string[];
+  unterminated_in_use_by_subscriptions_detail?: RelatedSubscription[];
 }
 
 export interface SubscriptionWorkflows {
@@ -62,7 +64,11 @@ export interface SubscriptionWorkflows {
   /** A reason for all workflows (not in sync, related subscriptions not in sync). */
   reason?: string;
   locked_relations?: string[];
+  locked_relations_detail?: RelatedSubscription[];
 }
+
+const detail = (rows: { subscription_id: string; description: string }[]): RelatedSubscription[] =>
+  rows.map((r) => ({ subscription_id: r.subscription_id, subscription_description: r.description }));
 
 /** Subscriptions using this one (`in_use_by`) or used by it (`depends_on`) through block relations. */
 async function related(db: Kysely<Database>, subscriptionId: string, direction: "in_use_by" | "depends_on") {
@@ -82,7 +88,7 @@ async function related(db: Kysely<Database>, subscriptionId: string, direction: 
 export async function subscriptionWorkflows(db: Kysely<Database>, subscriptionId: string): Promise<SubscriptionWorkflows> {
   const subscription = await db.selectFrom("subscriptions").selectAll().where("subscription_id", "=", subscriptionId).executeTakeFirst();
   if (!subscription) throw new OrchestratorError("not_found", `Subscription ${subscriptionId} does not exist`);
-  const defaults: Pick<SubscriptionWorkflows, "reason" | "locked_relations"> = {};
+  const defaults: Pick<SubscriptionWorkflows, "reason" | "locked_relations" | "locked_relations_detail"> = {};
   const inUseBy = await related(db, subscriptionId, "in_use_by");
   if (!subscription.insync) defaults.reason = "subscription.not_in_sync";
   else {
@@ -91,9 +97,10 @@ export async function subscriptionWorkflows(db: Kysely<Database>, subscriptionId
     if (locked.length) {
       defaults.reason = "subscription.relations_not_in_sync";
       defaults.locked_relations = locked.map((s) => s.subscription_id);
+      defaults.locked_relations_detail = detail(locked);
     }
   }
-  const unterminated = inUseBy.filter((s) => s.status !== "terminated").map((s) => s.subscription_id);
+  const unterminated = inUseBy.filter((s) => s.status !== "terminated");
   const workflows = await db
     .selectFrom("products_workflows as pw")
     .innerJoin("workflows as w", "w.workflow_id", "pw.workflow_id")
@@ -115,10 +122,15 @@ export async function subscriptionWorkflows(db: Kysely<Database>, subscriptionId
       }
       const blockedByUsers = WF_BLOCKED_BY_IN_USE_BY_SUBSCRIPTIONS[wf.name] ?? target === Target.TERMINATE;
       if (blockedByUsers && unterminated.length) {
-        Object.assign(entry, { reason: "subscription.no_modify_subscription_in_use_by_others", unterminated_in_use_by_subscriptions: unterminated, action });
+        Object.assign(entry, {
+          reason: "subscription.no_modify_subscription_in_use_by_others",
+          unterminated_in_use_by_subscriptions: unterminated.map((s) => s.subscription_id),
+          unterminated_in_use_by_subscriptions_detail: detail(unterminated),
+          action,
+        });
       }
     }
-    const key = target.toLowerCase() as keyof Omit<SubscriptionWorkflows, "reason" | "locked_relations">;
+    const key = target.toLowerCase() as keyof Omit<SubscriptionWorkflows, "reason" | "locked_relations" | "locked_relations_detail">;
     result[key]?.push(entry);
   }
   return { ...result, ...defaults };
@@ -132,7 +144,7 @@ export async function workflowBlockedReason(
   target: Target,
 ): Promise<{ notValid: true } | { reason: string; message: string } | undefined> {
   const all = await subscriptionWorkflows(db, subscriptionId);
-  const key = target.toLowerCase() as keyof Omit<SubscriptionWorkflows, "reason" | "locked_relations">;
+  const key = target.toLowerCase() as keyof Omit<SubscriptionWorkflows, "reason" | "locked_relations" | "locked_relations_detail">;
   const entry = all[key]?.find((w) => w.name === workflowName);
   if (!entry) return { notValid: true };
   if (entry.reason) return { reason: entry.reason, message: TRANSLATIONS[entry.reason] ?? entry.reason };
