@@ -1,5 +1,23 @@
-export { createApi, userName, DEFAULT_UI_FOLDER, type ApiOptions, type ApiContext } from "./app.js";
-export { serve, type ServeOptions, type RunningServer } from "./serve.js";
-export { createAuthenticator, SYSTEM_USER, type ApiUser, type Authenticator } from "./auth.js";
-export { EventHub, type InvalidateCache } from "./events.js";
+/**
+ * The server's public API. The server modules (Fastify and its plugins) load on first use, so that the CLI's `db`
+ * commands, migrations and scripts that import the library do not pay for them.
+ */
+import type { FastifyInstance } from "fastify";
+import type { ApiOptions } from "./app.js";
+import type { RunningServer, ServeOptions } from "./serve.js";
+
+export type { ApiOptions, ApiContext } from "./app.js";
+export type { ServeOptions, RunningServer } from "./serve.js";
+export type { ApiUser, Authenticator } from "./auth.js";
+export type { InvalidateCache } from "./events.js";
 export { HttpProblem } from "./problem.js";
+
+/** Open the database, migrate it to heads, start the engine and serve the API and UI (see serve.ts). */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  return (await import("./serve.js")).serve(options);
+}
+
+/** The Fastify instance of the API around an open database and engine, not listening (see app.ts). */
+export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
+  return (await import("./app.js")).createApi(options);
+}

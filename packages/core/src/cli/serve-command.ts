@@ -1,6 +1,6 @@
 /** `serve` (the default command): migrate to heads, run the engine, serve the API and UI until SIGINT / SIGTERM. */
 import { Command } from "commander";
-import { serve } from "../api/serve.js";
+import { serve } from "../api/index.js";
 import type { CliContext } from "./context.js";
 
 export function serveCommand(ctx: CliContext): Command {
