@@ -27,6 +27,7 @@ import {
 import { runWithFormContext } from "./form-context.js";
 import { ProcessLeases } from "./leases.js";
 import {
+  CheckpointWriter,
   claimProcess,
   loadProcessRow,
   loadSteps,
@@ -76,6 +77,9 @@ const PROCESS_ROW_INTERVAL_MS = 1000;
 /** Connections holding process leases (at most; fewer when MAX_WORKERS is smaller). */
 const LEASE_LANES = 4;
 
+/** Checkpoint statements under way at once; checkpoints arriving meanwhile are batched into the next one. */
+const CHECKPOINT_STATEMENTS_IN_FLIGHT = 1;
+
 /** How many last-known statuses waitFor keeps. */
 const LAST_STATUS_LIMIT = 10_000;
 
@@ -109,9 +113,12 @@ export class WorkflowEngine implements ProcessControl {
   /** The last status this engine saw per process, for waitFor without a query. */
   private readonly lastStatus = new Map<string, ProcessStatus>();
   private readonly workflowRows = new Map<string, { row: { workflow_id: string; is_task: boolean }; until: number }>();
+  /** Checkpoints outside a step's transaction, group-committed when several processes finish a step at once. */
+  private readonly writer: CheckpointWriter;
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.database.db;
+    this.writer = new CheckpointWriter(this.db, options.database.prepared, CHECKPOINT_STATEMENTS_IN_FLIGHT);
     this.executor = options.executor ?? new InProcessExecutor(options.maxWorkers ?? 5);
     this.events.setMaxListeners(0);
   }
@@ -425,6 +432,7 @@ export class WorkflowEngine implements ProcessControl {
     if (this.stopping) return;
     // Claim: on PostgreSQL with the lease taken in the same statement (on the lease connection), unless held already.
     const lease = this.leases.forClaim(processId);
+    const claimedAt = Date.now();
     const { claimed, leased } = await claimProcess(
       lease?.conn ?? this.db,
       processId,
@@ -436,13 +444,13 @@ export class WorkflowEngine implements ProcessControl {
     try {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });
-      await this.runSteps(processId, user, claimed, input);
+      await this.runSteps(processId, user, claimed, claimedAt, input);
     } finally {
       this.releaseLease(processId);
     }
   }
 
-  private async runSteps(processId: string, user: string, claimed: ClaimedProcess, input?: State): Promise<void> {
+  private async runSteps(processId: string, user: string, claimed: ClaimedProcess, claimedAt: number, input?: State): Promise<void> {
     const { row, steps: rows } = claimed;
     const workflow = await getWorkflow(row.workflow_name);
     if (!workflow) {
@@ -474,7 +482,10 @@ export class WorkflowEngine implements ProcessControl {
 
     // The process row is written with every status change; while the process keeps running, at most once per
     // PROCESS_ROW_INTERVAL_MS (the step rows are the record; last_step catches up).
-    let processRowWrittenAt = 0;
+    // A fresh process's row was just written by the claim (status running, nothing else to record yet), so even its
+    // first step may be step-only; a resumed or retried one gets its row (last step, reason, assignee) rewritten first.
+    const fresh = rows.length === 0 && !row.failed_reason && !row.traceback && !resumingSuspended;
+    let processRowWrittenAt = fresh ? claimedAt : 0;
     for (const [index, current] of remaining.entries()) {
       const aborter = this.abortRequests.get(processId);
       if (aborter !== undefined) {
@@ -605,9 +616,7 @@ export class WorkflowEngine implements ProcessControl {
         who = Assignee.SYSTEM;
       }
     }
-    const stored = await writeCheckpoint(
-      trx ?? this.db,
-      {
+    const checkpoint = {
       processId,
       stepName,
       outcome,
@@ -617,9 +626,8 @@ export class WorkflowEngine implements ProcessControl {
       startedAt,
       replaceStepId,
       stepOnly,
-      },
-      trx ? undefined : this.options.database.prepared,
-    );
+    };
+    const stored = trx ? await writeCheckpoint(trx, checkpoint) : await this.writer.write(checkpoint);
     if (stored) this.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
     return stored;
   }

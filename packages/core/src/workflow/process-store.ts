@@ -3,7 +3,7 @@
  * statement (or, when the step used the database, part of the step's own transaction), so it is atomic and costs one
  * round trip.
  */
-import { sql, type Kysely, type Selectable } from "kysely";
+import { CompiledQuery, sql, type Kysely, type Selectable } from "kysely";
 import type { PreparedQuery } from "../db/connection.js";
 import type { Database, ProcessesTable, ProcessStepsTable } from "../db/types.js";
 import { ProcessStatus, StepStatus } from "./status.js";
@@ -70,16 +70,7 @@ export async function writeCheckpoint(
   prepared?: PreparedQuery,
 ): Promise<CheckpointResult | undefined> {
   const { outcome } = input;
-  const isError = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
-  let failedReason: string | null = null;
-  let traceback: string | null = null;
-  if (isError) {
-    const error = outcome.state as ErrorState;
-    failedReason = String(error.error ?? "").slice(0, FAILED_REASON_LENGTH);
-    traceback = error.traceback ? String(error.traceback).slice(-TRACEBACK_LENGTH) : null;
-  }
-  // the traceback is kept on the process row only
-  const { json: stateJson, state } = serialiseState(outcome.state, isError ? ["traceback"] : []);
+  const { json: stateJson, state, failedReason, traceback } = checkpointRow(input);
   const startedAt = input.startedAt.toISOString();
   if (input.stepOnly && !input.replaceStepId) {
     try {
@@ -121,6 +112,136 @@ export async function writeCheckpoint(
   const row = result.rows[0];
   if (!row) return undefined;
   return { stepId: row.stepid, globalLock: row.global_lock === true, state };
+}
+
+/**
+ * Several processes' checkpoints in one statement (group commit): for each row the step row is inserted and, unless
+ * it is step-only, the process row updated, all in the statement's one transaction. Rows whose process is gone
+ * (deleted meanwhile) are left out of the result.
+ */
+const BATCH_SQL = `WITH v AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[])
+      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord)
+  ),
+  upd AS (
+    UPDATE processes p SET last_step = v.name, last_status = v.process_status, assignee = v.assignee,
+      failed_reason = v.failed_reason, traceback = v.traceback, last_modified_at = now()
+    FROM v WHERE NOT v.step_only AND p.pid = v.pid
+    RETURNING p.pid
+  )
+  INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
+  SELECT v.pid, v.name, v.status, v.state, v.created_by, v.started_at, clock_timestamp()
+  FROM v WHERE v.step_only OR v.pid IN (SELECT pid FROM upd)
+  ORDER BY v.ord
+  RETURNING pid, stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+
+interface Pending {
+  input: CheckpointInput;
+  resolve: (result: CheckpointResult | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit of checkpoints written outside a step's transaction: a checkpoint is sent at once when fewer than
+ * `maxInFlight` statements are under way; otherwise it waits and goes out with every other checkpoint that arrived
+ * meanwhile, in one statement (one transaction, one commit). Each caller still gets its own result only after the
+ * commit that holds its checkpoint, so nothing is reported written before it is durable, and a process's checkpoint
+ * (process row + step row) stays atomic. When a batch fails as a whole (a process deleted meanwhile, a value too long)
+ * its checkpoints are written one by one, so each gets its own answer.
+ */
+export class CheckpointWriter {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly prepared: PreparedQuery | undefined,
+    private readonly maxInFlight = 1,
+  ) {}
+
+  write(input: CheckpointInput): Promise<CheckpointResult | undefined> {
+    if (input.replaceStepId) return writeCheckpoint(this.db, input, this.prepared);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      if (this.inFlight < this.maxInFlight) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    this.inFlight++;
+    const done = batch.length === 1 ? this.writeOne(batch[0]!) : this.writeBatch(batch);
+    void done.finally(() => {
+      this.inFlight--;
+      this.flush();
+    });
+  }
+
+  private async writeOne(item: Pending): Promise<void> {
+    try {
+      item.resolve(await writeCheckpoint(this.db, item.input, this.prepared));
+    } catch (error) {
+      item.reject(error);
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const n = batch.length;
+    const cols: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(n));
+    const states: State[] = new Array<State>(n);
+    for (let i = 0; i < n; i++) {
+      const input = batch[i]!.input;
+      const row = checkpointRow(input);
+      states[i] = row.state;
+      cols[0]![i] = input.processId;
+      cols[1]![i] = input.stepName;
+      cols[2]![i] = input.outcome.status;
+      cols[3]![i] = row.json;
+      cols[4]![i] = input.user;
+      cols[5]![i] = input.startedAt.toISOString();
+      cols[6]![i] = input.stepOnly === true;
+      cols[7]![i] = input.processStatus;
+      cols[8]![i] = input.assignee;
+      cols[9]![i] = row.failedReason;
+      cols[10]![i] = row.traceback;
+      cols[11]![i] = i;
+    }
+    let rows: { pid: string; stepid: string; global_lock: boolean }[];
+    try {
+      rows = this.prepared
+        ? await this.prepared("orchestrator_checkpoint_batch", BATCH_SQL, cols)
+        : (await this.db.executeQuery<{ pid: string; stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
+    } catch {
+      // one of them spoils the batch: write each on its own for its own answer
+      await Promise.all(batch.map((item) => this.writeOne(item)));
+      return;
+    }
+    const byPid = new Map<string, { stepid: string; global_lock: boolean }>();
+    for (const row of rows) byPid.set(row.pid, row);
+    for (let i = 0; i < n; i++) {
+      const row = byPid.get(batch[i]!.input.processId);
+      batch[i]!.resolve(row ? { stepId: row.stepid, globalLock: row.global_lock === true, state: states[i]! } : undefined);
+    }
+  }
+}
+
+/** The values of a checkpoint's rows: the state as JSON and as stored, and for failures the reason and traceback. */
+function checkpointRow(input: CheckpointInput): { json: string; state: State; failedReason: string | null; traceback: string | null } {
+  const { outcome } = input;
+  const isError = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
+  let failedReason: string | null = null;
+  let traceback: string | null = null;
+  if (isError) {
+    const error = outcome.state as ErrorState;
+    failedReason = String(error.error ?? "").slice(0, FAILED_REASON_LENGTH);
+    traceback = error.traceback ? String(error.traceback).slice(-TRACEBACK_LENGTH) : null;
+  }
+  // the traceback is kept on the process row only
+  const { json, state } = serialiseState(outcome.state, isError ? ["traceback"] : []);
+  return { json, state, failedReason, traceback };
 }
 
 export async function loadProcessRow(db: Kysely<Database>, processId: string): Promise<ProcessRow | undefined> {
