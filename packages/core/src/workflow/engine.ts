@@ -25,11 +25,14 @@ import {
   WorkflowRemovedError,
 } from "./errors.js";
 import { runWithFormContext } from "./form-context.js";
-import { ProcessLeases } from "./leases.js";
+import { ProcessLeases, type LaneBatch } from "./leases.js";
 import {
   CheckpointWriter,
   claimProcess,
+  insertRunningProcesses,
   loadProcessRow,
+  type NewProcess,
+  type NewProcessResult,
   loadSteps,
   readGlobalLock,
   type ClaimedProcess,
@@ -86,6 +89,28 @@ const LAST_STATUS_LIMIT = 10_000;
 const CALLBACK_TOKEN_KEY = "__callback_token";
 const CALLBACK_RESULT_KEY = "__callback_result_key";
 
+/** The row of a workflow that starting a process needs. */
+interface WorkflowRow {
+  workflow_id: string;
+  is_task: boolean;
+  target: string;
+}
+
+/**
+ * New processes of one lease lane in one statement; when the batch fails as a whole (one workflow row deleted
+ * meanwhile), each is inserted on its own so each gets its own answer.
+ */
+const insertRunningBatch: LaneBatch<NewProcess, NewProcessResult | { error: unknown }> = async (conn, items, unlock) => {
+  try {
+    return await insertRunningProcesses(conn, items, true, unlock);
+  } catch (error) {
+    if (items.length === 1) return [{ error }];
+    const results: (NewProcessResult | { error: unknown })[] = [];
+    for (const item of items) results.push(await insertRunningProcesses(conn, [item], true).then((r) => r[0]!, (e: unknown) => ({ error: e })));
+    return results;
+  }
+};
+
 /** Deep merge for user input into state: objects merge, anything else is replaced. */
 export function deepMerge(target: State, source: State): State {
   const result: State = { ...target };
@@ -112,7 +137,7 @@ export class WorkflowEngine implements ProcessControl {
   private stopping = false;
   /** The last status this engine saw per process, for waitFor without a query. */
   private readonly lastStatus = new Map<string, ProcessStatus>();
-  private readonly workflowRows = new Map<string, { row: { workflow_id: string; is_task: boolean }; until: number }>();
+  private readonly workflowRows = new Map<string, { row: WorkflowRow; until: number }>();
   /** Checkpoints outside a step's transaction, group-committed when several processes finish a step at once. */
   private readonly writer: CheckpointWriter;
 
@@ -189,13 +214,96 @@ export class WorkflowEngine implements ProcessControl {
    * carries its JSON Schema) and queue it. Returns the process id.
    */
   async startProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
-    const processId = await this.createProcess(workflowName, userInputs, user);
-    this.schedule(processId, user);
+    const worker = this.stopping ? undefined : this.executor.reserve?.();
+    if (!worker) {
+      const processId = await this.createProcess(workflowName, userInputs, user);
+      this.schedule(processId, user);
+      return processId;
+    }
+    // A worker is free: the process is created already claimed (running, leased), in one statement, and runs now.
+    let started: { processId: string; running: boolean; claimed: ClaimedProcess; claimedAt: number } | undefined;
+    try {
+      started = await this.createAndClaim(workflowName, userInputs, user);
+    } finally {
+      if (!started?.running) worker();
+    }
+    const { processId, claimed, claimedAt } = started;
+    if (!started.running) {
+      this.schedule(processId, user);
+      return processId;
+    }
+    this.emit({ processId, status: ProcessStatus.RUNNING });
+    const run: Promise<void> = this.runSteps(processId, user, claimed, claimedAt)
+      .catch((error) => this.options.onError?.(error, `process ${processId}`))
+      .finally(() => {
+        this.releaseLease(processId);
+        worker();
+        if (this.active.get(processId) === run) this.active.delete(processId);
+      });
+    this.active.set(processId, run);
     return processId;
   }
 
   /** Create the process rows without running it (status `created`). */
   async createProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
+    const { processId, row, state } = await this.prepareProcess(workflowName, userInputs, user);
+    // the process and its initial input state, in one statement
+    await this.insertProcess(processId, row, user, state).catch((error: unknown) => this.insertFailed(error, workflowName));
+    this.emit({ processId, status: ProcessStatus.CREATED });
+    return processId;
+  }
+
+  /**
+   * Create a process claimed for a run by this engine: inserted `running` with its lease (on PostgreSQL) in one
+   * statement, batched with other processes starting at the same time. `running` is false when the lease could not be
+   * taken (the process is then `created`, to be claimed like any other).
+   */
+  private async createAndClaim(workflowName: string, userInputs: unknown[], user: string) {
+    const { processId, row, state } = await this.prepareProcess(workflowName, userInputs, user);
+    const stateJson = JSON.stringify(state);
+    const item: NewProcess = { processId, workflowId: row.workflow_id, isTask: row.is_task, user, stateJson };
+    const claimedAt = Date.now();
+    const leasing = this.leases.enabled;
+    const result = leasing
+      ? await this.leases.onLane(processId, item, insertRunningBatch)
+      : (await insertRunningProcesses(this.db, [item], false).then((r) => r[0]!, (error: unknown) => ({ error })));
+    if ("error" in result) return this.insertFailed(result.error, workflowName);
+    if (leasing) this.leases.claimed(processId, result.running);
+    this.emit({ processId, status: ProcessStatus.CREATED });
+    const now = new Date(claimedAt);
+    const claimed: ClaimedProcess = {
+      row: {
+        pid: processId,
+        workflow_id: row.workflow_id,
+        assignee: Assignee.SYSTEM,
+        last_status: ProcessStatus.RUNNING,
+        last_step: null,
+        started_at: now,
+        last_modified_at: now,
+        failed_reason: null,
+        traceback: null,
+        created_by: user,
+        is_task: row.is_task,
+        note: null,
+        workflow_name: workflowName,
+        workflow_target: row.target,
+      },
+      initialState: JSON.parse(stateJson) as State,
+      steps: [],
+      globalLock: result.globalLock,
+    };
+    return { processId, running: result.running, claimed, claimedAt };
+  }
+
+  private insertFailed(error: unknown, workflowName: string): never {
+    if ((error as { code?: string }).code !== "23503") throw error;
+    // the cached workflow row was deleted meanwhile (a migration)
+    this.workflowRows.delete(workflowName);
+    throw new WorkflowNotInDatabaseError(workflowName);
+  }
+
+  /** Check the workflow, run its predicate and initial form: the new process's id, workflow row and initial state. */
+  private async prepareProcess(workflowName: string, userInputs: unknown[], user: string) {
     const workflow = await getWorkflow(workflowName);
     if (!workflow) throw new WorkflowNotFoundError(workflowName);
     if (workflow.runPredicate) {
@@ -207,15 +315,7 @@ export class WorkflowEngine implements ProcessControl {
     const formState = await this.runForm(workflow.initialInputForm ?? EMPTY_FORM, initial, userInputs);
     const state = { ...formState, ...initial };
     const row = await this.workflowRow(workflowName);
-    // the process and its initial input state, in one statement
-    await this.insertProcess(processId, row, user, state).catch((error: unknown) => {
-      if ((error as { code?: string }).code !== "23503") throw error;
-      // the cached workflow row was deleted meanwhile (a migration)
-      this.workflowRows.delete(workflowName);
-      throw new WorkflowNotInDatabaseError(workflowName);
-    });
-    this.emit({ processId, status: ProcessStatus.CREATED });
-    return processId;
+    return { processId, row, state };
   }
 
   private async insertProcess(processId: string, row: { workflow_id: string; is_task: boolean }, user: string, state: State): Promise<void> {
@@ -229,12 +329,12 @@ export class WorkflowEngine implements ProcessControl {
   }
 
   /** The workflow's row (id, is_task), cached briefly: it is read for every process start. */
-  private async workflowRow(workflowName: string): Promise<{ workflow_id: string; is_task: boolean }> {
+  private async workflowRow(workflowName: string): Promise<WorkflowRow> {
     const cached = this.workflowRows.get(workflowName);
     if (cached && cached.until > Date.now()) return cached.row;
     const row = await this.db
       .selectFrom("workflows")
-      .select(["workflow_id", "is_task"])
+      .select(["workflow_id", "is_task", "target"])
       .where("name", "=", workflowName)
       .where("deleted_at", "is", null)
       .executeTakeFirst();

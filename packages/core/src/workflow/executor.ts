@@ -13,6 +13,11 @@ export interface Executor {
   /** Queue a job; the promise settles when the job has run. Refused after shutdown. */
   submit(job: () => Promise<void>): Promise<void>;
   status(): ExecutorStatus;
+  /**
+   * Take a worker now if one is free and nothing is queued (optional): returns the function that gives it back, or
+   * undefined. Lets the engine start a new process in the statement that creates it.
+   */
+  reserve?(): (() => void) | undefined;
   /** Stop taking jobs, drop the queued ones and wait for the running ones. */
   shutdown(): Promise<void>;
 }
@@ -33,17 +38,30 @@ export class InProcessExecutor implements Executor {
     });
   }
 
+  reserve(): (() => void) | undefined {
+    if (this.stopped || this.running >= this.maxWorkers || this.queue.length > 0) return undefined;
+    this.running++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      this.finished();
+    };
+  }
+
+  private finished(): void {
+    this.running--;
+    if (this.running === 0) for (const fn of this.idle.splice(0)) fn();
+    this.pump();
+  }
+
   private pump(): void {
     while (!this.stopped && this.running < this.maxWorkers && this.queue.length > 0) {
       const { job, resolve, reject } = this.queue.shift()!;
       this.running++;
       job()
         .then(resolve, reject)
-        .finally(() => {
-          this.running--;
-          if (this.running === 0) for (const fn of this.idle.splice(0)) fn();
-          this.pump();
-        });
+        .finally(() => this.finished());
     }
   }
 

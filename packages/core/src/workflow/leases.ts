@@ -18,7 +18,24 @@ interface Lane {
   done: Promise<void>;
   pending: Set<string>;
   timer?: NodeJS.Timeout;
+  /** Batched statements: one under way per lane, the items arriving meanwhile wait for the next. */
+  batch: LaneItem[];
+  busy: boolean;
 }
+
+interface LaneItem {
+  processId: string;
+  item: unknown;
+  run: LaneBatch<unknown, unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A statement for several processes of one lane at once: gets the lane's connection, the items and the leases to
+ * release first, and answers one result per item, in order.
+ */
+export type LaneBatch<I, O> = (conn: Kysely<Database>, items: I[], unlock: string[]) => Promise<O[]>;
 
 export class ProcessLeases {
   private readonly held = new Set<string>();
@@ -45,7 +62,7 @@ export class ProcessLeases {
               .connection()
               .execute(async (conn) => {
                 await new Promise<void>((resolve) => {
-                  lane = { conn, close: resolve, done, pending: new Set() };
+                  lane = { conn, close: resolve, done, pending: new Set(), batch: [], busy: false };
                   ready(lane);
                 });
               })
@@ -91,6 +108,38 @@ export class ProcessLeases {
     if (!this.enabled || this.held.has(processId)) return undefined;
     const lane = this.laneOf(processId);
     return { conn: lane.conn, unlock: this.take(lane) };
+  }
+
+  /**
+   * Run `item` through `run` on the process's lane, in one statement with the other items that arrive for that lane
+   * while its previous batch is under way (items batched together must share `run`). Leases to release ride along.
+   */
+  onLane<I, O>(processId: string, item: I, run: LaneBatch<I, O>): Promise<O> {
+    const lane = this.laneOf(processId);
+    return new Promise<O>((resolve, reject) => {
+      lane.batch.push({ processId, item, run: run as LaneBatch<unknown, unknown>, resolve: resolve as (value: unknown) => void, reject });
+      if (!lane.busy) void this.sendBatch(lane);
+    });
+  }
+
+  private async sendBatch(lane: Lane): Promise<void> {
+    if (lane.busy || lane.batch.length === 0) return;
+    lane.busy = true;
+    const run = lane.batch[0]!.run;
+    const items = lane.batch.filter((b) => b.run === run);
+    lane.batch = lane.batch.filter((b) => b.run !== run);
+    const unlock = this.take(lane);
+    try {
+      const results = await run(lane.conn, items.map((b) => b.item), unlock);
+      items.forEach((b, i) => b.resolve(results[i]));
+    } catch (error) {
+      // releases that may not have gone out are sent again (releasing a lock not held is harmless)
+      for (const pid of unlock) if (!this.held.has(pid)) lane.pending.add(pid);
+      for (const b of items) b.reject(error);
+    } finally {
+      lane.busy = false;
+      void this.sendBatch(lane);
+    }
   }
 
   /** Record the outcome of a claim that tried to take the lease. */

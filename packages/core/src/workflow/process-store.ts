@@ -244,6 +244,72 @@ function checkpointRow(input: CheckpointInput): { json: string; state: State; fa
   return { json, state, failedReason, traceback };
 }
 
+/** A new process to insert already claimed (status running) by the engine that creates it. */
+export interface NewProcess {
+  processId: string;
+  workflowId: string;
+  isTask: boolean;
+  user: string;
+  /** The initial input state as JSON. */
+  stateJson: string;
+}
+
+/** What the insert of a new process answers: whether it is running (leased), and the engine's global lock. */
+export interface NewProcessResult {
+  running: boolean;
+  globalLock: boolean;
+}
+
+/**
+ * Insert new processes with their initial input states, claimed for a run in the same statement: status `running`
+ * when `lease` is false or when this session got the process's advisory lock, `created` otherwise (then it is claimed
+ * later like any other). Releases `unlock` first (leases of finished runs).
+ */
+export async function insertRunningProcesses(
+  db: Kysely<Database>,
+  items: readonly NewProcess[],
+  lease: boolean,
+  unlock: readonly string[] = [],
+): Promise<NewProcessResult[]> {
+  const n = items.length;
+  const cols: unknown[][] = [[...unlock], new Array(n), new Array(n), new Array(n), new Array(n), new Array(n), new Array(n)];
+  for (let i = 0; i < n; i++) {
+    const item = items[i]!;
+    cols[1]![i] = item.processId;
+    cols[2]![i] = item.workflowId;
+    cols[3]![i] = item.user;
+    cols[4]![i] = item.isTask;
+    cols[5]![i] = item.stateJson;
+    cols[6]![i] = i;
+  }
+  const leased = lease
+    ? "(SELECT count(*) FROM unlocked) >= 0 AND pg_try_advisory_lock(hashtextextended(v.pid::text, 0))"
+    : "(SELECT count(*) FROM unlocked) >= 0";
+  const text = `WITH unlocked AS MATERIALIZED (
+      SELECT pg_advisory_unlock(hashtextextended(u, 0)) FROM unnest($1::text[]) AS u
+    ),
+    v AS MATERIALIZED (
+      SELECT v.*, ${leased} AS leased
+      FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bool[], $6::jsonb[], $7::int[]) AS v(pid, workflow_id, created_by, is_task, state, ord)
+    ),
+    p AS (
+      INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
+      SELECT pid, workflow_id, CASE WHEN leased THEN '${ProcessStatus.RUNNING}' ELSE '${ProcessStatus.CREATED}' END, created_by, is_task
+      FROM v ORDER BY ord
+      RETURNING pid, last_status
+    ),
+    i AS (
+      INSERT INTO input_states (pid, input_state, input_type) SELECT p.pid, v.state, 'initial_state' FROM p JOIN v ON v.pid = p.pid
+    )
+    SELECT pid, last_status, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock FROM p`;
+  const { rows } = await db.executeQuery<{ pid: string; last_status: string; global_lock: boolean }>(CompiledQuery.raw(text, cols));
+  const byPid = new Map(rows.map((r) => [r.pid, r]));
+  return items.map((item) => {
+    const row = byPid.get(item.processId);
+    return { running: row?.last_status === ProcessStatus.RUNNING, globalLock: row?.global_lock === true };
+  });
+}
+
 export async function loadProcessRow(db: Kysely<Database>, processId: string): Promise<ProcessRow | undefined> {
   return db
     .selectFrom("processes as p")
