@@ -92,7 +92,7 @@ describe(`authentication (${backend})`, () => {
     assert.equal((await settle()).last_status, "completed");
   });
 
-  it("takes the websocket's token as the subprotocol pair and closes on a bad one", async () => {
+  it("takes the websocket's token as the subprotocol pair and closes on a bad one", { timeout: 30_000 }, async () => {
     const open = (protocols?: string[]) =>
       new Promise<{ protocol: string; code?: number; pong?: boolean }>((resolve, reject) => {
         const socket = new WebSocket(`${t.url.replace("http", "ws")}/api/ws/events`, protocols);

@@ -40,7 +40,7 @@ describe(`the beginner scenario over HTTP (${backend})`, () => {
   let internal: string;
   let external: string;
 
-  it("creates a user group, watched over the websocket", async () => {
+  it("creates a user group, watched over the websocket", { timeout: 60_000 }, async () => {
     const socket = new WebSocket(`${t.url.replace("http", "ws")}/api/ws/events`);
     const messages: any[] = [];
     await new Promise((resolve, reject) => {

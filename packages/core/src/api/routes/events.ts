@@ -7,6 +7,17 @@ import type { ApiContext, ZodApp } from "../app.js";
 
 export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
   app.get("/ws/events", { websocket: true, schema: { tags: ["events"], summary: "Websocket of invalidateCache events" } }, async (socket, request) => {
+    // handlers are attached at once: messages that arrive while the token is checked would otherwise be lost
+    let authorized = !ctx.auth.active;
+    let pingWhileChecking = false;
+    let unsubscribe = () => {};
+    socket.on("message", (data) => {
+      if (data.toString() !== "__ping__") return;
+      if (authorized) socket.send("__pong__");
+      else pingWhileChecking = true;
+    });
+    socket.on("close", () => unsubscribe());
+    socket.on("error", () => unsubscribe());
     if (ctx.auth.active) {
       const header = request.headers["sec-websocket-protocol"];
       const query = request.query as { token?: string };
@@ -25,14 +36,12 @@ export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> 
         socket.close(1008, "Not authorized");
         return;
       }
+      if (socket.readyState !== socket.OPEN) return;
+      authorized = true;
+      if (pingWhileChecking) socket.send("__pong__");
     }
-    const unsubscribe = ctx.hub.subscribe((message) => {
+    unsubscribe = ctx.hub.subscribe((message) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     });
-    socket.on("message", (data) => {
-      if (data.toString() === "__ping__") socket.send("__pong__");
-    });
-    socket.on("close", unsubscribe);
-    socket.on("error", unsubscribe);
   });
 }
