@@ -50,14 +50,57 @@ export interface CheckpointResult {
 export function serialiseState(state: State, drop: readonly string[] = []): { json: string; state: State } {
   const copy: State = { ...(state ?? {}) };
   const remove = Array.isArray(copy.__remove_keys) ? (copy.__remove_keys as unknown[]) : [];
-  for (const key of [...INTERNAL_KEYS, ...remove, ...drop]) delete copy[String(key)];
+  for (const key of INTERNAL_KEYS) delete copy[key];
+  for (const key of remove) delete copy[String(key)];
+  for (const key of drop) delete copy[key];
   const json = JSON.stringify(copy);
-  return { json, state: JSON.parse(json) as State };
+  // parsing the JSON back only changes something when the state holds values JSON does not keep as they are
+  return { json, state: isJsonPlain(copy, 0) ? copy : (JSON.parse(json) as State) };
+}
+
+/**
+ * Whether JSON.stringify + JSON.parse gives back an equal value: only strings, finite numbers (not -0), booleans,
+ * null, dense arrays and plain objects of those, not too deep to check. (A step state nearly always is.)
+ */
+function isJsonPlain(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (depth > 32) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !isJsonPlain(value[i], depth + 1)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      if ("toJSON" in value || Object.getOwnPropertySymbols(value).length > 0) return false;
+      for (const key in value) {
+        if (key === "__proto__" || !isJsonPlain((value as State)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The step-only checkpoint, as a prepared statement (the engine's hottest query). */
 const STEP_ONLY_SQL = `INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
   VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())
+  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+
+/** The full checkpoint (process row + step row), as a prepared statement. */
+const FULL_SQL = `WITH upd AS (
+    UPDATE processes SET last_step = $2, last_status = $3, assignee = $4, failed_reason = $5, traceback = $6, last_modified_at = now()
+    WHERE pid = $1 RETURNING pid
+  )
+  INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
+  SELECT pid, $2, $7, $8::jsonb, $9, $10::timestamptz, clock_timestamp()
+  FROM upd
   RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 /**
@@ -87,6 +130,12 @@ export async function writeCheckpoint(
       if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
       throw error;
     }
+  }
+  if (prepared && !input.replaceStepId) {
+    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt];
+    const rows = await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_full_checkpoint", FULL_SQL, values);
+    const row = rows[0];
+    return row ? { stepId: row.stepid, globalLock: row.global_lock === true, state } : undefined;
   }
   const result = input.replaceStepId
     ? await sql<{ stepid: string; global_lock: boolean }>`
