@@ -18,6 +18,8 @@ const SEQUENTIAL_RUNS = Number(process.env.RUNS ?? 200);
 const IN_FLIGHT = 50;
 const THROUGHPUT_RUNS = Number(process.env.THROUGHPUT_RUNS ?? 500);
 const FLOOR_INSERTS = Number(process.env.FLOOR_INSERTS ?? 3000);
+/** Steps run for each workflow length in part 3: as many as the floor's sequential inserts, for a like sample. */
+const STEPS_PER_LENGTH = Number(process.env.STEPS_PER_LENGTH ?? FLOOR_INSERTS);
 
 const f = (n: number, digits = 2) => n.toFixed(digits);
 
@@ -72,7 +74,7 @@ try {
   // 3. ms per step by workflow length
   let msPerStep50 = 0;
   for (const n of [1, 10, 50]) {
-    const runs = Math.max(5, Math.round(600 / n));
+    const runs = Math.max(5, Math.round(STEPS_PER_LENGTH / n));
     const t = performance.now();
     for (let i = 0; i < runs; i++) await runOnce(`bench_${n}`);
     const perStep = (performance.now() - t) / runs / n;
