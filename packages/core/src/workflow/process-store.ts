@@ -3,6 +3,7 @@
  * statement (or, when the step used the database, part of the step's own transaction), so it is atomic and costs one
  * round trip.
  */
+import { randomUUID } from "node:crypto";
 import { CompiledQuery, sql, type Kysely, type Selectable } from "kysely";
 import type { PreparedQuery } from "../db/connection.js";
 import type { Database, ProcessesTable, ProcessStepsTable } from "../db/types.js";
@@ -170,8 +171,8 @@ export async function writeCheckpoint(
  */
 const BATCH_SQL = `WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[])
-      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord)
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[])
+      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid)
   ),
   upd AS (
     UPDATE processes p SET last_step = v.name, last_status = v.process_status, assignee = v.assignee,
@@ -179,11 +180,11 @@ const BATCH_SQL = `WITH v AS (
     FROM v WHERE NOT v.step_only AND p.pid = v.pid
     RETURNING p.pid
   )
-  INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
-  SELECT v.pid, v.name, v.status, v.state, v.created_by, v.started_at, clock_timestamp()
+  INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
+  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.created_by, v.started_at, clock_timestamp()
   FROM v WHERE v.step_only OR v.pid IN (SELECT pid FROM upd)
   ORDER BY v.ord
-  RETURNING pid, stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 interface Pending {
   input: CheckpointInput;
@@ -239,7 +240,7 @@ export class CheckpointWriter {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const n = batch.length;
-    const cols: unknown[][] = Array.from({ length: 12 }, () => new Array<unknown>(n));
+    const cols: unknown[][] = Array.from({ length: 13 }, () => new Array<unknown>(n));
     const states: State[] = new Array<State>(n);
     for (let i = 0; i < n; i++) {
       const input = batch[i]!.input;
@@ -257,22 +258,24 @@ export class CheckpointWriter {
       cols[9]![i] = row.failedReason;
       cols[10]![i] = row.traceback;
       cols[11]![i] = i;
+      cols[12]![i] = randomUUID();
     }
-    let rows: { pid: string; stepid: string; global_lock: boolean }[];
+    let rows: { stepid: string; global_lock: boolean }[];
     try {
       rows = this.prepared
         ? await this.prepared("orchestrator_checkpoint_batch", BATCH_SQL, cols)
-        : (await this.db.executeQuery<{ pid: string; stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
+        : (await this.db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
     } catch {
       // one of them spoils the batch: write each on its own for its own answer
       await Promise.all(batch.map((item) => this.writeOne(item)));
       return;
     }
-    const byPid = new Map<string, { stepid: string; global_lock: boolean }>();
-    for (const row of rows) byPid.set(row.pid, row);
+    // rows of processes deleted meanwhile were not inserted
+    const inserted = new Set(rows.map((row) => row.stepid));
+    const globalLock = rows[0]?.global_lock === true;
     for (let i = 0; i < n; i++) {
-      const row = byPid.get(batch[i]!.input.processId);
-      batch[i]!.resolve(row ? { stepId: row.stepid, globalLock: row.global_lock === true, state: states[i]! } : undefined);
+      const stepId = cols[12]![i] as string;
+      batch[i]!.resolve(inserted.has(stepId) ? { stepId, globalLock, state: states[i]! } : undefined);
     }
   }
 }
