@@ -127,6 +127,20 @@ describe(`the web UI in a browser (${backend})`, () => {
     await page.getByRole("list", { name: "Product blocks" }).getByText("31", { exact: true }).waitFor();
   });
 
+  it("sets an out-of-sync subscription in sync after confirmation", async () => {
+    // as a process that failed midway leaves it (the beginner workflows themselves never do)
+    await t.server.database.db.updateTable("subscriptions").set({ insync: false }).where("description", "=", "User Group Admins").execute();
+    await go("/subscriptions");
+    await page.getByRole("link", { name: "User Group Admins" }).click();
+    await page.getByText("out of sync", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Set in sync" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(/Set "User Group Admins" in sync\?/).waitFor();
+    await dialog.getByRole("button", { name: "Set in sync" }).click();
+    await page.getByText("in sync", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Set in sync" }).waitFor({ state: "detached" });
+  });
+
   it("shows the group's terminate blocked while a user uses it, with the reason", async () => {
     await go("/subscriptions");
     await page.getByRole("link", { name: "User Group Admins" }).click();
