@@ -49,7 +49,13 @@ export interface CheckpointResult {
  * become JSON). Returns the JSON text too, so it is serialised once.
  */
 export function serialiseState(state: State, drop: readonly string[] = []): { json: string; state: State } {
-  const copy: State = { ...(state ?? {}) };
+  const source = state ?? {};
+  if (drop.length === 0 && !INTERNAL_KEYS.some((key) => key in source)) {
+    // nothing to remove (the usual case): no copy
+    const json = JSON.stringify(source);
+    return { json, state: isJsonPlain(source, 0) ? source : (JSON.parse(json) as State) };
+  }
+  const copy: State = { ...source };
   const remove = Array.isArray(copy.__remove_keys) ? (copy.__remove_keys as unknown[]) : [];
   for (const key of INTERNAL_KEYS) delete copy[key];
   for (const key of remove) delete copy[String(key)];
@@ -90,9 +96,19 @@ function isJsonPlain(value: unknown, depth: number): boolean {
 }
 
 /** The step-only checkpoint, as a prepared statement (the engine's hottest query). */
-const STEP_ONLY_SQL = `INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
-  VALUES ($1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())
-  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+const STEP_ONLY_SQL = `INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
+  VALUES ($7, $1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())
+  RETURNING (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+
+/**
+ * A step id made by the engine: a UUID version 7 (time-ordered), so new step rows go to the end of the primary key
+ * index rather than anywhere in it, and the engine knows the id without reading it back.
+ */
+export function newStepId(): string {
+  const random = randomUUID();
+  const ms = Date.now().toString(16).padStart(12, "0");
+  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15)}`;
+}
 
 /** The full checkpoint (process row + step row), as a prepared statement. */
 const FULL_SQL = `WITH upd AS (
@@ -118,15 +134,12 @@ export async function writeCheckpoint(
   const startedAt = input.startedAt.toISOString();
   if (input.stepOnly && !input.replaceStepId) {
     try {
-      const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt];
+      const stepId = newStepId();
+      const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId];
       const rows = prepared
-        ? await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_step_checkpoint", STEP_ONLY_SQL, values)
-        : (await sql<{ stepid: string; global_lock: boolean }>`
-            INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
-            VALUES (${values[0]}, ${values[1]}, ${values[2]}, ${values[3]}::jsonb, ${values[4]}, ${values[5]}::timestamptz, clock_timestamp())
-            RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db)).rows;
-      const row = rows[0]!;
-      return { stepId: row.stepid, globalLock: row.global_lock === true, state };
+        ? await prepared<{ global_lock: boolean }>("orchestrator_step_checkpoint", STEP_ONLY_SQL, values)
+        : (await db.executeQuery<{ global_lock: boolean }>(CompiledQuery.raw(STEP_ONLY_SQL, values))).rows;
+      return { stepId, globalLock: rows[0]?.global_lock === true, state };
     } catch (error) {
       if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
       throw error;
@@ -258,7 +271,7 @@ export class CheckpointWriter {
       cols[9]![i] = row.failedReason;
       cols[10]![i] = row.traceback;
       cols[11]![i] = i;
-      cols[12]![i] = randomUUID();
+      cols[12]![i] = newStepId();
     }
     let rows: { stepid: string; global_lock: boolean }[];
     try {
