@@ -267,8 +267,8 @@ export class WorkflowEngine implements ProcessControl {
     const result = leasing
       ? await this.leases.onLane(processId, item, insertRunningBatch)
       : (await insertRunningProcesses(this.db, [item], false).then((r) => r[0]!, (error: unknown) => ({ error })));
+    if (leasing) this.leases.claimed(processId, !("error" in result) && result.running);
     if ("error" in result) return this.insertFailed(result.error, workflowName);
-    if (leasing) this.leases.claimed(processId, result.running);
     this.emit({ processId, status: ProcessStatus.CREATED });
     const now = new Date(claimedAt);
     const claimed: ClaimedProcess = {
@@ -539,8 +539,11 @@ export class WorkflowEngine implements ProcessControl {
       [ProcessStatus.CREATED, ProcessStatus.RESUMED],
       lease !== undefined,
       lease?.unlock ?? [],
-    );
-    if (lease) this.leases.claimed(processId, leased);
+    ).catch((error: unknown) => {
+      if (lease) this.leases.unclaimed(lease.unlock);
+      throw error;
+    });
+    if (lease) this.leases.claimed(processId, leased, lease.unlock);
     try {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });

@@ -39,6 +39,11 @@ export type LaneBatch<I, O> = (conn: Kysely<Database>, items: I[], unlock: strin
 
 export class ProcessLeases {
   private readonly held = new Set<string>();
+  /**
+   * The lane of each process started by this engine (chosen when it is created, so that it can ride along with
+   * releases waiting on an idle lane), until its lease is released; other processes use the lane of their id's hash.
+   */
+  private readonly assigned = new Map<string, Lane>();
 
   private constructor(
     private readonly lanes: Lane[],
@@ -85,6 +90,29 @@ export class ProcessLeases {
   }
 
   private laneOf(processId: string): Lane {
+    return this.assigned.get(processId) ?? this.hashLane(processId);
+  }
+
+  /** A lane for a new process: an idle one with releases waiting, else an idle one, else the hash's. */
+  private pickLane(processId: string): Lane {
+    let idle: Lane | undefined;
+    for (const lane of this.lanes) {
+      if (lane.busy) continue;
+      if (lane.pending.size > 0) return lane;
+      idle ??= lane;
+    }
+    return idle ?? this.hashLane(processId);
+  }
+
+  /** Forget the lane of processes whose lease is released (their releases have been executed). */
+  private forget(pids: readonly string[]): void {
+    for (const pid of pids) {
+      const lane = this.assigned.get(pid);
+      if (lane && !this.held.has(pid) && !lane.pending.has(pid)) this.assigned.delete(pid);
+    }
+  }
+
+  private hashLane(processId: string): Lane {
     const n = Number.parseInt(processId.replace(/-/g, "").slice(-8), 16);
     return this.lanes[(Number.isFinite(n) ? n : 0) % this.lanes.length]!;
   }
@@ -115,7 +143,11 @@ export class ProcessLeases {
    * while its previous batch is under way (items batched together must share `run`). Leases to release ride along.
    */
   onLane<I, O>(processId: string, item: I, run: LaneBatch<I, O>): Promise<O> {
-    const lane = this.laneOf(processId);
+    let lane = this.assigned.get(processId);
+    if (!lane) {
+      lane = this.pickLane(processId);
+      this.assigned.set(processId, lane);
+    }
     return new Promise<O>((resolve, reject) => {
       lane.batch.push({ processId, item, run: run as LaneBatch<unknown, unknown>, resolve: resolve as (value: unknown) => void, reject });
       if (!lane.busy) void this.sendBatch(lane);
@@ -131,6 +163,7 @@ export class ProcessLeases {
     const unlock = this.take(lane);
     try {
       const results = await run(lane.conn, items.map((b) => b.item), unlock);
+      this.forget(unlock);
       items.forEach((b, i) => b.resolve(results[i]));
     } catch (error) {
       // releases that may not have gone out are sent again (releasing a lock not held is harmless)
@@ -142,9 +175,18 @@ export class ProcessLeases {
     }
   }
 
-  /** Record the outcome of a claim that tried to take the lease. */
-  claimed(processId: string, leased: boolean): void {
+  /**
+   * Record the outcome of a statement that tried to take the lease (`unlock`: the releases it carried, executed
+   * with it).
+   */
+  claimed(processId: string, leased: boolean, unlock: readonly string[] = []): void {
     if (leased) this.held.add(processId);
+    this.forget(leased ? unlock : [...unlock, processId]);
+  }
+
+  /** Releases handed out for a statement that failed: send them again with the lane's next statement. */
+  unclaimed(unlock: readonly string[]): void {
+    for (const pid of unlock) if (!this.held.has(pid)) this.laneOf(pid).pending.add(pid);
   }
 
   release(processId: string): void {
@@ -165,7 +207,14 @@ export class ProcessLeases {
   private async flush(lane: Lane): Promise<void> {
     const pids = this.take(lane);
     if (!pids.length) return;
-    await sql`select pg_advisory_unlock(hashtextextended(u, 0)) from unnest(${pids}::text[]) as u`.execute(lane.conn).catch(this.onError);
+    try {
+      await sql`select pg_advisory_unlock(hashtextextended(u, 0)) from unnest(${pids}::text[]) as u`.execute(lane.conn);
+      this.forget(pids);
+    } catch (error) {
+      // sent again with the lane's next statement
+      for (const pid of pids) if (!this.held.has(pid)) lane.pending.add(pid);
+      this.onError(error);
+    }
   }
 
   /** Release everything and give the connections back. */
