@@ -121,6 +121,11 @@ export function boolValue(filter: Filter): boolean {
   throw badRequest(`Invalid filter value for ${filter.field}: "${filter.raw}" is not true or false`);
 }
 
+/** An ILIKE pattern matching `text` anywhere (its own %, _ and \\ taken literally). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }

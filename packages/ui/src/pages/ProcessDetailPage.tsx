@@ -16,6 +16,7 @@ import { formatDateTime } from "../format.ts";
 import { FormFlow } from "../forms/FormFlow.tsx";
 import type { Schema } from "../forms/schema.ts";
 import { StepList, StepTimeline } from "./process/StepList.tsx";
+import { KeyValueList, type KeyValueRow } from "../components/KeyValueList.tsx";
 
 const RETRYABLE = new Set(["failed", "api_unavailable", "inconsistent_data", "waiting"]);
 const FINISHED = new Set(["completed", "aborted"]);
@@ -99,7 +100,7 @@ function Actions({ process }: { process: ProcessDetail }) {
 }
 
 function Fields({ process }: { process: ProcessDetail }) {
-  const rows: [string, React.ReactNode][] = [
+  const rows: KeyValueRow[] = [
     ["Process id", <span className="mono">{process.process_id}</span>],
     ["Status", <StatusBadge status={process.last_status} />],
     ["Last step", process.last_step ?? ""],
@@ -122,16 +123,7 @@ function Fields({ process }: { process: ProcessDetail }) {
     ],
     ["Note", <Note process={process} />],
   ];
-  return (
-    <dl className="kv">
-      {rows.map(([label, value]) => (
-        <div key={label} className="kv-row">
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <KeyValueList rows={rows} />;
 }
 
 function SuspendedForm({ process }: { process: ProcessDetail }) {

@@ -6,6 +6,7 @@ import type { EngineStatus } from "../api/types.ts";
 import { ConfirmButton } from "../components/ConfirmButton.tsx";
 import { ErrorMessage, Loading } from "../components/Feedback.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { KeyValueList, type KeyValueRow } from "../components/KeyValueList.tsx";
 
 function Engine() {
   const client = useQueryClient();
@@ -54,22 +55,13 @@ function Workers() {
   const { data, error, isPending } = useWorkerStatus();
   if (isPending) return <Loading what="Loading worker status" />;
   if (error || !data) return <ErrorMessage error={error} />;
-  const rows: [string, string | number][] = [
+  const rows: KeyValueRow[] = [
     ["Executor", data.executor_type],
     ["Workers online", data.number_of_workers_online],
     ["Queued jobs", data.number_of_queued_jobs],
     ["Running jobs", data.number_of_running_jobs],
   ];
-  return (
-    <dl className="kv">
-      {rows.map(([label, value]) => (
-        <div key={label} className="kv-row">
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <KeyValueList rows={rows} />;
 }
 
 export function SettingsPage() {

@@ -15,6 +15,7 @@ import { formatDate, formatDateTime } from "../format.ts";
 import { ActionsMenu } from "./subscription/ActionsMenu.tsx";
 import { BlockTree } from "./subscription/BlockTree.tsx";
 import { blockTree } from "./subscription/blocks.ts";
+import { KeyValueList, type KeyValueRow } from "../components/KeyValueList.tsx";
 
 const processPath = (p: { is_task: boolean; process_id: string }) => `/${p.is_task ? "tasks" : "workflows"}/${p.process_id}`;
 
@@ -57,7 +58,7 @@ function InSync({ subscription }: { subscription: SubscriptionDetail }) {
 }
 
 function General({ subscription }: { subscription: SubscriptionDetail }) {
-  const rows: [string, React.ReactNode][] = [
+  const rows: KeyValueRow[] = [
     ["Subscription id", <span className="mono">{subscription.subscription_id}</span>],
     ["Description", subscription.description],
     ["Status", <StatusBadge status={subscription.status} />],
@@ -71,16 +72,7 @@ function General({ subscription }: { subscription: SubscriptionDetail }) {
     ["Note", subscription.note ?? ""],
   ];
   if (subscription.version !== undefined) rows.push(["Version", String(subscription.version)]);
-  return (
-    <dl className="kv">
-      {rows.map(([label, value]) => (
-        <div key={label} className="kv-row">
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <KeyValueList rows={rows} />;
 }
 
 export function SubscriptionDetailPage() {

@@ -9,7 +9,7 @@ import { runWithFormContext } from "../../workflow/form-context.js";
 import { loadSteps, recoverState, type StepRow } from "../../workflow/process-store.js";
 import { getWorkflow } from "../../workflow/registry.js";
 import { ProcessStatus } from "../../workflow/status.js";
-import { boolValue, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
 
 export const PROCESS_LIST: ListSpec = {
   sortFields: ["started_at", "last_modified_at", "last_status", "workflow_name", "last_step", "created_by", "assignee", "workflow_target", "is_task", "note", "process_id"],
@@ -82,7 +82,7 @@ function filtered(db: Kysely<Database>, list: ListQuery): ProcessQuery {
   let query = baseQuery(db);
   for (const filter of list.filters) query = applyFilter(query, filter);
   if (list.query) {
-    const like = `%${list.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = containsPattern(list.query);
     query = query.where(
       sql<SqlBool>`(w.name ILIKE ${like} OR p.last_step ILIKE ${like} OR p.last_status ILIKE ${like} OR p.note ILIKE ${like}
         OR p.created_by ILIKE ${like} OR p.pid::text ILIKE ${like}

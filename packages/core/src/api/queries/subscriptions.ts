@@ -1,7 +1,7 @@
 /** Reads of subscriptions for the API: the list (filtered, sorted, paged; constant queries) and one subscription. */
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database } from "../../db/types.js";
-import { boolValue, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
 
 export const SUBSCRIPTION_LIST: ListSpec = {
   sortFields: ["description", "status", "insync", "start_date", "end_date", "note", "product", "product_name", "tag", "customer_id", "product_type", "subscription_id"],
@@ -29,8 +29,6 @@ function baseQuery(db: Kysely<Database>) {
 }
 type SubscriptionQuery = ReturnType<typeof baseQuery>;
 
-const escapeLike = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 function applyFilter(query: SubscriptionQuery, filter: Filter): SubscriptionQuery {
   const values = filter.values;
   switch (filter.field) {
@@ -52,9 +50,9 @@ function applyFilter(query: SubscriptionQuery, filter: Filter): SubscriptionQuer
     case "customer_id":
       return query.where("s.customer_id", "=", filter.raw);
     case "description":
-      return query.where("s.description", "ilike", escapeLike(filter.raw));
+      return query.where("s.description", "ilike", containsPattern(filter.raw));
     case "note":
-      return query.where("s.note", "ilike", escapeLike(filter.raw));
+      return query.where("s.note", "ilike", containsPattern(filter.raw));
     default:
       return query;
   }
@@ -65,7 +63,7 @@ function filtered(db: Kysely<Database>, list: ListQuery, joinProducts = true): S
   let query = joinProducts ? baseQuery(db) : (db.selectFrom("subscriptions as s") as unknown as SubscriptionQuery);
   for (const filter of list.filters) query = applyFilter(query, filter);
   if (list.query) {
-    const like = escapeLike(list.query);
+    const like = containsPattern(list.query);
     query = query.where(
       sql<SqlBool>`(s.description ILIKE ${like} OR pr.name ILIKE ${like} OR pr.tag ILIKE ${like} OR s.note ILIKE ${like}
         OR s.customer_id ILIKE ${like} OR s.subscription_id::text ILIKE ${like} OR s.status ILIKE ${like})`,
