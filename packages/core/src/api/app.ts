@@ -146,9 +146,11 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
 
   const uiFolder = options.uiFolder === undefined ? (existsSync(DEFAULT_UI_FOLDER) ? DEFAULT_UI_FOLDER : false) : options.uiFolder;
   if (uiFolder) await app.register(fastifyStatic, { root: uiFolder, wildcard: false });
+  // looked up once: every unknown path outside /api answers with it (the UI's client-side routes)
+  const hasUiIndex = uiFolder !== false && existsSync(resolve(uiFolder, "index.html"));
 
   function sendUiIndex(reply: import("fastify").FastifyReply) {
-    if (uiFolder && existsSync(resolve(uiFolder, "index.html"))) return reply.type("text/html").sendFile("index.html");
+    if (hasUiIndex) return reply.type("text/html").sendFile("index.html");
     return reply
       .status(404)
       .type("text/plain")

@@ -116,6 +116,11 @@ export interface ProcessListItem {
 /** One page of processes and the total count: three queries whatever the page size. */
 export async function listProcesses(db: Kysely<Database>, list: ListQuery): Promise<{ items: ProcessListItem[]; total: number }> {
   const countRow = await filtered(db, list).select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+  return { items: await pageOfProcesses(db, list), total: Number(countRow.n) };
+}
+
+/** The rows of one page with their subscriptions (two queries). */
+async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<ProcessListItem[]> {
   let page = filtered(db, list)
     .leftJoinLateral(
       (eb) =>
@@ -155,8 +160,7 @@ export async function listProcesses(db: Kysely<Database>, list: ListQuery): Prom
   page = page.orderBy("p.pid", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit);
   const rows = await page.execute();
   const subscriptions = await subscriptionsOf(db, rows.map((r) => r.process_id));
-  const items = rows.map((r) => ({ ...r, subscriptions: subscriptions.get(r.process_id) ?? [] }) as ProcessListItem);
-  return { items, total: Number(countRow.n) };
+  return rows.map((r) => ({ ...r, subscriptions: subscriptions.get(r.process_id) ?? [] }) as ProcessListItem);
 }
 
 /** The subscriptions of the given processes (one query). */
@@ -241,13 +245,12 @@ function stepViews(steps: StepRow[]): ProcessStepView[] {
 
 /** The process as orchestrator-core's ProcessSchema, or undefined. */
 export async function processDetail(db: Kysely<Database>, processId: string): Promise<Record<string, unknown> | undefined> {
-  const list = await listProcesses(db, {
+  const [item] = await pageOfProcesses(db, {
     offset: 0,
     limit: 1,
     sort: [],
     filters: [{ field: "process_id", raw: processId, values: [processId] }],
   });
-  const item = list.items[0];
   if (!item) return undefined;
   const steps = await loadSteps(db, processId);
   const views = stepViews(steps);

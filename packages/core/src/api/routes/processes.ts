@@ -140,7 +140,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
 
   app.put("/processes/:process_id/abort", { schema: { tags, summary: "Abort a process", params: processId } }, async (request, reply) => {
     await checkGlobalLock();
-    await existing(request.params.process_id);
+    // the engine answers an unknown process with ProcessNotFoundError (404)
     await ctx.engine.abortProcess(request.params.process_id, userName(request.user));
     return reply.status(204).send();
   });
@@ -164,8 +164,8 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
       },
     },
     async (request) => {
-      await existing(request.params.process_id);
-      await db.updateTable("processes").set({ note: request.body.note }).where("pid", "=", request.params.process_id).execute();
+      const result = await db.updateTable("processes").set({ note: request.body.note }).where("pid", "=", request.params.process_id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound(`Process ${request.params.process_id} not found`);
       ctx.hub.publish({ type: "processes", id: request.params.process_id });
       ctx.hub.publish({ type: "processes", id: "LIST" });
       return processDetail(db, request.params.process_id);

@@ -49,10 +49,8 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
   app.get(
     "/subscriptions/workflows/:subscription_id",
     { schema: { tags, summary: "The workflows the subscription may run now, with the reason when one may not", params: subscriptionId } },
-    async (request) => {
-      await mustExist(request.params.subscription_id);
-      return subscriptionWorkflows(db, request.params.subscription_id);
-    },
+    // an unknown subscription is an OrchestratorError "not_found" (404)
+    async (request) => subscriptionWorkflows(db, request.params.subscription_id),
   );
 
   app.get("/subscriptions/:subscription_id", { schema: { tags, summary: "A subscription", params: subscriptionId } }, async (request) => {
