@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import {
@@ -15,7 +16,7 @@ import {
 } from "../src/index.js";
 import { backend, freshDatabase, type TestDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
-import { maxInFlight, resetInFlight } from "./support/test-workflows.js";
+import { closeGate, gateReached, maxInFlight, resetInFlight } from "./support/test-workflows.js";
 
 describe(`workflow engine (${backend})`, () => {
   let db: TestDatabase;
@@ -37,7 +38,7 @@ describe(`workflow engine (${backend})`, () => {
     await migrate(db);
     for (const name of [
       "simple_task", "three_steps", "fail_once", "fail_rollback", "retry_later", "needs_input", "with_form",
-      "conditional_steps", "grouped", "with_callback", "refused", "slow",
+      "conditional_steps", "grouped", "with_callback", "refused", "slow", "gated",
     ]) {
       await register(db, name);
     }
@@ -288,6 +289,47 @@ describe(`workflow engine (${backend})`, () => {
       await engine.unpause();
     }
     assert.equal((await engine.engineStatus()).global_status, "RUNNING");
+  });
+
+  /** Resolves when the engine reports `status` for the process (fails after 10 s). */
+  const reaches = (pid: string, status: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`process ${pid} did not become ${status}`)), 10_000);
+      const listener = (e: { processId: string; status: string }) => {
+        if (e.processId !== pid || e.status !== status) return;
+        engine.events.off("process", listener);
+        clearTimeout(timer);
+        resolve();
+      };
+      engine.events.on("process", listener);
+    });
+  const setLockElsewhere = async (locked: boolean) => {
+    const seen = once(engine.events, "engine");
+    await db.db.updateTable("engine_settings").set({ global_lock: locked }).execute();
+    assert.deepEqual(await seen, [{ globalLock: locked }]);
+  };
+
+  it("a pause set by another instance (or SQL) stops a run before its next step; lifting it there resumes it here", async () => {
+    const open = closeGate();
+    const pid = await engine.startProcess("gated");
+    await gateReached;
+    try {
+      await setLockElsewhere(true);
+      open();
+      await engine.waitFor(pid);
+      assert.equal((await proc(pid)).last_status, "running");
+      assert.equal((await proc(pid)).last_step, "Two");
+      assert.deepEqual((await steps(pid)).map((r) => r.name), ["Start", "One", "Two"]);
+      assert.deepEqual(await log(pid), ["One"]);
+      const completed = reaches(pid, "completed");
+      await setLockElsewhere(false);
+      await completed;
+      assert.deepEqual((await steps(pid)).map((r) => r.name), ["Start", "One", "Two", "Three", "Done"]);
+      assert.deepEqual(await log(pid), ["One", "Three"]);
+    } finally {
+      open();
+      await db.db.updateTable("engine_settings").set({ global_lock: false }).execute();
+    }
   });
 
   it("emits an event for every change of a process", async () => {

@@ -25,7 +25,12 @@ describe(`the web UI in a browser (${backend})`, () => {
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    [t, browser] = await Promise.all([startUiServer(), launchBrowser()]);
+    const [server, launched] = await Promise.allSettled([startUiServer(), launchBrowser()]);
+    // whichever started is kept for after(), so a failure of the other does not leave it running
+    if (server.status === "fulfilled") t = server.value;
+    if (launched.status === "fulfilled") browser = launched.value;
+    if (server.status === "rejected") throw server.reason;
+    if (launched.status === "rejected") throw launched.reason;
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     page.setDefaultTimeout(15_000);
     page.on("pageerror", (error) => errors.push(error.message));

@@ -7,6 +7,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { DatabaseError, SettingsError } from "../errors.js";
 import { lockFolder } from "./folder-lock.js";
+import { listenPGlite, listenPostgres, type ListenHandlers, type Listener } from "./listener.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./types.js";
 
@@ -23,6 +24,8 @@ export interface OrchestratorDb {
    * session and goes through `db`).
    */
   readonly prepared?: PreparedQuery;
+  /** LISTEN on a notification channel (its own connection on a server, reconnecting by itself when lost). */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
   close(): Promise<void>;
 }
 
@@ -79,7 +82,13 @@ async function openPGlite(folder: string | undefined): Promise<OrchestratorDb> {
       }
     };
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, destroy) });
-    return { db, kind: "pglite", location: folder ?? "pglite://memory", close: () => db.destroy() };
+    return {
+      db,
+      kind: "pglite",
+      location: folder ?? "pglite://memory",
+      listen: (channel, handlers) => listenPGlite(pglite, db, channel, handlers),
+      close: () => db.destroy(),
+    };
   } catch (error) {
     lock?.release();
     if (error instanceof DatabaseError) throw error;
@@ -110,5 +119,12 @@ async function openPostgres(uri: string, poolSize: number): Promise<Orchestrator
   }
   const prepared: PreparedQuery = async <R>(name: string, text: string, values: unknown[]) =>
     (await pool.query({ name, text, values })).rows as R[];
-  return { db, kind: "postgres", location: redactUri(uri), prepared, close: () => db.destroy() };
+  return {
+    db,
+    kind: "postgres",
+    location: redactUri(uri),
+    prepared,
+    listen: (channel, handlers) => listenPostgres(uri, channel, handlers),
+    close: () => db.destroy(),
+  };
 }

@@ -26,6 +26,7 @@ import {
 } from "./errors.js";
 import { runWithFormContext } from "./form-context.js";
 import { ProcessLeases, type LaneBatch } from "./leases.js";
+import { PauseWatch } from "./pause-watch.js";
 import {
   CheckpointWriter,
   claimProcess,
@@ -134,6 +135,14 @@ export class WorkflowEngine implements ProcessControl {
   private readonly active = new Map<string, Promise<void>>();
   private readonly abortRequests = new Map<string, string>();
   private leases = ProcessLeases.none();
+  /** Learns of pauses by notification once started; until then the lock is read back with the checkpoints. */
+  private pauseWatch: PauseWatch | undefined;
+  /** Processes whose run this engine stopped for a pause: resumed here when the pause is lifted. */
+  private readonly stoppedByPause = new Set<string>();
+  /** Resuming after a pause, one at a time (unpause and the watch may both ask). */
+  private resuming: Promise<unknown> = Promise.resolve();
+  /** unpause() calls under way: they resume every stopped process, so the watch leaves it to them. */
+  private unpausing = 0;
   private stopping = false;
   /** The last status this engine saw per process, for waitFor without a query. */
   private readonly lastStatus = new Map<string, ProcessStatus>();
@@ -143,7 +152,7 @@ export class WorkflowEngine implements ProcessControl {
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.database.db;
-    this.writer = new CheckpointWriter(this.db, options.database.prepared, CHECKPOINT_STATEMENTS_IN_FLIGHT);
+    this.writer = new CheckpointWriter(this.db, options.database.prepared, CHECKPOINT_STATEMENTS_IN_FLIGHT, () => this.pauseWatch?.known);
     this.executor = options.executor ?? new InProcessExecutor(options.maxWorkers ?? 5);
     this.events.setMaxListeners(0);
   }
@@ -152,12 +161,22 @@ export class WorkflowEngine implements ProcessControl {
   // Life cycle
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** Open the lease connection (PostgreSQL) and take over processes left running by an engine that is gone. */
+  /**
+   * Open the lease connections (PostgreSQL) and the pause watch, and take over processes left running by an engine
+   * that is gone.
+   */
   async start(): Promise<string[]> {
     if (this.options.database.kind === "postgres" && !this.leases.enabled) {
       const lanes = Math.max(1, Math.min(LEASE_LANES, this.options.maxWorkers ?? 5));
       this.leases = await ProcessLeases.open(this.db, lanes, (error) => this.options.onError?.(error, "process leases"));
     }
+    this.pauseWatch ??= await PauseWatch.open(this.options.database, {
+      onChange: (globalLock) => this.events.emit("engine", { globalLock }),
+      onLifted: () => {
+        if (this.unpausing === 0) void this.resumeAfterPause([...this.stoppedByPause]);
+      },
+      onLost: (error) => this.options.onError?.(error, "engine settings listener"),
+    });
     return this.recover();
   }
 
@@ -189,6 +208,8 @@ export class WorkflowEngine implements ProcessControl {
     await Promise.allSettled([...this.active.values()]);
     await this.leases.close();
     this.leases = ProcessLeases.none();
+    await this.pauseWatch?.close();
+    this.pauseWatch = undefined;
   }
 
   executorStatus(): ExecutorStatus {
@@ -465,22 +486,65 @@ export class WorkflowEngine implements ProcessControl {
   /** Pause the engine (every instance on this database): running processes stop before their next step. */
   async pause(): Promise<void> {
     await this.db.updateTable("engine_settings").set({ global_lock: true }).execute();
-    this.events.emit("engine", { globalLock: true });
+    await this.announce(true);
   }
 
-  /** Unpause: processes stopped by the pause are resumed. */
+  /** Unpause: processes stopped by the pause (here, or by an instance that is gone) are resumed. */
   async unpause(): Promise<string[]> {
-    await this.db.updateTable("engine_settings").set({ global_lock: false }).execute();
-    this.events.emit("engine", { globalLock: false });
-    const rows = await this.db.selectFrom("processes").select("pid").where("last_status", "=", ProcessStatus.RUNNING).execute();
-    const resumed: string[] = [];
-    for (const { pid } of rows) {
-      if (this.active.has(pid) || !(await this.tryLease(pid))) continue;
-      await transitionStatus(this.db, pid, [ProcessStatus.RUNNING], ProcessStatus.RESUMED);
-      resumed.push(pid);
-      this.schedule(pid, "SYSTEM");
+    this.unpausing++;
+    try {
+      await this.db.updateTable("engine_settings").set({ global_lock: false }).execute();
+      await this.announce(false);
+      const rows = await this.db.selectFrom("processes").select("pid").where("last_status", "=", ProcessStatus.RUNNING).execute();
+      return await this.resumeAfterPause(rows.map((r) => r.pid));
+    } finally {
+      this.unpausing--;
     }
-    return resumed;
+  }
+
+  /** After changing the lock: the watch has seen it once this resolves (and emitted the event); else emit it here. */
+  private async announce(globalLock: boolean): Promise<void> {
+    await this.pauseWatch?.sync();
+    if (this.pauseWatch?.known === undefined) this.events.emit("engine", { globalLock });
+  }
+
+  /**
+   * Resume `running` processes that no run holds (stopped by a pause): each one this engine can lease is set
+   * `resumed` and queued. Serialised, so that unpause and the watch never queue a process twice.
+   */
+  private resumeAfterPause(processIds: string[]): Promise<string[]> {
+    const next = this.resuming.then(async () => {
+      const resumed: string[] = [];
+      for (const pid of processIds) {
+        this.stoppedByPause.delete(pid);
+        if (this.stopping || this.active.has(pid) || !(await this.tryLease(pid))) continue;
+        if (this.active.has(pid) || !(await transitionStatus(this.db, pid, [ProcessStatus.RUNNING], ProcessStatus.RESUMED))) {
+          if (!this.active.has(pid)) this.releaseLease(pid);
+          continue;
+        }
+        resumed.push(pid);
+        this.schedule(pid, "SYSTEM");
+      }
+      return resumed;
+    });
+    this.resuming = next.catch((error: unknown) => this.options.onError?.(error, "resuming after a pause"));
+    return next;
+  }
+
+  /** Whether the engine is paused: as the watch knows it, else as read back by the statement that just ran. */
+  private paused(readBack: boolean): boolean {
+    return this.pauseWatch?.known ?? readBack;
+  }
+
+  /**
+   * A run stopped for a pause: remembered, so the watch resumes it when the pause is lifted; if it was lifted while
+   * the run was stopping, resumed at once (once the run is over).
+   */
+  private stoppedForPause(processId: string): void {
+    this.stoppedByPause.add(processId);
+    void this.active.get(processId)?.finally(() => {
+      if (this.pauseWatch?.known === false) void this.resumeAfterPause([processId]);
+    });
   }
 
   /** RUNNING, PAUSING (paused but processes still running) or PAUSED, and how many processes are running. */
@@ -581,7 +645,11 @@ export class WorkflowEngine implements ProcessControl {
       if (first.isGroup) groupRowId = logged.stepId;
       else remaining = remaining.slice(1);
     }
-    if (claimed.globalLock) return; // paused: stays running, unpause resumes it
+    if (this.paused(claimed.globalLock)) {
+      // paused: stays running, lifting the pause resumes it
+      this.stoppedForPause(processId);
+      return;
+    }
 
     // The process row is written with every status change; while the process keeps running, at most once per
     // PROCESS_ROW_INTERVAL_MS (the step rows are the record; last_step catches up).
@@ -607,9 +675,11 @@ export class WorkflowEngine implements ProcessControl {
       if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
       state = stored.state;
       lastRow = undefined;
-      if (stored.globalLock || this.stopping) {
-        // paused, or shutting down: record where the process is; it stays running (unpause / the next start resumes it)
+      if (this.stopping || this.paused(stored.globalLock)) {
+        // paused, or shutting down: record where the process is; it stays running (lifting the pause / the next
+        // start resumes it)
         await this.updateProcessRow(processId, current.name);
+        if (!this.stopping) this.stoppedForPause(processId);
         return;
       }
     }

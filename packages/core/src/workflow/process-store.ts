@@ -97,7 +97,9 @@ function isJsonPlain(value: unknown, depth: number): boolean {
 
 /** The step-only checkpoint, as a prepared statement (the engine's hottest query). */
 const STEP_ONLY_SQL = `INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
-  VALUES ($7, $1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())
+  VALUES ($7, $1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())`;
+/** The same, reading the global lock back (when the engine does not learn of changes by notification). */
+const STEP_ONLY_READ_LOCK_SQL = `${STEP_ONLY_SQL}
   RETURNING (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 /**
@@ -122,12 +124,14 @@ const FULL_SQL = `WITH upd AS (
 
 /**
  * Write a step's checkpoint. `prepared` (a server database outside a transaction) runs the step-only statement as a
- * named prepared statement. Returns undefined when the process no longer exists (deleted meanwhile).
+ * named prepared statement; with `knownLock` (the engine learns of pauses by notification) the step-only statement
+ * does not read the global lock back. Returns undefined when the process no longer exists (deleted meanwhile).
  */
 export async function writeCheckpoint(
   db: Kysely<Database>,
   input: CheckpointInput,
   prepared?: PreparedQuery,
+  knownLock?: boolean,
 ): Promise<CheckpointResult | undefined> {
   const { outcome } = input;
   const { json: stateJson, state, failedReason, traceback } = checkpointRow(input);
@@ -136,10 +140,14 @@ export async function writeCheckpoint(
     try {
       const stepId = newStepId();
       const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId];
+      const [name, text] =
+        knownLock === undefined
+          ? ["orchestrator_step_checkpoint_read_lock", STEP_ONLY_READ_LOCK_SQL]
+          : ["orchestrator_step_checkpoint", STEP_ONLY_SQL];
       const rows = prepared
-        ? await prepared<{ global_lock: boolean }>("orchestrator_step_checkpoint", STEP_ONLY_SQL, values)
-        : (await db.executeQuery<{ global_lock: boolean }>(CompiledQuery.raw(STEP_ONLY_SQL, values))).rows;
-      return { stepId, globalLock: rows[0]?.global_lock === true, state };
+        ? await prepared<{ global_lock: boolean }>(name, text, values)
+        : (await db.executeQuery<{ global_lock: boolean }>(CompiledQuery.raw(text, values))).rows;
+      return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state };
     } catch (error) {
       if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
       throw error;
@@ -221,6 +229,8 @@ export class CheckpointWriter {
     private readonly db: Kysely<Database>,
     private readonly prepared: PreparedQuery | undefined,
     private readonly maxInFlight = 1,
+    /** The global lock when the engine knows it without reading it (see writeCheckpoint). */
+    private readonly knownLock: () => boolean | undefined = () => undefined,
   ) {}
 
   write(input: CheckpointInput): Promise<CheckpointResult | undefined> {
@@ -245,7 +255,7 @@ export class CheckpointWriter {
 
   private async writeOne(item: Pending): Promise<void> {
     try {
-      item.resolve(await writeCheckpoint(this.db, item.input, this.prepared));
+      item.resolve(await writeCheckpoint(this.db, item.input, this.prepared, this.knownLock()));
     } catch (error) {
       item.reject(error);
     }

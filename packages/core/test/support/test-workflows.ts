@@ -270,3 +270,32 @@ export const api_guarded = workflow(
     done,
   ),
 );
+
+/** Holds "Two" until the test opens the gate; `gateReached` resolves when a process is in it. */
+let openGate: () => void = () => undefined;
+let reached: () => void = () => undefined;
+export let gateReached: Promise<void> = Promise.resolve();
+export function closeGate(): () => void {
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  gateReached = new Promise<void>((resolve) => (reached = resolve));
+  gatePassage = gate;
+  return () => openGate();
+}
+let gatePassage: Promise<void> = Promise.resolve();
+export const gated = task(
+  {},
+  begin.chain(
+    step("One", async (_s, ctx) => {
+      await logRun(ctx, "One");
+    }),
+    // no database use: its checkpoint is the step-only statement, which does not read the lock back
+    step("Two", async () => {
+      reached();
+      await gatePassage;
+      return { two: true };
+    }),
+    step("Three", async (_s, ctx) => {
+      await logRun(ctx, "Three");
+    }),
+  ),
+);
