@@ -69,8 +69,12 @@ export interface ProcessEvent {
 
 export type EngineStatus = "RUNNING" | "PAUSING" | "PAUSED";
 
-/** Every workflow has a form, so that `[]` always answers with a page first (an empty one by default). */
-const EMPTY_FORM: InputForm = () => formPage({});
+/**
+ * Every workflow has a form, so that `[]` always answers with a page first (an empty one by default). The page is
+ * built once: building a zod schema costs more than validating against it.
+ */
+const EMPTY_PAGE = formPage({});
+const EMPTY_FORM: InputForm = () => EMPTY_PAGE;
 
 /** How long a workflow's row (id, is_task) is cached for starting processes. */
 const WORKFLOW_ROW_CACHE_MS = 5000;

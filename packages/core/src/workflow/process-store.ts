@@ -112,15 +112,16 @@ export function newStepId(): string {
   return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15)}`;
 }
 
-/** The full checkpoint (process row + step row), as a prepared statement. */
-const FULL_SQL = `WITH upd AS (
+/** The full checkpoint (process row + step row), as a prepared statement; with the lock read back or not. */
+const FULL_SQL_BASE = `WITH upd AS (
     UPDATE processes SET last_step = $2, last_status = $3, assignee = $4, failed_reason = $5, traceback = $6, last_modified_at = now()
     WHERE pid = $1 RETURNING pid
   )
-  INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
-  SELECT pid, $2, $7, $8::jsonb, $9, $10::timestamptz, clock_timestamp()
+  INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
+  SELECT $11, pid, $2, $7, $8::jsonb, $9, $10::timestamptz, clock_timestamp()
   FROM upd
-  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+  RETURNING stepid`;
+const FULL_SQL = `${FULL_SQL_BASE}, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 /**
  * Write a step's checkpoint. `prepared` (a server database outside a transaction) runs the step-only statement as a
@@ -154,10 +155,12 @@ export async function writeCheckpoint(
     }
   }
   if (prepared && !input.replaceStepId) {
-    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt];
-    const rows = await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_full_checkpoint", FULL_SQL, values);
+    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId()];
+    const [name, text] =
+      knownLock === undefined ? ["orchestrator_full_checkpoint_read_lock", FULL_SQL] : ["orchestrator_full_checkpoint", FULL_SQL_BASE];
+    const rows = await prepared<{ stepid: string; global_lock?: boolean }>(name, text, values);
     const row = rows[0];
-    return row ? { stepId: row.stepid, globalLock: row.global_lock === true, state } : undefined;
+    return row ? { stepId: row.stepid, globalLock: knownLock ?? row.global_lock === true, state } : undefined;
   }
   const result = input.replaceStepId
     ? await sql<{ stepid: string; global_lock: boolean }>`

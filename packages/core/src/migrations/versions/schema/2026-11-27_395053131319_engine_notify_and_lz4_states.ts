@@ -6,6 +6,8 @@
  *   without reading the lock back with every step.
  * - process_steps.state holds the full state after each step; rows over ~2 kB are compressed. lz4 costs a fraction of
  *   PostgreSQL's default pglz per row. Servers built without lz4 (and PGlite) keep pglz.
+ * - ix_processes_started_at is covered by ix_processes_started_at_pid (started_at, pid); every new process and every
+ *   update of a process row paid for both.
  *
  * Revision ID: 395053131319
  * Revises: a4e1c9b07d52
@@ -29,6 +31,8 @@ export async function upgrade(conn: MigrationConnection): Promise<void> {
     CREATE TRIGGER engine_settings_notify AFTER INSERT OR UPDATE ON engine_settings
       FOR EACH ROW EXECUTE FUNCTION orchestrator_engine_settings_notify();
 
+    DROP INDEX ix_processes_started_at;
+
     DO $$
     BEGIN
       ALTER TABLE process_steps ALTER COLUMN state SET COMPRESSION lz4;
@@ -43,5 +47,6 @@ export async function downgrade(conn: MigrationConnection): Promise<void> {
     DROP TRIGGER engine_settings_notify ON engine_settings;
     DROP FUNCTION orchestrator_engine_settings_notify();
     ALTER TABLE process_steps ALTER COLUMN state SET COMPRESSION DEFAULT;
+    CREATE INDEX ix_processes_started_at ON processes (started_at);
   `.execute(conn);
 }
