@@ -7,6 +7,9 @@
  * - the floor, in the same run: one autocommitted INSERT of a 200-byte JSONB row per step, sequentially and with 50
  *   concurrent clients, measured in rounds alternating with the engine's (50-step runs; 50 in flight) so that a busy
  *   moment of this shared machine weighs on both sides alike;
+ * - for reference, the step row alone: the engine's step insert outside the engine, with the states of the 50-step
+ *   runs (the full state, growing by ~200 bytes a step), in the same rounds, to tell the engine's own cost from the
+ *   cost of the row it must write;
  * and last the two ratios tracked over time:
  *   per_step_ratio=<engine ms per step (50-step workflow) / floor ms per insert>
  *   throughput_ratio=<engine steps/s with 50 in flight / floor inserts/s with 50 concurrent>
@@ -51,6 +54,20 @@ try {
   const row = JSON.stringify({ r: "x".repeat(190) });
   const floorPid = "00000000-0000-0000-0000-000000000000";
   const insert = () => sql`insert into bench_floor (pid, state) values (${floorPid}, ${row}::jsonb)`.execute(database.db);
+  // the step row alone: a process of its own, and the states a 50-step run stores (the initial state, then ~200 bytes
+  // more per step)
+  const stepRowPid = "00000000-0000-0000-0000-000000000001";
+  const bench50 = await database.db.selectFrom("workflows").select("workflow_id").where("name", "=", "bench_50").executeTakeFirstOrThrow();
+  await database.db.insertInto("processes").values({ pid: stepRowPid, workflow_id: bench50.workflow_id, last_status: "completed" }).execute();
+  const stepStates: string[] = [];
+  let grown: Record<string, unknown> = { process_id: stepRowPid, reporter: "SYSTEM", workflow_name: "bench_50", workflow_target: "SYSTEM" };
+  for (let i = 0; i < 50; i++) stepStates.push(JSON.stringify((grown = { ...grown, [`r${i}`]: "x".repeat(190) })));
+  let stepRowCount = 0;
+  const insertStepRow = () => {
+    const i = stepRowCount++ % 50;
+    return sql`insert into process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
+      values (gen_random_uuid(), ${stepRowPid}, ${`Step ${i + 1}`}, 'success', ${stepStates[i]}::jsonb, 'SYSTEM', now(), clock_timestamp())`.execute(database.db);
+  };
   /** Run `total` jobs with `width` at a time; returns the seconds taken. */
   const concurrently = async (total: number, width: number, job: () => Promise<unknown>) => {
     let started = 0;
@@ -96,6 +113,7 @@ try {
   // 3. ms per step by workflow length; the 50-step runs alternate with rounds of the floor's sequential inserts
   let msPerStep50 = 0;
   let floorMs = 0;
+  let stepRowTotalMs = 0;
   for (const n of [1, 10, 50]) {
     const runs = Math.max(5, Math.round(STEPS_PER_LENGTH / n));
     const rounds = n === 50 ? ROUNDS : 1;
@@ -109,6 +127,9 @@ try {
       t = performance.now();
       for (let i = 0; i < FLOOR_INSERTS / rounds; i++) await insert();
       floorTotalMs += performance.now() - t;
+      t = performance.now();
+      for (let i = 0; i < FLOOR_INSERTS / rounds; i++) await insertStepRow();
+      stepRowTotalMs += performance.now() - t;
     }
     const perStep = engineMs / runs / n;
     if (n === 50) {
@@ -118,6 +139,8 @@ try {
     console.log(`${n}-step workflow: runs=${runs} ms_per_step=${f(perStep, 3)}`);
   }
   console.log(`floor sequential: inserts=${FLOOR_INSERTS} ms_per_insert=${f(floorMs, 3)}`);
+  const stepRowMs = stepRowTotalMs / FLOOR_INSERTS;
+  console.log(`step row alone (states of the 50-step runs), sequential: inserts=${FLOOR_INSERTS} ms_per_insert=${f(stepRowMs, 3)} ratio_to_floor=${f(stepRowMs / floorMs, 3)}`);
   await engine.shutdown();
 
   console.log(`per_step_ratio=${f(msPerStep50 / floorMs, 3)}`);
