@@ -78,6 +78,39 @@ describe(`pause watch (${backend})`, () => {
     onChange = undefined;
   });
 
+  it("lock, unlock and lock again in one transaction arrive as three changes, ending locked", async () => {
+    const changes: boolean[] = [];
+    onChange = (locked) => changes.push(locked);
+    await db.db.transaction().execute(async (trx) => {
+      for (const locked of [true, false, true]) await trx.updateTable("engine_settings").set({ global_lock: locked }).execute();
+    });
+    await watch.sync();
+    assert.equal(watch.known, true);
+    assert.deepEqual(changes, [true, false, true]);
+    await setLock(false);
+    await watch.sync();
+    onChange = undefined;
+  });
+
+  it("without the trigger (a database not migrated this far) it does not claim to know: the engine reads the lock back", async () => {
+    await sql`ALTER TABLE engine_settings RENAME TO engine_settings_kept`.execute(db.db);
+    await sql`CREATE TABLE engine_settings (global_lock boolean NOT NULL DEFAULT false PRIMARY KEY)`.execute(db.db);
+    await sql`INSERT INTO engine_settings VALUES (false)`.execute(db.db);
+    const other = await PauseWatch.open(db, { onChange: () => undefined, onLifted: () => undefined, onLost: () => undefined });
+    try {
+      assert.equal(other.known, undefined);
+    } finally {
+      await other.close();
+      await sql`DROP TABLE engine_settings`.execute(db.db);
+      await sql`ALTER TABLE engine_settings_kept RENAME TO engine_settings`.execute(db.db);
+    }
+    await setLock(true);
+    await watch.sync();
+    assert.equal(watch.known, true, "the first watch still follows the renamed-back table");
+    await setLock(false);
+    await watch.sync();
+  });
+
   it("when its connection is lost: unknown until it reconnects, then a lift it missed is acted on", { skip: backend !== "postgres" }, async () => {
     await setLock(true);
     await watch.sync();

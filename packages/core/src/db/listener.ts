@@ -38,6 +38,12 @@ export const LISTENER_APPLICATION_NAME = "orchestrator listener";
 
 const RECONNECT_MIN_MS = 200;
 const RECONNECT_MAX_MS = 5_000;
+/**
+ * A connection that stops answering (a half-open socket after a network failure gives no error for many minutes) is
+ * found by a round trip at this interval, each allowed ANSWER_TIMEOUT_MS, and then replaced.
+ */
+const HEARTBEAT_MS = 15_000;
+const ANSWER_TIMEOUT_MS = 5_000;
 
 /** A channel name as a quoted SQL identifier. */
 function channelIdentifier(channel: string): string {
@@ -50,6 +56,25 @@ export async function listenPostgres(connectionString: string, channel: string, 
   let closed = false;
   let retryMs = RECONNECT_MIN_MS;
   let timer: NodeJS.Timeout | undefined;
+
+  /** A round trip on the connection; one that fails or takes too long gives the connection up. */
+  const roundTrip = async (on: pg.Client) => {
+    let timeout: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => reject(new Error(`the listener connection did not answer within ${ANSWER_TIMEOUT_MS} ms`)), ANSWER_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([on.query("SELECT 1"), late]);
+    } catch (error) {
+      lost(on, error);
+    } finally {
+      clearTimeout(timeout);
+    }
+  };
+  const heartbeat = setInterval(() => {
+    if (client) void roundTrip(client);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
 
   const lost = (from: pg.Client, error: unknown) => {
     if (client !== from) return; // an earlier connection, already given up
@@ -65,7 +90,12 @@ export async function listenPostgres(connectionString: string, channel: string, 
 
   const connect = async () => {
     if (closed) return;
-    const next = new pg.Client({ connectionString, application_name: LISTENER_APPLICATION_NAME });
+    const next = new pg.Client({
+      connectionString,
+      application_name: LISTENER_APPLICATION_NAME,
+      connectionTimeoutMillis: ANSWER_TIMEOUT_MS * 2,
+      keepAlive: true,
+    });
     client = next;
     next.on("error", (error) => lost(next, error));
     next.on("end", () => lost(next, new Error("listener connection ended")));
@@ -86,10 +116,11 @@ export async function listenPostgres(connectionString: string, channel: string, 
   await connect();
   return {
     async sync() {
-      await client?.query("SELECT 1").catch(() => undefined);
+      if (client) await roundTrip(client);
     },
     async close() {
       closed = true;
+      clearInterval(heartbeat);
       if (timer) clearTimeout(timer);
       const last = client;
       client = undefined;

@@ -210,6 +210,7 @@ export class WorkflowEngine implements ProcessControl {
     this.stopping = true;
     await this.executor.shutdown();
     await Promise.allSettled([...this.active.values()]);
+    await this.resuming; // a resume after a pause that had begun (it queues nothing now)
     await this.leases.close();
     this.leases = ProcessLeases.none();
     await this.pauseWatch?.close();

@@ -7,7 +7,7 @@
 import type { OrchestratorDb } from "../db/connection.js";
 import type { Listener } from "../db/listener.js";
 
-/** The channel the engine_settings trigger notifies ("locked" / "unlocked"). */
+/** The channel the engine_settings trigger notifies ("locked:<time>" / "unlocked:<time>"). */
 export const ENGINE_SETTINGS_CHANNEL = "orchestrator_engine_settings";
 
 export interface PauseWatchHandlers {
@@ -19,9 +19,16 @@ export interface PauseWatchHandlers {
   onLost(error: unknown): void;
 }
 
+/** The lock, and whether the trigger that announces its changes is there. */
+const READ_LOCK_SQL = `SELECT global_lock, EXISTS (
+    SELECT 1 FROM pg_trigger WHERE tgname = 'engine_settings_notify' AND tgrelid = 'engine_settings'::regclass
+  ) AS notifies FROM engine_settings LIMIT 1`;
+
 export class PauseWatch {
   private live = false;
   private locked = false;
+  /** Notifications received so far: a read of the lock is only used if none arrived while it ran. */
+  private notifications = 0;
   private listener?: Listener;
 
   private constructor(private readonly handlers: PauseWatchHandlers) {}
@@ -29,12 +36,21 @@ export class PauseWatch {
   static async open(database: OrchestratorDb, handlers: PauseWatchHandlers): Promise<PauseWatch> {
     const watch = new PauseWatch(handlers);
     watch.listener = await database.listen(ENGINE_SETTINGS_CHANNEL, {
-      onNotify: (payload) => watch.apply(payload === "locked"),
+      onNotify: (payload) => {
+        watch.notifications++;
+        watch.apply(payload.startsWith("locked"));
+      },
       onListening: async (query) => {
-        const rows = await query("SELECT global_lock FROM engine_settings LIMIT 1");
-        // notifications may have been missed: a lift is acted on even if the last value seen was unlocked
+        const before = watch.notifications;
+        const rows = await query(READ_LOCK_SQL);
+        const row = rows[0];
+        // without the trigger (a database not migrated this far) nothing would be announced: stay on reading back
+        if (row?.notifies !== true) return;
         watch.live = true;
-        watch.apply(rows[0]?.global_lock === true, true);
+        // A notification that came in while the read ran is at least as new as what it read (the server hands
+        // notifications over before the read's end), so then the read is stale. Notifications may have been missed
+        // before: a lift is acted on even if the last value seen was unlocked.
+        watch.apply(watch.notifications === before ? row.global_lock === true : watch.locked, true);
       },
       onLost: (error) => {
         watch.live = false;
