@@ -7,9 +7,10 @@ import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { sql } from "kysely";
-import { openDatabase, redactUri } from "../src/db/connection.js";
+import { CompiledQuery, sql } from "kysely";
+import { namedStatement, openDatabase, redactUri } from "../src/db/connection.js";
 import { DatabaseError, SettingsError } from "../src/errors.js";
+import { backend, freshDatabase } from "./support/db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
 
 describe("embedded database folder", () => {
@@ -93,5 +94,22 @@ describe("database URIs", () => {
   it("redacts passwords", () => {
     assert.equal(redactUri("postgresql://nwa:nwa@localhost/orchestrator-core"), "postgresql://nwa:***@localhost/orchestrator-core");
     assert.equal(redactUri("postgresql://nwa@localhost/x"), "postgresql://nwa@localhost/x");
+  });
+});
+
+describe(`named statements (${backend})`, () => {
+  it("a text registered with namedStatement runs as a named prepared statement on the server, also through Kysely", async () => {
+    const text = namedStatement("orch_test_named", "SELECT $1::int + 1 AS x");
+    const db = await freshDatabase();
+    try {
+      await db.db.connection().execute(async (conn) => {
+        for (const n of [1, 2]) assert.deepEqual((await conn.executeQuery(CompiledQuery.raw(text, [n]))).rows, [{ x: n + 1 }]);
+        if (backend !== "postgres") return; // PGlite: one session, nothing to name
+        const { rows } = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements WHERE name = 'orch_test_named'`.execute(conn);
+        assert.deepEqual(rows, [{ name: "orch_test_named" }]);
+      });
+    } finally {
+      await db.close();
+    }
   });
 });

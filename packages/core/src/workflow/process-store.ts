@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CompiledQuery, sql, type Kysely, type Selectable } from "kysely";
-import type { PreparedQuery } from "../db/connection.js";
+import { namedStatement, type PreparedQuery } from "../db/connection.js";
 import type { Database, ProcessesTable, ProcessStepsTable } from "../db/types.js";
 import { ProcessStatus, StepStatus } from "./status.js";
 import type { ErrorState, State, StepOutcome } from "./steps.js";
@@ -341,7 +341,8 @@ export interface NewProcessResult {
 /**
  * Insert new processes with their initial input states, claimed for a run in the same statement: status `running`
  * when `lease` is false or when this session got the process's advisory lock, `created` otherwise (then it is claimed
- * later like any other). Releases `unlock` first (leases of finished runs).
+ * later like any other). Releases `unlock` first (leases of finished runs). With `lease`, `db` must be one session
+ * (a lease lane): the lock is the session's.
  */
 export async function insertRunningProcesses(
   db: Kysely<Database>,
@@ -360,10 +361,19 @@ export async function insertRunningProcesses(
     cols[5]![i] = item.stateJson;
     cols[6]![i] = i;
   }
-  const leased = lease
-    ? "(SELECT count(*) FROM unlocked) >= 0 AND pg_try_advisory_lock(hashtextextended(v.pid::text, 0))"
-    : "(SELECT count(*) FROM unlocked) >= 0";
-  const text = `WITH unlocked AS MATERIALIZED (
+  const text = lease ? INSERT_LEASED_SQL : INSERT_UNLEASED_SQL;
+  const { rows } = await db.executeQuery<InsertedRow>(CompiledQuery.raw(text, cols));
+  const byPid = new Map(rows.map((r) => [r.pid, r]));
+  return items.map((item) => {
+    const row = byPid.get(item.processId);
+    return { running: row?.last_status === ProcessStatus.RUNNING, globalLock: row?.global_lock === true };
+  });
+}
+
+type InsertedRow = { pid: string; last_status: string; global_lock: boolean };
+
+function insertProcessesSql(leased: string): string {
+  return `WITH unlocked AS MATERIALIZED (
       SELECT pg_advisory_unlock(hashtextextended(u, 0)) FROM unnest($1::text[]) AS u
     ),
     v AS MATERIALIZED (
@@ -380,13 +390,14 @@ export async function insertRunningProcesses(
       INSERT INTO input_states (pid, input_state, input_type) SELECT p.pid, v.state, 'initial_state' FROM p JOIN v ON v.pid = p.pid
     )
     SELECT pid, last_status, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock FROM p`;
-  const { rows } = await db.executeQuery<{ pid: string; last_status: string; global_lock: boolean }>(CompiledQuery.raw(text, cols));
-  const byPid = new Map(rows.map((r) => [r.pid, r]));
-  return items.map((item) => {
-    const row = byPid.get(item.processId);
-    return { running: row?.last_status === ProcessStatus.RUNNING, globalLock: row?.global_lock === true };
-  });
 }
+// named: planning these statements each time cost more than running them
+const INSERT_LEASED_SQL = namedStatement(
+  "orchestrator_insert_claimed",
+  insertProcessesSql("(SELECT count(*) FROM unlocked) >= 0 AND pg_try_advisory_lock(hashtextextended(v.pid::text, 0))"),
+);
+const INSERT_UNLEASED_SQL = namedStatement("orchestrator_insert_running", insertProcessesSql("(SELECT count(*) FROM unlocked) >= 0"));
+
 
 export async function loadProcessRow(db: Kysely<Database>, processId: string): Promise<ProcessRow | undefined> {
   return db
