@@ -805,7 +805,7 @@ export class WorkflowEngine implements ProcessControl {
       replaceStepId,
       stepOnly,
     };
-    const stored = trx ? await writeCheckpoint(trx, checkpoint, undefined, this.pauseWatch?.known) : await this.writer.write(checkpoint);
+    const stored = trx ? await writeCheckpoint(trx, checkpoint) : await this.writer.write(checkpoint);
     if (stored) this.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
     return stored;
   }

@@ -95,33 +95,12 @@ function isJsonPlain(value: unknown, depth: number): boolean {
   }
 }
 
-/** A statement run as a named prepared statement on a server (see namedStatement). */
-interface Statement {
-  name: string;
-  text: string;
-}
-
-function statement(name: string, text: string): Statement {
-  return { name, text: namedStatement(name, text) };
-}
-
-/** Run a checkpoint statement: through `prepared` when given (outside a transaction), else on `db`. */
-async function runStatement<R>(db: Kysely<Database>, prepared: PreparedQuery | undefined, st: Statement, values: unknown[]): Promise<R[]> {
-  return prepared ? prepared<R>(st.name, st.text, values) : (await db.executeQuery<R>(CompiledQuery.raw(st.text, values))).rows;
-}
-
-/** The step-only checkpoint (the engine's hottest statement). */
-const STEP_ONLY = statement(
-  "orchestrator_step_checkpoint",
-  `INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
-  VALUES ($7, $1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())`,
-);
+/** The step-only checkpoint, as a prepared statement (the engine's hottest query). */
+const STEP_ONLY_SQL = `INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
+  VALUES ($7, $1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())`;
 /** The same, reading the global lock back (when the engine does not learn of changes by notification). */
-const STEP_ONLY_READ_LOCK = statement(
-  "orchestrator_step_checkpoint_read_lock",
-  `${STEP_ONLY.text}
-  RETURNING (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`,
-);
+const STEP_ONLY_READ_LOCK_SQL = `${STEP_ONLY_SQL}
+  RETURNING (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 /**
  * A step id made by the engine: a UUID version 7 (time-ordered), so new step rows go to the end of the primary key
@@ -133,22 +112,16 @@ export function newStepId(): string {
   return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15)}`;
 }
 
-/** The full checkpoint (process row + step row); with the lock read back or not. */
-const FULL = statement(
-  "orchestrator_full_checkpoint",
-  `WITH upd AS (
+/** The full checkpoint (process row + step row), as a prepared statement; with the lock read back or not. */
+const FULL_SQL_BASE = `WITH upd AS (
     UPDATE processes SET last_step = $2, last_status = $3, assignee = $4, failed_reason = $5, traceback = $6, last_modified_at = now()
     WHERE pid = $1 RETURNING pid
   )
   INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
   SELECT $11, pid, $2, $7, $8::jsonb, $9, $10::timestamptz, clock_timestamp()
   FROM upd
-  RETURNING stepid`,
-);
-const FULL_READ_LOCK = statement(
-  "orchestrator_full_checkpoint_read_lock",
-  `${FULL.text}, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`,
-);
+  RETURNING stepid`;
+const FULL_SQL = `${FULL_SQL_BASE}, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 /**
  * Write a step's checkpoint. `prepared` (a server database outside a transaction) runs the step-only statement as a
@@ -168,30 +141,48 @@ export async function writeCheckpoint(
     try {
       const stepId = newStepId();
       const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId];
-      const rows = await runStatement<{ global_lock: boolean }>(db, prepared, knownLock === undefined ? STEP_ONLY_READ_LOCK : STEP_ONLY, values);
+      const [name, text] =
+        knownLock === undefined
+          ? ["orchestrator_step_checkpoint_read_lock", STEP_ONLY_READ_LOCK_SQL]
+          : ["orchestrator_step_checkpoint", STEP_ONLY_SQL];
+      const rows = prepared
+        ? await prepared<{ global_lock: boolean }>(name, text, values)
+        : (await db.executeQuery<{ global_lock: boolean }>(CompiledQuery.raw(text, values))).rows;
       return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state };
     } catch (error) {
       if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
       throw error;
     }
   }
-  if (!input.replaceStepId) {
+  if (prepared && !input.replaceStepId) {
     const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId()];
-    const rows = await runStatement<{ stepid: string; global_lock?: boolean }>(db, prepared, knownLock === undefined ? FULL_READ_LOCK : FULL, values);
+    const [name, text] =
+      knownLock === undefined ? ["orchestrator_full_checkpoint_read_lock", FULL_SQL] : ["orchestrator_full_checkpoint", FULL_SQL_BASE];
+    const rows = await prepared<{ stepid: string; global_lock?: boolean }>(name, text, values);
     const row = rows[0];
     return row ? { stepId: row.stepid, globalLock: knownLock ?? row.global_lock === true, state } : undefined;
   }
-  // a retried identical failure or a step group's progress: the step row is updated in place
-  const result = await sql<{ stepid: string; global_lock: boolean }>`
-    WITH upd AS (
-      UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
-        failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
-      WHERE pid = ${input.processId} RETURNING pid
-    )
-    UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb,
-      created_by = ${input.user}, completed_at = clock_timestamp()
-    WHERE stepid = ${input.replaceStepId} AND EXISTS (SELECT 1 FROM upd)
-    RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
+  const result = input.replaceStepId
+    ? await sql<{ stepid: string; global_lock: boolean }>`
+        WITH upd AS (
+          UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
+            failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
+          WHERE pid = ${input.processId} RETURNING pid
+        )
+        UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb,
+          created_by = ${input.user}, completed_at = clock_timestamp()
+        WHERE stepid = ${input.replaceStepId} AND EXISTS (SELECT 1 FROM upd)
+        RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db)
+    : await sql<{ stepid: string; global_lock: boolean }>`
+        WITH upd AS (
+          UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
+            failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
+          WHERE pid = ${input.processId} RETURNING pid
+        )
+        INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
+        SELECT pid, ${input.stepName}, ${outcome.status}, ${stateJson}::jsonb, ${input.user}, ${startedAt}::timestamptz, clock_timestamp()
+        FROM upd
+        RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
   return { stepId: row.stepid, globalLock: row.global_lock === true, state };
@@ -202,9 +193,7 @@ export async function writeCheckpoint(
  * it is step-only, the process row updated, all in the statement's one transaction. Rows whose process is gone
  * (deleted meanwhile) are left out of the result.
  */
-const BATCH = statement(
-  "orchestrator_checkpoint_batch",
-  `WITH v AS (
+const BATCH_SQL = `WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
       $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[])
       AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid)
@@ -219,8 +208,7 @@ const BATCH = statement(
   SELECT v.stepid, v.pid, v.name, v.status, v.state, v.created_by, v.started_at, clock_timestamp()
   FROM v WHERE v.step_only OR v.pid IN (SELECT pid FROM upd)
   ORDER BY v.ord
-  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`,
-);
+  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
 interface Pending {
   input: CheckpointInput;
@@ -300,7 +288,9 @@ export class CheckpointWriter {
     }
     let rows: { stepid: string; global_lock: boolean }[];
     try {
-      rows = await runStatement<{ stepid: string; global_lock: boolean }>(this.db, this.prepared, BATCH, cols);
+      rows = this.prepared
+        ? await this.prepared("orchestrator_checkpoint_batch", BATCH_SQL, cols)
+        : (await this.db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
     } catch {
       // one of them spoils the batch: write each on its own for its own answer
       await Promise.all(batch.map((item) => this.writeOne(item)));
