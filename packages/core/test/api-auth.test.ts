@@ -4,7 +4,7 @@
  * with orchestrator-core's messages); the websocket takes the token as its subprotocol.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import WebSocket from "ws";
@@ -17,10 +17,13 @@ const AUDIENCE = "orchestrator";
 describe(`authentication (${backend})`, () => {
   let t: TestServer;
   let jwks: Server;
+  const logLines: string[] = [];
+  let keys: Awaited<ReturnType<typeof generateKeyPair>>;
   let sign: (user: string, options?: { issuer?: string; expired?: boolean }) => Promise<string>;
 
   before(async () => {
-    const { publicKey, privateKey } = await generateKeyPair("RS256");
+    keys = await generateKeyPair("RS256");
+    const { publicKey, privateKey } = keys;
     const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
     jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
     await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
@@ -37,6 +40,7 @@ describe(`authentication (${backend})`, () => {
     t = await startTestServer({
       env: { OAUTH2_ACTIVE: "true", OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URI: `http://127.0.0.1:${port}/jwks` },
       testWorkflows: [{ name: "api_guarded" }],
+      logger: { level: "info", stream: { write: (line: string) => void logLines.push(line) } },
     });
   });
   after(async () => {
@@ -59,6 +63,82 @@ describe(`authentication (${backend})`, () => {
     assert.match(expired.body.detail, /exp/);
     assert.equal((await t.request("GET", "/api/processes", undefined, await as("anyone"))).status, 200);
     assert.equal((await t.request("GET", "/api/health")).status, 200);
+  });
+
+  it("decides on the matched route: no spelling of a target reaches a protected route without a token", async () => {
+    const url = new URL(t.url);
+    // raw requests: fetch would normalise the target before sending it
+    const raw = (target: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, method: "GET", path: target, headers }, (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode!));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    const spellings = [
+      "/api/processes",
+      "/%61pi/processes",
+      "/%61%70%69/subscriptions",
+      "/api/%70rocesses",
+      `http://${url.host}/api/subscriptions`,
+      `http://evil.test/api/processes`,
+      "//api/processes",
+      "/api//processes",
+      "/api/processes/",
+      "/api/processes.",
+      "/API/processes",
+      "/Api/Processes",
+      "/api/processes;x=1",
+      "/api/processes?x=/api/health",
+      "/api/health/../processes",
+      "/api/products/%2e%2e/processes",
+      "/api/settings/status",
+      "/api/subscriptions/all",
+    ];
+    for (const target of spellings) {
+      const status = await raw(target);
+      assert.ok(status === 401 || status === 404 || status === 400, `${target} answered ${status} without a token`);
+    }
+    // the same spellings that reach a route do so with a token
+    const authorized = await as("anyone");
+    assert.equal(await raw("/%61pi/processes", authorized), 200);
+    // public routes are marked on the route, whatever the spelling
+    assert.equal(await raw("/%61pi/health"), 200);
+    assert.equal(await raw("/api/openapi.json"), 200);
+    assert.equal(await raw("/api/metrics"), 200);
+  });
+
+  it("refuses a token without an expiry", async () => {
+    const noExp = await new SignJWT({ preferred_username: "forever" })
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject("sub-forever")
+      .setIssuedAt()
+      .sign(keys.privateKey);
+    const response = await t.request("GET", "/api/processes", undefined, { authorization: `Bearer ${noExp}` });
+    assert.equal(response.status, 401);
+    assert.match(response.body.detail, /exp/);
+  });
+
+  it("keeps tokens out of the request log (websocket query token, callback path token)", async () => {
+    const secret = await sign("viewer");
+    await new Promise<void>((resolve, reject) => {
+      const socket = new WebSocket(`${t.url.replace("http", "ws")}/api/ws/events?token=${secret}`);
+      socket.on("error", reject);
+      socket.on("open", () => socket.close());
+      socket.on("close", () => resolve());
+    });
+    await t.request("GET", `/api/ws/events?%74oken=${secret}&x=1`);
+    await t.request("POST", "/api/processes/00000000-0000-0000-0000-000000000000/callback/CALLBACKSECRET", {});
+    const log = logLines.join("");
+    assert.match(log, /ws\/events\?token=\*\*\*/);
+    assert.match(log, /callback\/\*\*\*/);
+    assert.ok(!log.includes(secret), "the websocket token reached the log");
+    assert.ok(!log.includes(secret.slice(-20)), "part of the websocket token reached the log");
+    assert.ok(!log.includes("CALLBACKSECRET"), "the callback token reached the log");
   });
 
   it("asks the workflow's callbacks who may start, resume and retry", async () => {

@@ -14,6 +14,7 @@ import fastifyWebsocket from "@fastify/websocket";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -23,7 +24,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { OrchestratorDb } from "../db/connection.js";
 import type { Settings } from "../settings.js";
 import type { WorkflowEngine } from "../workflow/engine.js";
-import { createAuthenticator, SYSTEM_USER, type ApiUser, type Authenticator } from "./auth.js";
+import { createAuthenticator, redactTarget, SYSTEM_USER, type ApiUser, type Authenticator } from "./auth.js";
 import { EventHub } from "./events.js";
 import { Metrics } from "./metrics.js";
 import { handleError, problemBody } from "./problem.js";
@@ -72,15 +73,48 @@ export function userName(user: ApiUser | undefined): string {
   return user?.name ?? SYSTEM_USER;
 }
 
-/** Routes reachable without a token even when authentication is on. */
-const PUBLIC = [/^\/api\/health\/?$/, /^\/api\/ws\//, /^\/api\/docs/, /^\/api\/openapi\.json$/, /^\/api\/metrics\/?$/, /^\/api\/processes\/[^/]+\/callback\//];
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * Reachable without a bearer token when authentication is on. Every other route needs one: the decision is made
+     * on the route the router matched, never on the raw request target (which can be spelled many ways).
+     */
+    public?: boolean;
+  }
+}
+
+/** Route options that mark a route public (see FastifyContextConfig.public). */
+export const PUBLIC_ROUTE = { config: { public: true } } as const;
+
+/**
+ * Registers a plugin whose routes are all public (the API docs, the UI's static files): they are marked as they are
+ * added, so the mark is on each route.
+ */
+async function publicRoutes(scope: FastifyInstance, options: { register: (scope: FastifyInstance) => unknown }): Promise<void> {
+  scope.addHook("onRoute", (route) => {
+    route.config = { ...route.config, public: true };
+  });
+  await options.register(scope);
+}
+
+/** The logger option with the request serializer that redacts secrets (unless the caller brings its own). */
+function loggerOptions(logger: ApiOptions["logger"], level: string): ApiOptions["logger"] {
+  if (logger === undefined) return { level, serializers: { req: requestLogValue } };
+  if (typeof logger !== "object" || logger === null) return logger;
+  return { ...logger, serializers: { req: requestLogValue, ...(logger as { serializers?: object }).serializers } };
+}
+
+/** What the request log shows of a request: no secrets in the target (websocket and callback tokens). */
+function requestLogValue(request: FastifyRequest) {
+  return { method: request.method, url: redactTarget(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+}
 
 export const DEFAULT_UI_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../ui/dist");
 
 export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const { settings, engine, database } = options;
   const app = Fastify({
-    logger: options.logger ?? { level: settings.LOG_LEVEL },
+    logger: loggerOptions(options.logger, settings.LOG_LEVEL),
     // bodies such as `"progress text"` for callbacks are JSON strings
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
@@ -115,7 +149,12 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: "/api/docs" });
+  // CORS preflight answers (OPTIONS) carry no data and browsers send them without credentials
+  app.addHook("onRoute", (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => m === "OPTIONS")) route.config = { ...route.config, public: true };
+  });
+  await app.register(publicRoutes, { register: (scope) => scope.register(fastifySwaggerUi, { routePrefix: "/api/docs" }) });
   await app.register(fastifyWebsocket, {
     options: {
       // the WFO UI sends its token as the subprotocol pair "base64.bearer.token, <JWT>" and needs the first echoed
@@ -123,15 +162,17 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     },
   });
 
+  // Deny by default: a route needs a token unless it is marked public. Unmatched requests (404, or the UI's
+  // client-side routes answered with index.html) carry no data and pass.
   app.addHook("onRequest", async (request) => {
-    if (!auth.active || request.method === "OPTIONS" || !request.url.startsWith("/api") || PUBLIC.some((p) => p.test(request.url.split("?")[0]!))) return;
+    if (!auth.active || request.is404 || request.routeOptions.config.public === true) return;
     request.user = await auth.authenticate(request.headers.authorization);
   });
 
   await app.register(
     async (api) => {
       const zodApi = api.withTypeProvider<ZodTypeProvider>();
-      api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+      api.get("/openapi.json", { schema: { hide: true }, ...PUBLIC_ROUTE }, async () => app.swagger());
       await healthRoutes(zodApi, ctx);
       await processRoutes(zodApi, ctx);
       await subscriptionRoutes(zodApi, ctx);
@@ -145,7 +186,7 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   );
 
   const uiFolder = options.uiFolder === undefined ? (existsSync(DEFAULT_UI_FOLDER) ? DEFAULT_UI_FOLDER : false) : options.uiFolder;
-  if (uiFolder) await app.register(fastifyStatic, { root: uiFolder, wildcard: false });
+  if (uiFolder) await app.register(publicRoutes, { register: (scope) => scope.register(fastifyStatic, { root: uiFolder, wildcard: false }) });
   // looked up once: every unknown path outside /api answers with it (the UI's client-side routes)
   const hasUiIndex = uiFolder !== false && existsSync(resolve(uiFolder, "index.html"));
 

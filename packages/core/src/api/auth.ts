@@ -42,6 +42,8 @@ export function createAuthenticator(settings: Auth): Authenticator {
       const { payload } = await jwtVerify(token, await keySet(), {
         issuer: settings.OIDC_ISSUER,
         audience: settings.OIDC_AUDIENCE,
+        // a token that never expires stays valid forever once leaked
+        requiredClaims: ["exp"],
       });
       const name = [payload.preferred_username, payload.name, payload.email, payload.sub].find((v) => typeof v === "string") as string | undefined;
       return { name: name ?? "unknown", claims: payload };
@@ -74,4 +76,31 @@ async function discoverJwksUri(issuer: string): Promise<string> {
   } catch (error) {
     throw new HttpProblem(503, `Cannot read the identity provider's keys from ${url}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * A request target safe to log: the values of `token`/`access_token` query parameters and the token of a callback
+ * path (`/processes/{id}/callback/{token}`) are replaced by `***`, in any spelling the router accepts
+ * (percent-encoded names, mixed case).
+ */
+export function redactTarget(url: string): string {
+  const query = url.indexOf("?");
+  const path = query < 0 ? url : url.slice(0, query);
+  const redactedPath = path.replace(/(\/callback\/)[^/]+/i, "$1***");
+  if (query < 0) return redactedPath;
+  const params = url
+    .slice(query + 1)
+    .split("&")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      if (eq < 0) return pair;
+      let name = pair.slice(0, eq);
+      try {
+        name = decodeURIComponent(name.replaceAll("+", " "));
+      } catch {
+        // a malformed name is logged as sent
+      }
+      return /^(access_)?token$/i.test(name.trim()) ? `${pair.slice(0, eq)}=***` : pair;
+    });
+  return `${redactedPath}?${params.join("&")}`;
 }

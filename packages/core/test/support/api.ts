@@ -29,12 +29,17 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; testWorkflows?: { name: string; target?: Target; isTask?: boolean }[] } = {},
+  options: {
+    env?: Record<string, string>;
+    testWorkflows?: { name: string; target?: Target; isTask?: boolean }[];
+    /** Fastify's logger option; default none. */
+    logger?: Parameters<typeof serve>[0]["logger"];
+  } = {},
 ): Promise<TestServer> {
   const folder = tempDir("api");
   const { uri, drop } = await appDatabase(folder.path);
   const settings = loadSettings({ DATABASE_URI: uri, PORT: "0", LOG_LEVEL: "silent", MAX_WORKERS: "4", ...options.env });
-  const server = await serve({ appRoot: BEGINNER_APP, settings, logger: false, uiFolder: false });
+  const server = await serve({ appRoot: BEGINNER_APP, settings, logger: options.logger ?? false, uiFolder: false });
   if (options.testWorkflows?.length) await sql`create table if not exists test_log (id serial primary key, pid uuid, step text)`.execute(server.database.db);
   for (const w of options.testWorkflows ?? []) {
     await register({ ...server.database, uri }, w.name, w.target ?? "SYSTEM", { isTask: w.isTask });

@@ -3,10 +3,11 @@
  * `__pong__`. With authentication on, the token comes as the subprotocol pair `base64.bearer.token, <JWT>` (or
  * `?token=`): a malformed header closes with 1002, a bad token with 1008, as orchestrator-core does.
  */
-import type { ApiContext, ZodApp } from "../app.js";
+import { PUBLIC_ROUTE, type ApiContext, type ZodApp } from "../app.js";
 
 export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
-  app.get("/ws/events", { websocket: true, schema: { tags: ["events"], summary: "Websocket of invalidateCache events" } }, async (socket, request) => {
+  // public at the HTTP level: browsers cannot send headers with a websocket, so the handler checks the token
+  app.get("/ws/events", { ...PUBLIC_ROUTE, websocket: true, schema: { tags: ["events"], summary: "Websocket of invalidateCache events" } }, async (socket, request) => {
     // handlers are attached at once: messages that arrive while the token is checked would otherwise be lost
     let authorized = !ctx.auth.active;
     let pingWhileChecking = false;

@@ -1,12 +1,12 @@
 import { sql } from "kysely";
 import { z } from "zod";
-import type { ApiContext, ZodApp } from "../app.js";
+import { PUBLIC_ROUTE, type ApiContext, type ZodApp } from "../app.js";
 import { HttpProblem } from "../problem.js";
 
 export async function healthRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
   app.get(
     "/health",
-    { schema: { tags: ["health"], summary: "OK when the database answers", response: { 200: z.literal("OK") } } },
+    { ...PUBLIC_ROUTE, schema: { tags: ["health"], summary: "OK when the database answers", response: { 200: z.literal("OK") } } },
     async () => {
       try {
         await sql`SELECT 1`.execute(ctx.database.db);

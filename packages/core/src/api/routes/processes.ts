@@ -5,7 +5,7 @@ import { isAuthorized, AUTH_MESSAGES } from "../../workflow/authorization.js";
 import { loadProcessRow, loadSteps, readGlobalLock, recoverState } from "../../workflow/process-store.js";
 import { getWorkflow } from "../../workflow/registry.js";
 import { ProcessStatus } from "../../workflow/status.js";
-import { userName, type ApiContext, type ZodApp } from "../app.js";
+import { PUBLIC_ROUTE, userName, type ApiContext, type ZodApp } from "../app.js";
 import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js";
 import { HttpProblem, notFound } from "../problem.js";
 import { listProcesses, PROCESS_LIST, processDetail } from "../queries/processes.js";
@@ -176,6 +176,8 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
   app.post(
     "/processes/:process_id/callback/:token",
     {
+      // the token in the path authenticates the external system (it has no bearer token)
+      ...PUBLIC_ROUTE,
       schema: {
         tags,
         summary: "An external system answers an awaiting callback step",
@@ -192,6 +194,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
   app.post(
     "/processes/:process_id/callback/:token/progress",
     {
+      ...PUBLIC_ROUTE,
       schema: {
         tags,
         summary: "Progress of an awaiting callback step (a string or an object)",
