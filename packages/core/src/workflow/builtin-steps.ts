@@ -47,15 +47,45 @@ export function storeProcessSubscription(): Step {
 
 const OLD_SUBSCRIPTIONS = "__old_subscriptions__";
 
+/**
+ * State key naming the subscription the engine locked (set out of sync) when it created the process (workflows with
+ * `locksSubscription`): "Lock subscription" then finds it locked by this process and goes on.
+ */
+export const LOCKED_SUBSCRIPTION_KEY = "__locked_subscription__";
+
+/**
+ * Take the lock of a subscription in one conditional statement: true when this call set it out of sync, false when
+ * it was out of sync already (another process holds it). Two callers can never both get true.
+ */
+export async function lockSubscription(db: Kysely<Database>, subscriptionId: string): Promise<boolean> {
+  const locked = await db
+    .updateTable("subscriptions")
+    .set({ insync: false })
+    .where("subscription_id", "=", subscriptionId)
+    .where("insync", "=", true)
+    .returning("subscription_id")
+    .executeTakeFirst();
+  return locked !== undefined;
+}
+
 /** Set `insync` on the subscription: through its model when its product is registered, else on the row. */
 async function setInsync(ctx: StepContext, id: string, insync: boolean, check: boolean, state: State): Promise<State> {
   const db = await ctx.db();
+  // locked by the statement that created this process: held already
+  const heldAlready = !insync && state[LOCKED_SUBSCRIPTION_KEY] === id;
   const row = await loadSubscriptionRow(db, id);
-  if (check && !row.insync) throw new Error("Subscription is already out of sync, cannot continue!");
+  let wasInsync = row.insync;
+  if (check && !heldAlready) {
+    // atomic: of two processes locking at once, exactly one finds it in sync
+    if (!(await lockSubscription(db, id))) throw new Error("Subscription is already out of sync, cannot continue!");
+    wasInsync = true;
+  }
+  if (heldAlready) wasInsync = true;
   const backups = { ...((state[OLD_SUBSCRIPTIONS] as State | undefined) ?? {}) };
   if (SUBSCRIPTION_MODEL_REGISTRY.has(row.product_name)) {
     const model = await fromSubscription(db, id);
-    if (check && !(id in backups)) backups[id] = asJson(model);
+    // the backup is the subscription as it was before the lock
+    if (check && !(id in backups)) backups[id] = { ...asJson(model), insync: wasInsync };
     model.insync = insync;
     await saveSubscription(db, model, { validate: false });
     // saved already (without the lifecycle check): what goes into the state is a plain copy
@@ -63,7 +93,7 @@ async function setInsync(ctx: StepContext, id: string, insync: boolean, check: b
   }
   if (check && !(id in backups)) {
     const { product_name: _p, ...plain } = row;
-    backups[id] = asJson(plain);
+    backups[id] = { ...asJson(plain), insync: wasInsync };
   }
   await db.updateTable("subscriptions").set({ insync }).where("subscription_id", "=", id).execute();
   return check ? { [OLD_SUBSCRIPTIONS]: backups } : {};

@@ -13,7 +13,8 @@ import { EventEmitter } from "node:events";
 import { sql, type ControlledTransaction, type Kysely } from "kysely";
 import type { OrchestratorDb } from "../db/connection.js";
 import type { Database } from "../db/types.js";
-import { formPage, postForm, type InputForm } from "../forms/index.js";
+import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
+import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
 import {
   InvalidCallbackTokenError,
@@ -44,6 +45,7 @@ import {
   type StepRow,
 } from "./process-store.js";
 import { getWorkflow } from "./registry.js";
+import { TRANSLATIONS, WF_USABLE_WHILE_OUT_OF_SYNC } from "./subscription-workflows.js";
 import { Assignee, overallStatus, ProcessStatus, RESUMABLE_STATUSES, StepStatus } from "./status.js";
 import type { ErrorState, ProcessControl, State, Step, StepContext, StepOutcome } from "./steps.js";
 import type { Workflow } from "./workflow.js";
@@ -240,7 +242,9 @@ export class WorkflowEngine implements ProcessControl {
    * carries its JSON Schema) and queue it. Returns the process id.
    */
   async startProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
-    const worker = this.stopping ? undefined : this.executor.reserve?.();
+    // a process that locks its subscription is created by the statement that takes the lock (createProcess)
+    const locks = (await getWorkflow(workflowName))?.locksSubscription === true;
+    const worker = this.stopping || locks ? undefined : this.executor.reserve?.();
     if (!worker) {
       const processId = await this.createProcess(workflowName, userInputs, user);
       this.schedule(processId, user);
@@ -270,11 +274,21 @@ export class WorkflowEngine implements ProcessControl {
     return processId;
   }
 
-  /** Create the process rows without running it (status `created`). */
+  /**
+   * Create the process rows without running it (status `created`). For a workflow that locks its subscription the
+   * same statement takes the lock; when the subscription is out of sync already the start is refused with the
+   * original's reason (FormValidationError on `subscription_id`, HTTP 400) and nothing is written.
+   */
   async createProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
     const { processId, row, state } = await this.prepareProcess(workflowName, userInputs, user);
-    // the process and its initial input state, in one statement
-    await this.insertProcess(processId, row, user, state).catch((error: unknown) => this.insertFailed(error, workflowName));
+    // the process and its initial input state (and the subscription's lock), in one statement
+    const created = await this.insertProcess(processId, row, user, state).catch((error: unknown) => this.insertFailed(error, workflowName));
+    if (!created) {
+      const reason = TRANSLATIONS["subscription.not_in_sync"]!;
+      throw new FormValidationError("Select a subscription", [
+        { loc: ["subscription_id"], msg: `This workflow cannot be started: ${reason}`, type: "value_error", input: state[LOCKED_SUBSCRIPTION_KEY] },
+      ]);
+    }
     this.emit({ processId, status: ProcessStatus.CREATED });
     return processId;
   }
@@ -339,19 +353,43 @@ export class WorkflowEngine implements ProcessControl {
     const processId = randomUUID();
     const initial: State = { process_id: processId, reporter: user, workflow_name: workflowName, workflow_target: workflow.target };
     const formState = await this.runForm(workflow.initialInputForm ?? EMPTY_FORM, initial, userInputs);
-    const state = { ...formState, ...initial };
+    const state: State = { ...formState, ...initial };
+    if (workflow.locksSubscription && !WF_USABLE_WHILE_OUT_OF_SYNC.includes(workflowName) && typeof state.subscription_id === "string") {
+      state[LOCKED_SUBSCRIPTION_KEY] = state.subscription_id;
+    }
     const row = await this.workflowRow(workflowName);
     return { processId, row, state };
   }
 
-  private async insertProcess(processId: string, row: { workflow_id: string; is_task: boolean }, user: string, state: State): Promise<void> {
-    await sql`
-      WITH p AS (
+  /**
+   * Insert the process and its initial state in one statement; when the state names a subscription to lock, the
+   * statement also sets it out of sync, and inserts nothing when it is out of sync already (false).
+   */
+  private async insertProcess(processId: string, row: { workflow_id: string; is_task: boolean }, user: string, state: State): Promise<boolean> {
+    const lock = state[LOCKED_SUBSCRIPTION_KEY];
+    const stateJson = JSON.stringify(state);
+    if (typeof lock !== "string") {
+      await sql`
+        WITH p AS (
+          INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
+          VALUES (${processId}, ${row.workflow_id}, ${ProcessStatus.CREATED}, ${user}, ${row.is_task})
+          RETURNING pid
+        )
+        INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${stateJson}::jsonb, 'initial_state' FROM p`.execute(this.db);
+      return true;
+    }
+    // one statement: of two starts at once, exactly one finds the subscription in sync (the other's update waits
+    // for the row lock, then sees insync false and inserts nothing)
+    const result = await sql<{ pid: string }>`
+      WITH locked AS (
+        UPDATE subscriptions SET insync = false WHERE subscription_id = ${lock} AND insync RETURNING subscription_id
+      ), p AS (
         INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
-        VALUES (${processId}, ${row.workflow_id}, ${ProcessStatus.CREATED}, ${user}, ${row.is_task})
+        SELECT ${processId}, ${row.workflow_id}, ${ProcessStatus.CREATED}, ${user}, ${row.is_task} FROM locked
         RETURNING pid
       )
-      INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${JSON.stringify(state)}::jsonb, 'initial_state' FROM p`.execute(this.db);
+      INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${stateJson}::jsonb, 'initial_state' FROM p RETURNING pid`.execute(this.db);
+    return result.rows.length > 0;
   }
 
   /** The workflow's row (id, is_task), cached briefly: it is read for every process start. */

@@ -33,6 +33,12 @@ export interface Workflow {
   readonly runPredicate?: RunPredicate;
   /** Description in code (the database's description is the one shown; this is for generators). */
   readonly description?: string;
+  /**
+   * The subscription the form names (`subscription_id`) is locked — set out of sync — by the statement that creates
+   * the process, and the start is refused when it is out of sync already; so two processes never both hold it and a
+   * process never fails for losing that race. Set by the modify, terminate and validate wrappers.
+   */
+  readonly locksSubscription?: boolean;
   /** Marks an object as a workflow for the registry's checks. */
   readonly isWorkflow: true;
 }
@@ -44,6 +50,8 @@ export interface WorkflowOptions {
   authorizeCallback?: Authorizer;
   retryAuthCallback?: Authorizer;
   runPredicate?: RunPredicate;
+  /** See Workflow.locksSubscription. */
+  locksSubscription?: boolean;
 }
 
 export const allow: Authorizer = () => true;
@@ -63,15 +71,18 @@ export function workflow(options: WorkflowOptions, steps: Steps): Workflow {
     throw new OrchestratorError("invalid_workflow", `Unknown target ${JSON.stringify(target)}; expected one of ${Object.values(Target).join(", ")}`);
   }
   const authorizeCallback = options.authorizeCallback ?? allow;
+  const list = toStepList(steps);
   return {
     name: "",
     target,
-    steps: toStepList(steps),
+    steps: list,
     initialInputForm: options.initialInputForm,
     authorizeCallback,
     retryAuthCallback: options.retryAuthCallback ?? authorizeCallback,
     runPredicate: options.runPredicate,
     description: options.description,
+    // a workflow with the checked "Lock subscription" step takes the lock when its process is created
+    locksSubscription: options.locksSubscription ?? list.steps.includes(unsync),
     isWorkflow: true,
   };
 }
@@ -114,7 +125,11 @@ function subscriptionWorkflow(
   beforeUnlock: StepList = begin,
 ): Workflow {
   return workflow(
-    { ...options, target, initialInputForm: wrapModifyInitialInputForm(options.initialInputForm, target) },
+    {
+      ...options,
+      target,
+      initialInputForm: wrapModifyInitialInputForm(options.initialInputForm, target),
+    },
     init.chain(
       storeProcessSubscription(),
       lock,
@@ -149,7 +164,7 @@ export function terminateWorkflow(options: WrapperOptions, steps: Steps): Workfl
  */
 export function validateWorkflow(options: Omit<WrapperOptions, "initialInputForm" | "additionalSteps">, steps: Steps): Workflow {
   return workflow(
-    { ...options, target: Target.VALIDATE, initialInputForm: wrapModifyInitialInputForm(undefined, Target.VALIDATE) },
+    { ...options, target: Target.VALIDATE, initialInputForm: wrapModifyInitialInputForm(undefined, Target.VALIDATE), locksSubscription: true },
     init.chain(storeProcessSubscription(), unsyncUnchecked, toStepList(steps), resync, done),
   );
 }
