@@ -28,6 +28,7 @@ import { createAuthenticator, redactTarget, SYSTEM_USER, type ApiUser, type Auth
 import { EventHub } from "./events.js";
 import { Metrics } from "./metrics.js";
 import { handleError, problemBody } from "./problem.js";
+import { GUARD_SERVER_OPTIONS, guardRequestInput, MAX_URL_BYTES } from "./input-guard.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { metadataRoutes } from "./routes/metadata.js";
@@ -117,11 +118,13 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     logger: loggerOptions(options.logger, settings.LOG_LEVEL),
     // bodies such as `"progress text"` for callbacks are JSON strings
     bodyLimit: 10 * 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_URL_BYTES },
+    ...GUARD_SERVER_OPTIONS,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  app.addHook("preValidation", guardRequestInput);
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api")) return reply.status(404).send(problemBody(404, `Not found: ${request.method} ${request.url.split("?")[0]}`));
     return sendUiIndex(reply);

@@ -57,6 +57,8 @@ export function parseListQuery(raw: RawListQuery, spec: ListSpec): ListQuery {
     const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(raw.range);
     if (!match) throw badRequest(`Invalid range "${raw.range}": expected <start>,<end>, e.g. 0,14`);
     const [start, end] = [Number(match[1]), Number(match[2])];
+    // past 2^53 a number is no longer exact (and past 2^63 not a PostgreSQL OFFSET)
+    if (end > Number.MAX_SAFE_INTEGER) throw badRequest(`Invalid range "${raw.range}": start and end must be at most ${Number.MAX_SAFE_INTEGER}`);
     if (end < start) throw badRequest(`Invalid range "${raw.range}": the end is before the start`);
     if (end - start + 1 > MAX_PAGE) throw badRequest(`Invalid range "${raw.range}": at most ${MAX_PAGE} rows at a time`);
     offset = start;
@@ -88,7 +90,9 @@ export function parseListQuery(raw: RawListQuery, spec: ListSpec): ListQuery {
         throw badRequest(`Invalid filter field "${parts[i]}": filterable are ${spec.filterFields.join(", ")}`);
       }
       const value = parts[i + 1]!.trim();
-      filters.push({ field, raw: value, values: value.split("-").filter((v) => v !== "") });
+      const values = value.split("-").filter((v) => v !== "");
+      if (values.length === 0) throw badRequest(`Invalid filter value for ${field}: empty; give a value (alternatives separated by '-')`);
+      filters.push({ field, raw: value, values });
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_CODES } from "node:http";
+import { isDatabaseConnectionError } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import { FormError, FormOverflowError } from "../forms/errors.js";
 
@@ -60,8 +61,23 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     // request validation (params, query, body): FastAPI answers 422 with what was wrong
     return reply.status(422).send(problemBody(422, validationDetail(fastifyError)));
   }
+  const refused = databaseRefusal(error);
+  if (refused) {
+    // a safety net: the route schemas should have refused the value before the database saw it
+    request.log.warn({ err: error }, "the database refused a value the API accepted");
+    return reply.status(refused.status).send(problemBody(refused.status, refused.detail));
+  }
   if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return reply.status(fastifyError.statusCode).send(problemBody(fastifyError.statusCode, fastifyError.message));
+    const status = bodyStatus(fastifyError) ?? fastifyError.statusCode;
+    return reply.status(status).send(problemBody(status, clientErrorDetail(fastifyError, request)));
+  }
+  if (isDatabaseConnectionError(error)) {
+    // the database is unreachable or the connection was lost: nothing to fix in the request; try again later
+    request.log.warn({ err: error }, "database unavailable");
+    return reply
+      .status(503)
+      .header("retry-after", "5")
+      .send(problemBody(503, `Database unavailable: ${(error as Error).message}. The request was not carried out; try again shortly.`));
   }
   request.log.error({ err: error }, "unhandled error");
   return reply.status(500).send(problemBody(500, "Internal server error: see the server log"));
@@ -74,4 +90,52 @@ function validationDetail(error: FastifyError): string {
     return `${context}${path ? `.${path}` : ""}: ${issue.message ?? "invalid"}`;
   });
   return parts.length ? parts.join("; ") : error.message;
+}
+
+/** A body that could not be read is a 400 (415 for a media type the API does not take: a JSON API takes JSON). */
+function bodyStatus(error: FastifyError): number | undefined {
+  return error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE" ? 400 : undefined;
+}
+
+/** The detail of a Fastify client error, naming the limit or what is accepted where Fastify's message does not. */
+function clientErrorDetail(error: FastifyError, request: FastifyRequest): string {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return `Unsupported Content-Type ${JSON.stringify(request.headers["content-type"] ?? "")}: send application/json`;
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return `Request body is too large: at most ${request.routeOptions.bodyLimit ?? "the server's limit of"} bytes`;
+    default:
+      return error.message;
+  }
+}
+
+/** What the database says when it refuses a value, as PostgreSQL (and PGlite) errors carry it. */
+interface PostgresError {
+  code: string;
+  message: string;
+  severity?: string;
+  table?: string;
+  column?: string;
+  detail?: string;
+}
+
+function isPostgresError(error: unknown): error is PostgresError {
+  const e = error as Partial<PostgresError> | null;
+  // SQLSTATE codes are five digits or capital letters; node's own error codes (ECONNRESET…) are not
+  return typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.message === "string" && "severity" in e;
+}
+
+/**
+ * A PostgreSQL error caused by the value sent, as an HTTP answer: data exceptions (class 22: invalid byte sequence,
+ * string too long, number out of range, invalid text representation, untranslatable character…) and program
+ * limits (54: a value too large for an index, nested too deep) are 400; a unique or foreign key violation (23505,
+ * 23503) is a 409 conflict with what is stored. The detail names the column when PostgreSQL gives it.
+ */
+export function databaseRefusal(error: unknown): { status: number; detail: string } | undefined {
+  if (!isPostgresError(error)) return undefined;
+  const where = error.column ? ` for ${error.table ? `${error.table}.` : ""}${error.column}` : error.table ? ` in ${error.table}` : "";
+  const why = error.detail ? `${error.message} (${error.detail})` : error.message;
+  if (error.code.startsWith("22") || error.code.startsWith("54")) return { status: 400, detail: `Invalid value${where}: ${why}` };
+  if (error.code === "23505" || error.code === "23503") return { status: 409, detail: `Conflict with stored data${where}: ${why}` };
+  return undefined;
 }

@@ -4,12 +4,13 @@ import { z } from "zod";
 import type { Database } from "../../db/types.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
+import { text, uuid as uuidField } from "../schemas.js";
 
 /** orchestrator-core's ProductLifecycle values. */
 export const PRODUCT_LIFECYCLES = ["active", "pre production", "phase out", "end of life"] as const;
 
-const description = z.string().max(2000);
-const uuid = (name: string) => z.object({ id: z.uuid({ error: `${name} must be a UUID` }) });
+const description = text(2000);
+const uuid = (name: string) => z.object({ id: uuidField(name) });
 
 /** Products with their fixed inputs, blocks and workflows: four queries for any number of products. */
 async function products(db: Kysely<Database>, filter: { id?: string; tag?: string; product_type?: string }) {

@@ -8,9 +8,10 @@ import { ProcessStatus } from "../../workflow/status.js";
 import { PUBLIC_ROUTE, userName, type ApiContext, type ZodApp } from "../app.js";
 import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js";
 import { HttpProblem, notFound } from "../problem.js";
+import { identifier, text, uuid } from "../schemas.js";
 import { listProcesses, PROCESS_LIST, processDetail } from "../queries/processes.js";
 
-const processId = z.object({ process_id: z.uuid({ error: "process_id must be a UUID" }) });
+const processId = z.object({ process_id: uuid("process_id") });
 const pageInputs = z.array(z.record(z.string(), z.unknown())).describe("The form pages submitted so far: [] asks for the first page");
 const TASK_RETRY_STATUSES = [ProcessStatus.FAILED, ProcessStatus.WAITING, ProcessStatus.API_UNAVAILABLE, ProcessStatus.INCONSISTENT_DATA];
 const tags = ["processes"];
@@ -95,7 +96,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
       schema: {
         tags,
         summary: "Start a workflow: 510 with the next form page until every page is submitted, then 201 {id}",
-        params: z.object({ workflow_key: z.string().min(1) }),
+        params: z.object({ workflow_key: identifier() }),
         body: pageInputs,
       },
     },
@@ -160,7 +161,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         tags,
         summary: "Set the process's note",
         params: processId,
-        body: z.strictObject({ note: z.string().max(5000).nullable() }),
+        body: z.strictObject({ note: text(5000).nullable() }),
       },
     },
     async (request) => {
@@ -172,7 +173,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
     },
   );
 
-  const callbackParams = processId.extend({ token: z.string().min(1) });
+  const callbackParams = processId.extend({ token: identifier() });
   app.post(
     "/processes/:process_id/callback/:token",
     {

@@ -8,9 +8,10 @@ import { subscriptionWorkflows } from "../../workflow/subscription-workflows.js"
 import type { ApiContext, ZodApp } from "../app.js";
 import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js";
 import { HttpProblem, notFound } from "../problem.js";
+import { identifier, int4, text, uuid } from "../schemas.js";
 import { listSubscriptions, SUBSCRIPTION_LIST, subscriptionDetail } from "../queries/subscriptions.js";
 
-const subscriptionId = z.object({ subscription_id: z.uuid({ error: "subscription_id must be a UUID" }) });
+const subscriptionId = z.object({ subscription_id: uuid("subscription_id") });
 const tags = ["subscriptions"];
 
 export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
@@ -73,11 +74,12 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
   // customer descriptions ---------------------------------------------------------------------------------------
   const descriptionTags = ["subscription_customer_descriptions"];
   const descriptionBody = z.strictObject({
-    subscription_id: z.uuid({ error: "subscription_id must be a UUID" }),
-    customer_id: z.string().min(1),
-    description: z.string().min(1),
+    subscription_id: uuid("subscription_id"),
+    customer_id: identifier(),
+    // subscription_customer_descriptions.description is varchar(2000)
+    description: text(2000, 1),
   });
-  const descriptionId = z.object({ id: z.uuid({ error: "id must be a UUID" }) });
+  const descriptionId = z.object({ id: uuid("id") });
 
   app.post(
     "/subscription_customer_descriptions",
@@ -103,10 +105,21 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
       schema: {
         tags: descriptionTags,
         summary: "Change a customer's description of a subscription",
-        body: descriptionBody.extend({ id: z.uuid(), created_at: z.string().optional(), version: z.number().int().optional() }),
+        // created_at and version are sent back as read (the database keeps its own)
+        body: descriptionBody.extend({ id: uuid("id"), created_at: text(64).optional(), version: int4("version").optional() }),
       },
     },
     async (request, reply) => {
+      // checked first: the update would otherwise fail on the foreign key or the (customer, subscription) key
+      await mustExist(request.body.subscription_id);
+      const other = await db
+        .selectFrom("subscription_customer_descriptions")
+        .select("id")
+        .where("subscription_id", "=", request.body.subscription_id)
+        .where("customer_id", "=", request.body.customer_id)
+        .where("id", "!=", request.body.id)
+        .executeTakeFirst();
+      if (other) throw new HttpProblem(409, `Customer ${request.body.customer_id} already has a description of this subscription (id ${other.id})`);
       const result = await db
         .updateTable("subscription_customer_descriptions")
         .set({ description: request.body.description, customer_id: request.body.customer_id, subscription_id: request.body.subscription_id })
@@ -130,7 +143,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
       schema: {
         tags: descriptionTags,
         summary: "A customer's description of a subscription",
-        params: subscriptionId.extend({ customer_id: z.string().min(1) }),
+        params: subscriptionId.extend({ customer_id: identifier() }),
       },
     },
     async (request) => {

@@ -10,6 +10,7 @@ import { TARGETS } from "../../targets.js";
 import { ALL_WORKFLOWS, getWorkflow } from "../../workflow/registry.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
+import { text, uuid } from "../schemas.js";
 
 const tags = ["workflows"];
 
@@ -108,7 +109,7 @@ export async function workflowRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     );
   });
 
-  const id = z.object({ workflow_id: z.uuid({ error: "workflow_id must be a UUID" }) });
+  const id = z.object({ workflow_id: uuid("workflow_id") });
   app.get("/workflows/:workflow_id", { schema: { tags, summary: "A workflow", params: id } }, async (request) => {
     const [workflow] = await workflows(db, { id: request.params.workflow_id });
     if (!workflow) throw notFound(`Workflow ${request.params.workflow_id} not found`);
@@ -117,7 +118,7 @@ export async function workflowRoutes(app: ZodApp, ctx: ApiContext): Promise<void
 
   app.patch(
     "/workflows/:workflow_id",
-    { schema: { tags, summary: "Change a workflow's description", params: id, body: z.strictObject({ description: z.string().max(2000) }) } },
+    { schema: { tags, summary: "Change a workflow's description", params: id, body: z.strictObject({ description: text(2000) }) } },
     async (request, reply) => {
       const result = await db
         .updateTable("workflows")
