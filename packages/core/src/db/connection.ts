@@ -6,8 +6,9 @@ import { isAbsolute, resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { DatabaseError, SettingsError } from "../errors.js";
+import { tagConnectionError } from "./connection-errors.js";
 import { lockFolder } from "./folder-lock.js";
-import { listenPGlite, listenPostgres, type ListenHandlers, type Listener } from "./listener.js";
+import { exemptFromIdleTimeout, listenPGlite, listenPostgres, type ListenHandlers, type Listener } from "./listener.js";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { Database } from "./types.js";
 
@@ -26,8 +27,27 @@ export interface OrchestratorDb {
   readonly prepared?: PreparedQuery;
   /** LISTEN on a notification channel (its own connection on a server, reconnecting by itself when lost). */
   listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
+  /**
+   * A connection of its own, outside the pool, for session state such as advisory locks (server only). Throws what
+   * connecting throws (a database connection error: see isDatabaseConnectionError).
+   */
+  dedicated?(applicationName: string): Promise<DedicatedConnection>;
   close(): Promise<void>;
 }
+
+/** One server session outside the pool; see OrchestratorDb.dedicated. */
+export interface DedicatedConnection {
+  /** Queries on this session only (no transactions: statements from several callers may interleave). */
+  readonly db: Kysely<Database>;
+  /** Resolves with the error once the session is lost (ended by the server, the network, or a failed check); never rejects. */
+  readonly lost: Promise<unknown>;
+  /** End the session (its advisory locks go with it). */
+  close(): Promise<void>;
+}
+
+/** A lost session is noticed within this time even when it is idle (half-open sockets, idle_session_timeout). */
+const DEDICATED_HEARTBEAT_MS = 10_000;
+const DEDICATED_ANSWER_MS = 5_000;
 
 export type PreparedQuery = <R>(name: string, text: string, values: unknown[]) => Promise<R[]>;
 
@@ -111,8 +131,26 @@ export function namedStatement(name: string, text: string): string {
   return text;
 }
 
-/** A pg client that runs the texts registered with namedStatement as named prepared statements. */
+/**
+ * A pg client that runs the texts registered with namedStatement as named prepared statements. It never lets a lost
+ * connection end the process: pg emits "error" on a client whose server goes away, and an "error" without a listener
+ * is thrown; the pool listens only while a client is idle, so a checked-out client needs its own listener (the query
+ * under way, and every later one, fails instead). Connection failures are tagged (isDatabaseConnectionError).
+ */
 class NamingClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on("error", () => undefined);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override connect(callback?: any): any {
+    if (typeof callback === "function") return super.connect((error: Error | undefined) => callback(error ? tagConnectionError(error) : error));
+    return super.connect().catch((error: unknown) => {
+      throw tagConnectionError(error);
+    });
+  }
+
   // pg's overloads of query cannot be restated here; the arguments go through unchanged
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(config: any, values?: any, callback?: any): any {
@@ -129,10 +167,20 @@ const pgTypes = {
 };
 
 async function openPostgres(uri: string, poolSize: number): Promise<OrchestratorDb> {
-  const pool = new pg.Pool({ connectionString: uri, max: poolSize, types: pgTypes, Client: NamingClient });
+  const pool = new pg.Pool({
+    connectionString: uri,
+    max: poolSize,
+    types: pgTypes,
+    Client: NamingClient,
+    // a request waits at most this long for a connection, then answers 503 (no connection can be made, or the pool
+    // is exhausted), instead of hanging while the database is unreachable
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client that loses its server must not crash the process; the next query reports the problem.
   pool.on("error", () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: retryingStaleSessions(pool) }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {
@@ -141,14 +189,112 @@ async function openPostgres(uri: string, poolSize: number): Promise<Orchestrator
       cause: error,
     });
   }
-  const prepared: PreparedQuery = async <R>(name: string, text: string, values: unknown[]) =>
-    (await pool.query({ name, text, values })).rows as R[];
+  const prepared: PreparedQuery = async <R>(name: string, text: string, values: unknown[]) => {
+    try {
+      return (await pool.query({ name, text, values })).rows as R[];
+    } catch (error) {
+      if (!endedWhileIdle(error)) throw error;
+      return (await pool.query({ name, text, values })).rows as R[];
+    }
+  };
   return {
     db,
     kind: "postgres",
     location: redactUri(uri),
     prepared,
     listen: (channel, handlers) => listenPostgres(uri, channel, handlers),
+    dedicated: (applicationName) => openDedicated(uri, applicationName),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Whether a statement failed because its pooled session had been ended by the server while it sat idle in the pool
+ * (idle_session_timeout): the statement never ran, so sending it again on another session is safe.
+ */
+function endedWhileIdle(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.code === "57P05";
+}
+
+/**
+ * The pool as Kysely sees it: when the first statement on a checked-out session fails because the server had ended
+ * that session while it was idle, the session is discarded and the statement sent once more on another. Later
+ * statements are never resent (they may belong to a transaction).
+ */
+function retryingStaleSessions(pool: pg.Pool): pg.Pool {
+  const connect = async () => {
+    let client = await pool.connect();
+    let first = true;
+    return {
+      query: async (text: string, values?: unknown[]) => {
+        if (!first) return client.query(text, values);
+        first = false;
+        try {
+          return await client.query(text, values);
+        } catch (error) {
+          if (!endedWhileIdle(error)) throw error;
+          client.release(error as Error);
+          client = await pool.connect();
+          return client.query(text, values);
+        }
+      },
+      release: (error?: Error) => client.release(error),
+    };
+  };
+  return { connect, end: () => pool.end() } as unknown as pg.Pool;
+}
+
+async function openDedicated(uri: string, applicationName: string): Promise<DedicatedConnection> {
+  const client = new NamingClient({
+    connectionString: uri,
+    types: pgTypes,
+    application_name: applicationName,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: 10_000,
+  });
+  let markLost: (error: unknown) => void = () => undefined;
+  const lost = new Promise<unknown>((resolve) => (markLost = resolve));
+  let closing = false;
+  client.on("error", (error) => markLost(error));
+  client.on("end", () => markLost(tagConnectionError(new Error(closing ? "Connection terminated" : "Connection terminated unexpectedly"))));
+  await client.connect();
+  await exemptFromIdleTimeout(client);
+  // one statement at a time on the session (pg deprecates overlapping queries on a client): callers queue
+  let tail: Promise<unknown> = Promise.resolve();
+  const query = <T>(text: string, values?: unknown[]): Promise<T> => {
+    const result = tail.then(() => client.query(text, values) as Promise<T>);
+    tail = result.catch(() => undefined);
+    return result;
+  };
+  // an idle session that stops answering (a half-open socket) is given up after a failed round trip
+  const heartbeat = setInterval(() => {
+    const late = setTimeout(() => {
+      markLost(tagConnectionError(new Error(`Connection terminated: no answer within ${DEDICATED_ANSWER_MS} ms`)));
+      client.end().catch(() => undefined);
+    }, DEDICATED_ANSWER_MS);
+    query("SELECT 1").then(
+      () => clearTimeout(late),
+      (error: unknown) => {
+        clearTimeout(late);
+        markLost(error);
+      },
+    );
+  }, DEDICATED_HEARTBEAT_MS);
+  heartbeat.unref();
+  void lost.then(() => clearInterval(heartbeat));
+  // Kysely over this one session: every "connection" it acquires is the same client, never released to a pool
+  const session = { query, release: () => undefined } as unknown as pg.PoolClient;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: { connect: async () => session, end: async () => undefined } as unknown as pg.Pool }),
+  });
+  return {
+    db,
+    lost,
+    close: async () => {
+      closing = true;
+      clearInterval(heartbeat);
+      await client.end().catch(() => undefined);
+    },
   };
 }

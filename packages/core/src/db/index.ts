@@ -1,4 +1,5 @@
 export { openDatabase, defaultDataFolder, redactUri } from "./connection.js";
-export type { OrchestratorDb, DatabaseKind, OpenDatabaseOptions } from "./connection.js";
+export { isDatabaseConnectionError } from "./connection-errors.js";
+export type { OrchestratorDb, DatabaseKind, OpenDatabaseOptions, DedicatedConnection } from "./connection.js";
 export type { Listener, ListenHandlers, ListenerQuery } from "./listener.js";
 export * from "./types.js";

@@ -45,6 +45,14 @@ const RECONNECT_MAX_MS = 5_000;
 const HEARTBEAT_MS = 15_000;
 const ANSWER_TIMEOUT_MS = 5_000;
 
+/**
+ * A session meant to sit idle for long (a listener, the engine's leases) exempts itself from the server's
+ * idle_session_timeout, which would otherwise end it again and again. Servers before 14 have no such setting.
+ */
+export async function exemptFromIdleTimeout(client: Pick<pg.Client, "query">): Promise<void> {
+  await client.query("SET idle_session_timeout = 0").catch(() => undefined);
+}
+
 /** A channel name as a quoted SQL identifier. */
 function channelIdentifier(channel: string): string {
   return `"${channel.replaceAll('"', '""')}"`;
@@ -104,6 +112,7 @@ export async function listenPostgres(connectionString: string, channel: string, 
     });
     try {
       await next.connect();
+      await exemptFromIdleTimeout(next);
       await next.query(`LISTEN ${channelIdentifier(channel)}`);
       if (client !== next) return;
       await handlers.onListening(async (text) => (await next.query<Record<string, unknown>>(text)).rows);

@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { sql, type ControlledTransaction, type Kysely } from "kysely";
-import type { OrchestratorDb } from "../db/connection.js";
+import { isDatabaseConnectionError, type OrchestratorDb } from "../db/index.js";
 import type { Database } from "../db/types.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
@@ -26,7 +26,7 @@ import {
   WorkflowRemovedError,
 } from "./errors.js";
 import { runWithFormContext } from "./form-context.js";
-import { ProcessLeases, type LaneBatch } from "./leases.js";
+import { LEASE_APPLICATION_NAME, ProcessLeases, type LaneBatch } from "./leases.js";
 import { PauseWatch } from "./pause-watch.js";
 import {
   CheckpointWriter,
@@ -90,6 +90,10 @@ const LEASE_LANES = 4;
 /** Checkpoint statements under way at once; checkpoints arriving meanwhile are batched into the next one. */
 const CHECKPOINT_STATEMENTS_IN_FLIGHT = 1;
 
+/** Back-off of recovery attempts after a database fault (until the database answers again). */
+const RECOVERY_MIN_MS = 200;
+const RECOVERY_MAX_MS = 5_000;
+
 /** How many last-known statuses waitFor keeps. */
 const LAST_STATUS_LIMIT = 10_000;
 
@@ -150,6 +154,12 @@ export class WorkflowEngine implements ProcessControl {
   /** unpause() calls under way: they resume every stopped process, so the watch leaves it to them. */
   private unpausing = 0;
   private stopping = false;
+  /**
+   * Processes whose run ended without finishing because the database went away or their lease was lost: they are
+   * left `running` and taken over by recovery once their run is over.
+   */
+  private readonly interrupted = new Set<string>();
+  private recovery: { timer?: NodeJS.Timeout; running: boolean; again: boolean; delay: number } = { running: false, again: false, delay: RECOVERY_MIN_MS };
   /** The last status this engine saw per process, for waitFor without a query. */
   private readonly lastStatus = new Map<string, ProcessStatus>();
   private readonly workflowRows = new Map<string, { row: WorkflowRow; until: number }>();
@@ -174,7 +184,18 @@ export class WorkflowEngine implements ProcessControl {
   async start(): Promise<string[]> {
     if (this.options.database.kind === "postgres" && !this.leases.enabled) {
       const lanes = Math.max(1, Math.min(LEASE_LANES, this.options.maxWorkers ?? 5));
-      this.leases = await ProcessLeases.open(this.db, lanes, (error) => this.options.onError?.(error, "process leases"));
+      const database = this.options.database;
+      this.leases = await ProcessLeases.open({
+        connect: () => database.dedicated!(LEASE_APPLICATION_NAME),
+        count: lanes,
+        onError: (error) => this.options.onError?.(error, "process leases"),
+        // their runs stop before their next step (see runSteps) and recovery takes them over
+        onLost: (processIds) => {
+          for (const pid of processIds) this.interrupted.add(pid);
+          this.requestRecovery();
+        },
+        onRestored: () => this.requestRecovery(),
+      });
     }
     this.pauseWatch ??= await PauseWatch.open(this.options.database, {
       onChange: (globalLock) => this.events.emit("engine", { globalLock }),
@@ -196,20 +217,62 @@ export class WorkflowEngine implements ProcessControl {
       .execute();
     const taken: string[] = [];
     for (const row of rows) {
-      if (this.active.has(row.pid)) continue;
+      // a run under way here (an interrupted one asks again when it is over), or stopped here by a pause
+      if (this.active.has(row.pid) || this.stoppedByPause.has(row.pid)) continue;
       if (!(await this.tryLease(row.pid))) continue;
       if (row.last_status === ProcessStatus.RUNNING) {
         await transitionStatus(this.db, row.pid, [ProcessStatus.RUNNING], ProcessStatus.RESUMED);
       }
+      this.interrupted.delete(row.pid);
       taken.push(row.pid);
       this.schedule(row.pid, "SYSTEM");
     }
     return taken;
   }
 
+  /**
+   * Run recover() soon, and again with back-off until it succeeds (the database answers): after a database fault,
+   * processes left `running` are taken over without a restart. Interrupted runs still under way are waited for.
+   */
+  private requestRecovery(): void {
+    const r = this.recovery;
+    if (this.stopping) return;
+    if (r.running) {
+      r.again = true;
+      return;
+    }
+    if (r.timer) return;
+    r.timer = setTimeout(() => {
+      r.timer = undefined;
+      r.running = true;
+      r.again = false;
+      this.recover().then(
+        () => {
+          r.running = false;
+          r.delay = RECOVERY_MIN_MS;
+          if (r.again) this.requestRecovery();
+        },
+        (error: unknown) => {
+          r.running = false;
+          r.delay = Math.min(r.delay * 2, RECOVERY_MAX_MS);
+          this.options.onError?.(error, "recovering processes after a database fault");
+          this.requestRecovery();
+        },
+      );
+    }, r.delay);
+    r.timer.unref?.();
+  }
+
+  /** A run ended: if it was interrupted (lost lease, lost database), recovery takes the process over. */
+  private runEnded(processId: string, error?: unknown): void {
+    if (error !== undefined && isDatabaseConnectionError(error)) this.interrupted.add(processId);
+    if (this.interrupted.has(processId)) this.requestRecovery();
+  }
+
   /** Finish the steps that are running, start no new ones, release the database connection of the lease. */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    if (this.recovery.timer) clearTimeout(this.recovery.timer);
     await this.executor.shutdown();
     await Promise.allSettled([...this.active.values()]);
     await this.resuming; // a resume after a pause that had begun (it queues nothing now)
@@ -244,7 +307,9 @@ export class WorkflowEngine implements ProcessControl {
   async startProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
     // a process that locks its subscription is created by the statement that takes the lock (createProcess)
     const locks = (await getWorkflow(workflowName))?.locksSubscription === true;
-    const worker = this.stopping || locks ? undefined : this.executor.reserve?.();
+    // with no lease session open (reconnecting after a database fault) it is created through the pool and claimed later
+    const leaseless = this.leases.enabled && !this.leases.available;
+    const worker = this.stopping || locks || leaseless ? undefined : this.executor.reserve?.();
     if (!worker) {
       const processId = await this.createProcess(workflowName, userInputs, user);
       this.schedule(processId, user);
@@ -263,12 +328,17 @@ export class WorkflowEngine implements ProcessControl {
       return processId;
     }
     this.emit({ processId, status: ProcessStatus.RUNNING });
+    let failure: unknown;
     const run: Promise<void> = this.runSteps(processId, user, claimed, claimedAt)
-      .catch((error) => this.options.onError?.(error, `process ${processId}`))
+      .catch((error) => {
+        failure = error;
+        this.options.onError?.(error, `process ${processId}`);
+      })
       .finally(() => {
         this.releaseLease(processId);
         worker();
         if (this.active.get(processId) === run) this.active.delete(processId);
+        this.runEnded(processId, failure);
       });
     this.active.set(processId, run);
     return processId;
@@ -618,11 +688,16 @@ export class WorkflowEngine implements ProcessControl {
   private schedule(processId: string, user: string, input?: State): void {
     if (this.stopping) return;
     const previous = this.active.get(processId) ?? Promise.resolve();
+    let failure: unknown;
     const run: Promise<void> = previous
       .then(() => this.executor.submit(() => this.run(processId, user, input)))
-      .catch((error) => this.options.onError?.(error, `process ${processId}`))
+      .catch((error) => {
+        failure = error;
+        this.options.onError?.(error, `process ${processId}`);
+      })
       .finally(() => {
         if (this.active.get(processId) === run) this.active.delete(processId);
+        this.runEnded(processId, failure);
       });
     this.active.set(processId, run);
   }
@@ -701,6 +776,12 @@ export class WorkflowEngine implements ProcessControl {
     const fresh = rows.length === 0 && !row.failed_reason && !row.traceback && !resumingSuspended;
     let processRowWrittenAt = fresh ? claimedAt : 0;
     for (const [index, current] of remaining.entries()) {
+      if (this.leases.enabled && !this.leases.isHeld(processId)) {
+        // the lease was lost with its session: another engine may take the process over, so no further step runs
+        // here; it stays running and recovery resumes it from this checkpoint
+        this.interrupted.add(processId);
+        return;
+      }
       const aborter = this.abortRequests.get(processId);
       if (aborter !== undefined) {
         this.abortRequests.delete(processId);
@@ -775,7 +856,14 @@ export class WorkflowEngine implements ProcessControl {
         replaceId = written?.stepId;
       },
     };
-    let outcome: StepOutcome = await current.run(state, ctx);
+    let outcome: StepOutcome;
+    try {
+      outcome = await current.run(state, ctx);
+    } catch (error) {
+      // only a lost database ends a step this way (see makeStep): nothing of it is kept, recovery runs it again
+      if (trx) await trx.rollback().execute().catch(() => undefined);
+      throw error;
+    }
     const failed = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
     if (failed && trx) {
       await trx.rollback().execute().catch(() => undefined);
@@ -799,6 +887,8 @@ export class WorkflowEngine implements ProcessControl {
       return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
     } catch (error) {
       if (trx) await trx.rollback().execute().catch(() => undefined);
+      // the database went away: whether the checkpoint committed is unknown; recovery reads what is stored
+      if (isDatabaseConnectionError(error)) throw error;
       // the step's writes could not be committed: record the failure instead
       const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
       const stored = await this.checkpoint(processId, current.name, failure, current.assignee, user, startedAt, undefined, undefined, row.is_task);

@@ -5,17 +5,28 @@
  * another engine tells an orphaned `running` process from one a live engine is running.
  *
  * Releases are batched: they ride along with the lane's next claim, or go out on their own after a short delay.
+ *
+ * A lane whose session is lost (the server ended it, the network broke) loses its locks with it: its processes are
+ * reported through `onLost` (their runs must stop before their next step and leave them to recovery), and the lane
+ * reconnects by itself with back-off, reporting `onRestored` when it can lease again.
  */
 import { sql, type Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { DedicatedConnection, Database } from "../db/index.js";
 
 /** Idle delay before released leases are sent on their own. */
 const UNLOCK_DELAY_MS = 20;
+/** Back-off between attempts to reconnect a lost lane. */
+const RECONNECT_MIN_MS = 200;
+const RECONNECT_MAX_MS = 5_000;
+
+/** How lease connections show in pg_stat_activity. */
+export const LEASE_APPLICATION_NAME = "orchestrator leases";
 
 interface Lane {
   conn: Kysely<Database>;
-  close: () => void;
-  done: Promise<void>;
+  session: DedicatedConnection;
+  /** False from the loss of the session until a new one is open. */
+  up: boolean;
   pending: Set<string>;
   timer?: NodeJS.Timeout;
   /** Batched statements: one under way per lane, the items arriving meanwhile wait for the next. */
@@ -37,8 +48,22 @@ interface LaneItem {
  */
 export type LaneBatch<I, O> = (conn: Kysely<Database>, items: I[], unlock: string[]) => Promise<O[]>;
 
+/** Where lease sessions come from, and who hears of lost and restored lanes. */
+export interface LeaseOptions {
+  /** Opens a session of its own (OrchestratorDb.dedicated). */
+  connect: () => Promise<DedicatedConnection>;
+  /** Lanes to open. */
+  count: number;
+  onError: (error: unknown) => void;
+  /** The leases of these processes are lost (their lane's session ended). */
+  onLost?: (processIds: string[]) => void;
+  /** A lost lane is open again: processes can be leased (and recovered) again. */
+  onRestored?: () => void;
+}
+
 export class ProcessLeases {
   private readonly held = new Set<string>();
+  private closed = false;
   /**
    * The lane of each process started by this engine (chosen when it is created, so that it can ride along with
    * releases waiting on an idle lane), until its lease is released; other processes use the lane of their id's hash.
@@ -47,42 +72,83 @@ export class ProcessLeases {
 
   private constructor(
     private readonly lanes: Lane[],
-    private readonly onError: (error: unknown) => void,
+    private readonly options: Omit<LeaseOptions, "count">,
   ) {}
+
+  private get onError(): (error: unknown) => void {
+    return this.options.onError;
+  }
 
   /** No leases (the embedded database: one process only). */
   static none(): ProcessLeases {
-    return new ProcessLeases([], () => undefined);
+    return new ProcessLeases([], { connect: () => Promise.reject(new Error("no leases")), onError: () => undefined });
   }
 
-  /** Open `count` lease connections from the pool of `db`. */
-  static async open(db: Kysely<Database>, count: number, onError: (error: unknown) => void): Promise<ProcessLeases> {
-    const lanes = await Promise.all(
-      Array.from(
-        { length: count },
-        () =>
-          new Promise<Lane>((ready, fail) => {
-            let lane: Lane | undefined;
-            const done = db
-              .connection()
-              .execute(async (conn) => {
-                await new Promise<void>((resolve) => {
-                  lane = { conn, close: resolve, done, pending: new Set(), batch: [], busy: false };
-                  ready(lane);
-                });
-              })
-              .catch((error) => {
-                if (!lane) fail(error);
-                else onError(error);
-              });
-          }),
-      ),
-    );
-    return new ProcessLeases(lanes, onError);
+  /** Open `count` lease sessions. Throws when a session cannot be opened (the others are closed). */
+  static async open(options: LeaseOptions): Promise<ProcessLeases> {
+    const sessions = await Promise.allSettled(Array.from({ length: options.count }, () => options.connect()));
+    const failed = sessions.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+      await Promise.all(sessions.map((s) => (s.status === "fulfilled" ? s.value.close() : undefined)));
+      throw failed.reason;
+    }
+    const lanes = sessions.map((s) => {
+      const session = (s as PromiseFulfilledResult<DedicatedConnection>).value;
+      return { conn: session.db, session, up: true, pending: new Set<string>(), batch: [], busy: false } satisfies Lane;
+    });
+    const leases = new ProcessLeases(lanes, options);
+    for (const lane of lanes) leases.watch(lane);
+    return leases;
+  }
+
+  /** When the lane's session is lost: drop its leases, tell the engine, reconnect with back-off. */
+  private watch(lane: Lane): void {
+    const session = lane.session;
+    void session.lost.then(async (error) => {
+      if (this.closed || lane.session !== session) return;
+      lane.up = false;
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = undefined;
+      lane.pending.clear(); // the session's locks are gone with it
+      const lost: string[] = [];
+      for (const pid of [...this.held]) {
+        if (this.laneOf(pid) !== lane) continue;
+        this.held.delete(pid);
+        this.assigned.delete(pid);
+        lost.push(pid);
+      }
+      for (const [pid, assigned] of this.assigned) if (assigned === lane) this.assigned.delete(pid);
+      this.onError(error);
+      if (lost.length) this.options.onLost?.(lost);
+      for (let delay = RECONNECT_MIN_MS; !this.closed; delay = Math.min(delay * 2, RECONNECT_MAX_MS)) {
+        await new Promise((r) => setTimeout(r, delay));
+        if (this.closed) return;
+        try {
+          const next = await this.options.connect();
+          if (this.closed) {
+            await next.close();
+            return;
+          }
+          lane.session = next;
+          lane.conn = next.db;
+          lane.up = true;
+          this.watch(lane);
+          this.options.onRestored?.();
+          return;
+        } catch {
+          // still unreachable: try again after a longer wait
+        }
+      }
+    });
   }
 
   get enabled(): boolean {
     return this.lanes.length > 0;
+  }
+
+  /** Whether a lease can be taken now (some lane's session is open). */
+  get available(): boolean {
+    return this.lanes.some((lane) => lane.up);
   }
 
   isHeld(processId: string): boolean {
@@ -97,7 +163,7 @@ export class ProcessLeases {
   private pickLane(processId: string): Lane {
     let idle: Lane | undefined;
     for (const lane of this.lanes) {
-      if (lane.busy) continue;
+      if (lane.busy || !lane.up) continue;
       if (lane.pending.size > 0) return lane;
       idle ??= lane;
     }
@@ -112,9 +178,15 @@ export class ProcessLeases {
     }
   }
 
+  /** The lane of the id's hash, or the next one that is up. */
   private hashLane(processId: string): Lane {
     const n = Number.parseInt(processId.replace(/-/g, "").slice(-8), 16);
-    return this.lanes[(Number.isFinite(n) ? n : 0) % this.lanes.length]!;
+    const first = (Number.isFinite(n) ? n : 0) % this.lanes.length;
+    for (let i = 0; i < this.lanes.length; i++) {
+      const lane = this.lanes[(first + i) % this.lanes.length]!;
+      if (lane.up) return lane;
+    }
+    return this.lanes[first]!;
   }
 
   /** Try to take the lease (true when leases are off or it is held already). */
@@ -124,7 +196,11 @@ export class ProcessLeases {
     await this.flush(lane);
     const result = await sql<{ ok: boolean }>`select pg_try_advisory_lock(hashtextextended(${processId}, 0)) as ok`.execute(lane.conn);
     const ok = result.rows[0]?.ok === true;
-    if (ok) this.held.add(processId);
+    if (ok) {
+      this.held.add(processId);
+      // released on the session that holds it, whichever lanes are up then
+      this.assigned.set(processId, lane);
+    }
     return ok;
   }
 
@@ -135,6 +211,7 @@ export class ProcessLeases {
   forClaim(processId: string): { conn: Kysely<Database>; unlock: string[] } | undefined {
     if (!this.enabled || this.held.has(processId)) return undefined;
     const lane = this.laneOf(processId);
+    this.assigned.set(processId, lane);
     return { conn: lane.conn, unlock: this.take(lane) };
   }
 
@@ -217,12 +294,12 @@ export class ProcessLeases {
     }
   }
 
-  /** Release everything and give the connections back. */
+  /** Release everything and close the sessions. */
   async close(): Promise<void> {
     for (const pid of [...this.held]) this.release(pid);
-    await Promise.all(this.lanes.map((lane) => this.flush(lane)));
-    for (const lane of this.lanes) lane.close();
-    await Promise.all(this.lanes.map((lane) => lane.done));
+    await Promise.all(this.lanes.filter((lane) => lane.up).map((lane) => this.flush(lane)));
+    this.closed = true;
+    await Promise.all(this.lanes.map((lane) => lane.session.close()));
     this.lanes.length = 0;
   }
 }

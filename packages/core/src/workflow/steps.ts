@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import { isDatabaseConnectionError, type Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import type { InputForm } from "../forms/index.js";
 import { SUBSCRIPTION_MODEL_REGISTRY } from "../domain/registry.js";
@@ -167,6 +167,9 @@ function makeStep(name: string, fn: StepFn, onError: StepStatus, options: StepOp
         await saveReturnedModels(result, ctx);
         return { status: StepStatus.SUCCESS, state: mergeState(state, result) };
       } catch (error) {
+        // the database went away under the step: its transaction is lost, not its logic at fault; the engine leaves
+        // the process to recovery, which runs the step again
+        if (isDatabaseConnectionError(error)) throw error;
         return { status: onError, state: errorState(error) };
       }
     },

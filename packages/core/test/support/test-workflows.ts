@@ -299,3 +299,18 @@ export const gated = task(
     }),
   ),
 );
+
+/** Eight steps of STEADY_STEP_MS each, every run of a step logged in its transaction (the database fault test). */
+export const STEADY_STEP_MS = 40;
+export const steady = task(
+  {},
+  begin.chain(
+    ...Array.from({ length: 8 }, (_, i) =>
+      step(`Steady ${i + 1}`, async (_s, ctx) => {
+        await new Promise((r) => setTimeout(r, STEADY_STEP_MS));
+        await logRun(ctx, `Steady ${i + 1}`);
+        return { [`s${i + 1}`]: i + 1 };
+      }),
+    ),
+  ),
+);
