@@ -34,6 +34,25 @@ const jsonStringList = z
   })
   .pipe(z.array(z.string()));
 
+const STRING_MAP_EXPECTED = 'expected a JSON object of strings, e.g. {"resource":"https://orchestrator.example.com"}';
+const jsonStringMap = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: STRING_MAP_EXPECTED });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.string({ error: STRING_MAP_EXPECTED }), { error: STRING_MAP_EXPECTED }));
+
+/** OAuth scopes, space-separated; the web UI's sign-in is OpenID Connect, so `openid` must be one of them. */
+const oidcScope = z
+  .string()
+  .trim()
+  .refine((v) => v.split(/\s+/).includes("openid"), { message: 'expected space-separated scopes including "openid", e.g. "openid profile email"' });
+
 const databaseUri = z
   .string()
   .trim()
@@ -72,6 +91,15 @@ const schema = z.object({
   OIDC_ISSUER: z.string().optional(),
   OIDC_JWKS_URI: z.string().optional(),
   OIDC_AUDIENCE: z.string().optional(),
+  /** The web UI's public client at the issuer (authorization code + PKCE); without it the UI cannot sign in. */
+  OIDC_CLIENT_ID: z.string().trim().optional(),
+  /** Scopes the web UI asks for. */
+  OIDC_SCOPE: oidcScope.default("openid profile email"),
+  /**
+   * Extra parameters of the web UI's authorization and token requests, for issuers that need one to put OIDC_AUDIENCE
+   * in the access token: `{"resource": …}` (RFC 8707), `{"audience": …}` (Auth0).
+   */
+  OIDC_EXTRA_PARAMS: jsonStringMap.default({}),
 });
 
 type Parsed = z.output<typeof schema>;

@@ -1,6 +1,7 @@
 /** The page frame (menu, status badges) and the routes. */
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { useEngineStatus, useStatusCounts } from "./api/queries.ts";
+import { UserMenu } from "./auth/UserMenu.tsx";
 import { StatusBadge } from "./components/StatusBadge.tsx";
 import { LiveBadge } from "./live/LiveProvider.tsx";
 import { MetadataPage } from "./pages/metadata/MetadataPage.tsx";
@@ -48,6 +49,7 @@ export function App() {
         <div className="topbar-status">
           <EngineBadge />
           <LiveBadge />
+          <UserMenu />
         </div>
       </header>
       <div className="layout">

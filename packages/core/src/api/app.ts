@@ -3,7 +3,7 @@
  * websocket `/api/ws/events`, Prometheus metrics, the OpenAPI document generated from the route schemas, and the
  * web UI at `/`. `createApi` builds it around an open database and engine; `serve` (serve.ts) does the rest.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyCors from "@fastify/cors";
@@ -29,6 +29,7 @@ import { EventHub } from "./events.js";
 import { Metrics } from "./metrics.js";
 import { handleError, problemBody } from "./problem.js";
 import { GUARD_SERVER_OPTIONS, guardRequestInput, MAX_URL_BYTES } from "./input-guard.js";
+import { authRoutes } from "./routes/auth.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
 import { metadataRoutes } from "./routes/metadata.js";
@@ -177,6 +178,7 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       const zodApi = api.withTypeProvider<ZodTypeProvider>();
       api.get("/openapi.json", { schema: { hide: true }, ...PUBLIC_ROUTE }, async () => app.swagger());
       await healthRoutes(zodApi, ctx);
+      await authRoutes(zodApi, ctx);
       await processRoutes(zodApi, ctx);
       await subscriptionRoutes(zodApi, ctx);
       await metadataRoutes(zodApi, ctx);
@@ -194,7 +196,8 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const hasUiIndex = uiFolder !== false && existsSync(resolve(uiFolder, "index.html"));
 
   function sendUiIndex(reply: import("fastify").FastifyReply) {
-    if (hasUiIndex) return reply.type("text/html").sendFile("index.html");
+    // read here, not with reply.sendFile: @fastify/static decorates the reply only inside its (public) plugin scope
+    if (hasUiIndex) return reply.type("text/html").send(readFileSync(resolve(uiFolder as string, "index.html")));
     return reply
       .status(404)
       .type("text/plain")

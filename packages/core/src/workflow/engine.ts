@@ -18,6 +18,7 @@ import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
 import {
   InvalidCallbackTokenError,
+  LeaseLostError,
   ProcessConflictError,
   ProcessNotFoundError,
   StartPredicateError,
@@ -263,9 +264,14 @@ export class WorkflowEngine implements ProcessControl {
     r.timer.unref?.();
   }
 
+  /** A run's checkpoint may only be written while this engine holds the process's lease (PostgreSQL). */
+  private assertLeased(processId: string): void {
+    if (this.leases.enabled && !this.leases.isHeld(processId)) throw new LeaseLostError(processId);
+  }
+
   /** A run ended: if it was interrupted (lost lease, lost database), recovery takes the process over. */
   private runEnded(processId: string, error?: unknown): void {
-    if (error !== undefined && isDatabaseConnectionError(error)) this.interrupted.add(processId);
+    if (error instanceof LeaseLostError || (error !== undefined && isDatabaseConnectionError(error))) this.interrupted.add(processId);
     if (this.interrupted.has(processId)) this.requestRecovery();
   }
 
@@ -850,6 +856,7 @@ export class WorkflowEngine implements ProcessControl {
       user,
       db: async () => (trx ??= await this.db.startTransaction().execute()),
       checkpoint: async (name, outcome) => {
+        this.assertLeased(processId);
         const written = await this.checkpoint(processId, name, outcome, current.assignee, user, startedAt, replaceId, trx);
         if (trx) await trx.commit().execute();
         trx = undefined;
@@ -882,13 +889,15 @@ export class WorkflowEngine implements ProcessControl {
     // only a successful step of a running process may skip the process row
     const onlyStep = stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED);
     try {
+      this.assertLeased(processId);
       const stored = await this.checkpoint(processId, current.name, outcome, current.assignee, user, startedAt, replaceId, trx, row.is_task, onlyStep, isLast);
       if (trx) await trx.commit().execute();
       return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
     } catch (error) {
       if (trx) await trx.rollback().execute().catch(() => undefined);
-      // the database went away: whether the checkpoint committed is unknown; recovery reads what is stored
-      if (isDatabaseConnectionError(error)) throw error;
+      // the database went away (whether the checkpoint committed is unknown; recovery reads what is stored), or the
+      // lease did: not recorded as a failure
+      if (isDatabaseConnectionError(error) || error instanceof LeaseLostError) throw error;
       // the step's writes could not be committed: record the failure instead
       const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
       const stored = await this.checkpoint(processId, current.name, failure, current.assignee, user, startedAt, undefined, undefined, row.is_task);

@@ -34,6 +34,16 @@ export class ProcessConflictError extends OrchestratorError {
   }
 }
 
+/**
+ * This engine's lease on the process was lost (its session ended): the step's checkpoint is not written, since
+ * another engine may be taking the process over; recovery resumes it from its last checkpoint.
+ */
+export class LeaseLostError extends OrchestratorError {
+  constructor(processId: string) {
+    super("lease_lost", `The lease on process ${processId} was lost with its database session; the process is left to recovery`);
+  }
+}
+
 /** The workflow's run predicate refused the start. */
 export class StartPredicateError extends OrchestratorError {
   constructor(

@@ -46,13 +46,42 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-async function send(method: string, path: string, body?: unknown): Promise<Response> {
-  const init: RequestInit = { method, headers: { Accept: "application/json" } };
+/** How requests authenticate when the server has authentication on (see auth/session.ts). */
+export interface RequestAuth {
+  /** The current access token, if any. */
+  token(): string | undefined;
+  /**
+   * Called when the server answered 401 to a request sent with `usedToken`: true when a (new) token is there to
+   * retry with; false when not (a sign-in may be under way: the page is leaving).
+   */
+  unauthorized(usedToken: string | undefined): Promise<boolean>;
+}
+
+let requestAuth: RequestAuth | null = null;
+
+/** Sets (or, with null, clears) what authenticates the API requests. */
+export function setRequestAuth(auth: RequestAuth | null): void {
+  requestAuth = auth;
+}
+
+async function sendOnce(method: string, path: string, body: unknown, token: string | undefined): Promise<Response> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const init: RequestInit = { method, headers };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
-    init.headers = { ...init.headers, "Content-Type": "application/json" };
+    headers["Content-Type"] = "application/json";
   }
   return fetch(`${API_BASE}${path}`, init);
+}
+
+/** A request with the current token; a 401 renews the token (or signs in again) and the request is sent once more. */
+async function send(method: string, path: string, body?: unknown): Promise<Response> {
+  const auth = requestAuth;
+  const token = auth?.token();
+  const response = await sendOnce(method, path, body, token);
+  if (response.status !== 401 || !auth || !(await auth.unauthorized(token))) return response;
+  return sendOnce(method, path, body, auth.token());
 }
 
 function problem(response: Response, body: unknown): ApiError {

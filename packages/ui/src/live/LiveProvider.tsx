@@ -1,8 +1,9 @@
 /** Keeps the websocket open while the app runs, turns its messages into cache invalidations, and shows its state. */
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { useAuth } from "../auth/AuthContext.ts";
 import { invalidate, parseInvalidate, type InvalidateMessage } from "./invalidate.ts";
-import { eventsUrl, LiveSocket, type SocketState } from "./socket.ts";
+import { bearerProtocols, eventsUrl, LiveSocket, type SocketState } from "./socket.ts";
 
 interface LiveContextValue {
   state: SocketState;
@@ -13,6 +14,7 @@ const LiveContext = createContext<LiveContextValue>({ state: "disconnected", rec
 
 export function LiveProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
+  const auth = useAuth();
   const [state, setState] = useState<SocketState>("connecting");
   const socket = useRef<LiveSocket | null>(null);
 
@@ -29,6 +31,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     };
     const live = new LiveSocket({
       url: eventsUrl(window.location),
+      // with authentication on, the token travels as the subprotocol pair "base64.bearer.token, <token>"
+      protocols: () => bearerProtocols(auth?.token()),
       onState: (next) => {
         setState(next);
         if (next !== "connected") return;
@@ -49,7 +53,7 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       clearTimeout(flushTimer);
       live.stop();
     };
-  }, [client]);
+  }, [client, auth]);
 
   return <LiveContext.Provider value={{ state, reconnect: () => socket.current?.reconnect() }}>{children}</LiveContext.Provider>;
 }

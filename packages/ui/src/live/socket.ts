@@ -10,6 +10,8 @@ export interface LiveSocketOptions {
   url: string;
   onMessage: (data: string) => void;
   onState: (state: SocketState) => void;
+  /** Subprotocols of each new connection (asked again on every connect: the token they carry may have changed). */
+  protocols?: () => string[] | undefined;
   pingInterval?: number;
   firstPongTimeout?: number;
   pongTimeout?: number;
@@ -27,7 +29,7 @@ export class LiveSocket {
   private readonly options: Required<LiveSocketOptions>;
 
   constructor(options: LiveSocketOptions) {
-    this.options = { pingInterval: 30_000, firstPongTimeout: 5_000, pongTimeout: 35_000, ...options };
+    this.options = { pingInterval: 30_000, firstPongTimeout: 5_000, pongTimeout: 35_000, protocols: () => undefined, ...options };
     document.addEventListener("visibilitychange", this.onWake);
     window.addEventListener("online", this.onWake);
   }
@@ -59,7 +61,7 @@ export class LiveSocket {
     if (this.stopped || this.socket) return;
     clearTimeout(this.retryTimer);
     this.options.onState("connecting");
-    const socket = new WebSocket(this.options.url);
+    const socket = new WebSocket(this.options.url, this.options.protocols());
     this.socket = socket;
     socket.onopen = () => {
       this.retries = 0;
@@ -113,6 +115,11 @@ export class LiveSocket {
     this.retries += 1;
     this.retryTimer = setTimeout(() => this.open(), delay);
   }
+}
+
+/** The subprotocols that carry a bearer token to the events endpoint, as orchestrator-core's UI sends them. */
+export function bearerProtocols(token: string | undefined): string[] | undefined {
+  return token ? ["base64.bearer.token", token] : undefined;
 }
 
 /** The websocket URL of the events endpoint, on the page's own host. */

@@ -22,11 +22,12 @@ export interface UiTestServer {
   close(): Promise<void>;
 }
 
-export async function startUiServer(): Promise<UiTestServer> {
+/** Starts the server; `env` adds settings (e.g. OAUTH2_ACTIVE and the OIDC_* of a test identity provider). */
+export async function startUiServer(options: { env?: Record<string, string> } = {}): Promise<UiTestServer> {
   if (!existsSync(join(UI_DIST, "index.html"))) throw new Error("packages/ui/dist is missing: run `npm run build:ui` first");
   const folder = tempDir("ui");
   const { uri, drop } = await appDatabase(folder.path);
-  const settings = loadSettings({ DATABASE_URI: uri, PORT: "0", LOG_LEVEL: "silent", MAX_WORKERS: "4" });
+  const settings = loadSettings({ DATABASE_URI: uri, PORT: "0", LOG_LEVEL: "silent", MAX_WORKERS: "4", ...options.env });
   const tasks = fileURLToPath(new URL("./test-tasks.ts", import.meta.url));
   new LazyWorkflowInstance(tasks, FLAKY_TASK);
   new LazyWorkflowInstance(tasks, REVIEW_TASK);
