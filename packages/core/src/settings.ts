@@ -3,6 +3,7 @@
  * orchestrator-core's `AppSettings`; values are validated so that a bad one is a clear start-up error.
  */
 import { z } from "zod";
+import { redactUri } from "./db/redact.js";
 import { SettingsError } from "./errors.js";
 
 const bool = z
@@ -112,9 +113,24 @@ export interface Settings extends Omit<Parsed, "DATABASE_URI"> {
 /** Names of every environment variable the orchestrator reads. */
 export const SETTING_NAMES = Object.keys(schema.shape) as (keyof Settings)[];
 
+/** Names of settings whose whole value is a secret (none of the built-in ones so far; an app's may be). */
+const SECRET_NAME = /password|passwd|secret|token|credential|private_?key|api_?key/i;
+
+/**
+ * How a setting's value appears in a message: `<hidden>` when the name says the value is a secret (PASSWORD,
+ * SECRET, TOKEN, …), otherwise JSON-quoted with the passwords in it (a URI's userinfo, a `password=` parameter)
+ * replaced by `***`, as redactUri does.
+ */
+export function printableSetting(name: string, value: string | undefined): string {
+  if (value === undefined) return "(unset)";
+  if (SECRET_NAME.test(name)) return "<hidden>";
+  return JSON.stringify(redactUri(value));
+}
+
 /**
  * Read settings from an environment (default `process.env`). Empty strings count as unset.
- * Throws SettingsError naming every bad variable and what was expected.
+ * Throws SettingsError naming every bad variable and what was expected (its value printed without secrets: see
+ * printableSetting).
  */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const input: Record<string, string> = {};
@@ -126,7 +142,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(input[name])}: ${issue.message}`;
+      return `  ${name}=${printableSetting(name, input[name])}: ${issue.message}`;
     });
     throw new SettingsError(`Invalid environment variable${lines.length > 1 ? "s" : ""}:\n${lines.join("\n")}`);
   }

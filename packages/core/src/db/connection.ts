@@ -10,7 +10,11 @@ import { tagConnectionError } from "./connection-errors.js";
 import { lockFolder } from "./folder-lock.js";
 import { exemptFromIdleTimeout, listenPGlite, listenPostgres, type ListenHandlers, type Listener } from "./listener.js";
 import { PGliteDialect } from "./pglite-dialect.js";
+import { redactUri, scrubError } from "./redact.js";
 import type { Database } from "./types.js";
+
+/** Kept here too for existing imports; the module is redact.ts. */
+export { redactUri };
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -65,11 +69,6 @@ export function defaultDataFolder(appRoot: string): string {
   return resolve(appRoot, ".orchestrator", "db");
 }
 
-/** `postgresql://user:secret@host/db` → `postgresql://user:***@host/db`. */
-export function redactUri(uri: string): string {
-  return uri.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
-}
-
 export async function openDatabase(options: OpenDatabaseOptions): Promise<OrchestratorDb> {
   const appRoot = options.appRoot ?? process.cwd();
   const uri = options.uri?.trim();
@@ -107,7 +106,11 @@ async function openPGlite(folder: string | undefined): Promise<OrchestratorDb> {
       kind: "pglite",
       location: folder ?? "pglite://memory",
       listen: (channel, handlers) => listenPGlite(pglite, db, channel, handlers),
-      close: () => db.destroy(),
+      close: async () => {
+        await db.destroy();
+        // Kysely destroys only a driver that ran a query: a database opened and closed unused is closed here.
+        await destroy();
+      },
     };
   } catch (error) {
     lock?.release();
@@ -138,16 +141,21 @@ export function namedStatement(name: string, text: string): string {
  * under way, and every later one, fails instead). Connection failures are tagged (isDatabaseConnectionError).
  */
 class NamingClient extends pg.Client {
+  /** The connection string, whose secrets are scrubbed from connection errors (pg may echo pieces of it). */
+  readonly #uri: string;
+
   constructor(config?: string | pg.ClientConfig) {
     super(config);
+    this.#uri = (typeof config === "string" ? config : config?.connectionString) ?? "";
     this.on("error", () => undefined);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override connect(callback?: any): any {
-    if (typeof callback === "function") return super.connect((error: Error | undefined) => callback(error ? tagConnectionError(error) : error));
+    const failed = (error: unknown) => tagConnectionError(scrubError(error, this.#uri));
+    if (typeof callback === "function") return super.connect((error: Error | undefined) => callback(error ? failed(error) : error));
     return super.connect().catch((error: unknown) => {
-      throw tagConnectionError(error);
+      throw failed(error);
     });
   }
 
@@ -185,9 +193,9 @@ async function openPostgres(uri: string, poolSize: number): Promise<Orchestrator
     await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy().catch(() => undefined);
-    throw new DatabaseError(`Cannot connect to PostgreSQL at ${redactUri(uri)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    // pg's message may echo what it took for the host or database: a piece of an unencoded password
+    scrubError(error, uri);
+    throw new DatabaseError(`Cannot connect to PostgreSQL at ${redactUri(uri)}: ${connectFailure(error)}`, { cause: error });
   }
   const prepared: PreparedQuery = async <R>(name: string, text: string, values: unknown[]) => {
     try {
@@ -202,10 +210,22 @@ async function openPostgres(uri: string, poolSize: number): Promise<Orchestrator
     kind: "postgres",
     location: redactUri(uri),
     prepared,
-    listen: (channel, handlers) => listenPostgres(uri, channel, handlers),
+    listen: (channel, handlers) =>
+      listenPostgres(uri, channel, { ...handlers, onLost: (error) => handlers.onLost(scrubError(error, uri)) }),
     dedicated: (applicationName) => openDedicated(uri, applicationName),
     close: () => db.destroy(),
   };
+}
+
+const ENCODE_HINT = "percent-encode special characters of the user name and password: @ as %40, : as %3A, / as %2F";
+
+/** Why connecting failed, in words (pg's message, which is empty for some network errors), from a scrubbed error. */
+function connectFailure(error: unknown): string {
+  const { message, code } = (error ?? {}) as { message?: string; code?: string };
+  if (code === "ERR_INVALID_URL") return `not a valid URL (${ENCODE_HINT})`;
+  const reason = message || code || String(error);
+  // pg named a piece of the password (scrubbed to ***) as the host or database: the password broke the URL
+  return reason.includes("***") ? `${reason} (part of the password was read as the host or database: ${ENCODE_HINT})` : reason;
 }
 
 /**

@@ -1,4 +1,5 @@
-export { openDatabase, defaultDataFolder, redactUri } from "./connection.js";
+export { openDatabase, defaultDataFolder } from "./connection.js";
+export { redactUri } from "./redact.js";
 export { isDatabaseConnectionError } from "./connection-errors.js";
 export type { OrchestratorDb, DatabaseKind, OpenDatabaseOptions, DedicatedConnection } from "./connection.js";
 export type { Listener, ListenHandlers, ListenerQuery } from "./listener.js";
