@@ -4,7 +4,7 @@
  * browser to the provider's login and comes back to the page it was on; its API requests and websocket carry the
  * access token (the server answers 401 without one); a process it starts records the user; a refused token is
  * renewed, so is one that is about to expire; sign-out goes through the provider back to its login; a refused or
- * unreachable provider gets a clear error page.
+ * unreachable provider, or a server without the UI's client id, gets a clear error page.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -96,15 +96,20 @@ describe(`the web UI signs in with OpenID Connect (${backend})`, () => {
     }, `oidc.user:${idp.issuer}:${CLIENT_ID}`);
 
   it("answers 401 to the API without a token, while the UI's files and its sign-in configuration load", async () => {
-    const api = await fetch(`${t.url}/api/processes`);
-    assert.equal(api.status, 401);
-    const index = await fetch(`${t.url}/`);
+    // bodies are read to the end: an unread one keeps its connection busy, and the server's close waits for it
+    const get = async (path: string) => {
+      const response = await fetch(`${t.url}${path}`);
+      return { status: response.status, text: await response.text() };
+    };
+    assert.equal((await get("/api/processes")).status, 401);
+    const index = await get("/");
     assert.equal(index.status, 200);
-    const html = await index.text();
-    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(index.text)?.[1];
     assert.ok(script, "index.html names its script");
-    assert.equal((await fetch(`${t.url}${script}`)).status, 200);
-    assert.equal((await fetch(`${t.url}/workflows/new`)).status, 200);
+    assert.equal((await get(script)).status, 200);
+    const deepLink = await get("/workflows/new");
+    assert.equal(deepLink.status, 200);
+    assert.match(deepLink.text, /<div id="root">/);
     const config = await fetch(`${t.url}/api/auth/config`);
     assert.equal(config.status, 200);
     assert.deepEqual(await config.json(), {
@@ -223,6 +228,19 @@ describe(`the web UI signs in with OpenID Connect (${backend})`, () => {
     await onProvider(page);
     await page.locator('input[name="login"]').waitFor();
     assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), `oidc.user:${idp.issuer}:${CLIENT_ID}`), null);
+  });
+
+  it("says sign-in is not configured when the server has no OIDC_CLIENT_ID", async () => {
+    const bare = await startUiServer({ env: { OAUTH2_ACTIVE: "true", OIDC_ISSUER: idp.issuer, OIDC_AUDIENCE: RESOURCE } });
+    const other = await newPage();
+    try {
+      await other.page.goto(`${bare.url}/subscriptions`);
+      await other.page.getByRole("heading", { name: "Sign-in is not configured" }).waitFor();
+      assert.match(await other.page.getByRole("alert").innerText(), /the server has no OIDC_CLIENT_ID/);
+    } finally {
+      await other.context.close();
+      await bare.close();
+    }
   });
 
   it("shows a clear error page when the provider cannot be reached", async () => {

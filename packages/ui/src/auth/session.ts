@@ -7,11 +7,7 @@
 import { ErrorResponse, UserManager, type User } from "oidc-client-ts";
 import type { RequestAuth } from "../api/client.ts";
 import type { SignInConfig } from "./config.ts";
-
-/** Where the issuer sends the browser back to, after a sign-in and after a silent renewal (in a hidden frame). */
-export const CALLBACK_PATH = "/auth/callback";
-/** Shown after a sign-out that the issuer could not take part in. */
-export const SIGNED_OUT_PATH = "/auth/signed-out";
+import { CALLBACK_PATH, currentPage, safeReturnTo, SIGNED_OUT_PATH } from "./paths.ts";
 
 /**
  * A token the API refuses although it was obtained this recently points at the server's configuration (audience,
@@ -32,19 +28,7 @@ export interface AuthFailure {
   returnTo: string;
 }
 
-/** The page the user is on (path, query and hash), to come back to after signing in. */
-export function currentPage(location: Location = window.location): string {
-  return `${location.pathname}${location.search}${location.hash}`;
-}
-
-/** A page of this app to return to: a local path, never the callback itself; anything else is `/`. */
-export function safeReturnTo(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  if (value.startsWith(CALLBACK_PATH) || value.startsWith(SIGNED_OUT_PATH)) return "/";
-  return value;
-}
-
-/** The user's name as the server records it (`created_by`): the first of these claims that is there. */
+/** The user's name, picked from the ID token's claims as the server picks `created_by` from the access token's. */
 export function displayName(profile: Record<string, unknown>): string {
   const name = [profile.preferred_username, profile.name, profile.email, profile.sub].find((v) => typeof v === "string" && v !== "");
   return (name as string | undefined) ?? "unknown user";
@@ -57,7 +41,9 @@ export function signInFailure(error: unknown, issuer: string, returnTo: string):
     return { title: "The identity provider refused the sign-in", detail, returnTo: safeReturnTo((error.state as SignInState | undefined)?.returnTo ?? returnTo) };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { title: "Cannot reach the identity provider", detail: `${issuer}: ${message}`, returnTo };
+  // a provider that is down and one that does not allow this origin (CORS) look the same to the browser
+  const detail = `${issuer} did not answer (${message}). Check that it is running and allows requests from ${window.location.origin}.`;
+  return { title: "Cannot reach the identity provider", detail, returnTo };
 }
 
 export class AuthSession implements RequestAuth {

@@ -5,7 +5,8 @@
  */
 import { setRequestAuth } from "../api/client.ts";
 import { canSignIn, fetchAuthConfig, missingSignInSettings } from "./config.ts";
-import { AuthSession, CALLBACK_PATH, currentPage, signInFailure, SIGNED_OUT_PATH, type AuthFailure } from "./session.ts";
+import { CALLBACK_PATH, currentPage, SIGNED_OUT_PATH } from "./paths.ts";
+import { AuthSession, signInFailure, type AuthFailure } from "./session.ts";
 
 export type AuthStart =
   /** Authentication is off: the app as it is. */
