@@ -165,6 +165,22 @@ describe(`/api/processes (${backend})`, () => {
     }
   });
 
+  it("a refused resume writes nothing: concurrent retries leave one input per accepted one (none per 409)", async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = await start("fail_once");
+      assert.equal((await t.settle(id)).last_status, "failed");
+      const inputs = () =>
+        t.server.database.db.selectFrom("input_states").select("input_state_id").where("pid", "=", id).execute().then((rows) => rows.length);
+      const before = await inputs();
+      const answers = await Promise.all(Array.from({ length: 4 }, () => t.request("PUT", `/api/processes/${id}/resume`, [{}])));
+      const accepted = answers.filter((a) => a.status === 204).length;
+      assert.ok(answers.every((a) => a.status === 204 || a.status === 409), JSON.stringify(answers.map((a) => a.status)));
+      assert.ok(accepted >= 1);
+      await t.settle(id);
+      assert.equal(await inputs(), before + accepted);
+    }
+  });
+
   it("counts processes and tasks per status, and retries every failed task", async () => {
     const task = await start("inconsistent_task");
     assert.equal((await t.settle(task)).last_status, "inconsistent_data");

@@ -17,6 +17,9 @@ export interface ApiUser {
 
 export const SYSTEM_USER = "SYSTEM";
 
+/** The most characters of a user name recorded on processes (created_by is varchar(255)). */
+const USER_NAME_LIMIT = 255;
+
 export interface Authenticator {
   readonly active: boolean;
   /** The user of an `Authorization` header value; throws a 401 problem when it is missing or invalid. */
@@ -46,7 +49,8 @@ export function createAuthenticator(settings: Auth): Authenticator {
         requiredClaims: ["exp"],
       });
       const name = [payload.preferred_username, payload.name, payload.email, payload.sub].find((v) => typeof v === "string") as string | undefined;
-      return { name: name ?? "unknown", claims: payload };
+      // recorded as created_by (varchar(255)): a longer name is cut, not a failed request
+      return { name: [...(name ?? "unknown")].slice(0, USER_NAME_LIMIT).join(""), claims: payload };
     } catch (error) {
       if (error instanceof HttpProblem) throw error;
       throw new HttpProblem(401, `Invalid token: ${(error as Error).message}`);

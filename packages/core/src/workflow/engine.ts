@@ -507,13 +507,13 @@ export class WorkflowEngine implements ProcessControl {
       row.last_status === ProcessStatus.SUSPENDED && current?.form
         ? await this.runForm(current.form, recovered.outcome.state, userInputs)
         : {};
-    await this.db
-      .insertInto("input_states")
-      .values({ pid: processId, input_state: JSON.stringify(input), input_type: "user_input" })
-      .execute();
-    if (!(await transitionStatus(this.db, processId, RESUMABLE_STATUSES, ProcessStatus.RESUMED))) {
-      throw new ProcessConflictError("Process is already running");
-    }
+    // the status change and the user's input together, or neither (a refused resume leaves no input behind)
+    const resumed = await this.db.transaction().execute(async (trx) => {
+      if (!(await transitionStatus(trx, processId, RESUMABLE_STATUSES, ProcessStatus.RESUMED))) return false;
+      await trx.insertInto("input_states").values({ pid: processId, input_state: JSON.stringify(input), input_type: "user_input" }).execute();
+      return true;
+    });
+    if (!resumed) throw new ProcessConflictError("Process is already running");
     this.emit({ processId, status: ProcessStatus.RESUMED });
     this.schedule(processId, user, input);
   }
@@ -548,14 +548,13 @@ export class WorkflowEngine implements ProcessControl {
     const { row, last } = await this.awaitingStep(processId, token);
     const state = last.state;
     const key = typeof state[CALLBACK_RESULT_KEY] === "string" ? (state[CALLBACK_RESULT_KEY] as string) : "callback_result";
-    await this.db
-      .updateTable("process_steps")
-      .set({ state: JSON.stringify({ ...state, [key]: data }) })
-      .where("stepid", "=", last.stepid)
-      .execute();
-    if (!(await transitionStatus(this.db, processId, [ProcessStatus.AWAITING_CALLBACK], ProcessStatus.RESUMED))) {
-      throw new ProcessConflictError(`Process is ${row.last_status}, not awaiting a callback`);
-    }
+    // the callback's data and the status change together, or neither
+    const resumed = await this.db.transaction().execute(async (trx) => {
+      if (!(await transitionStatus(trx, processId, [ProcessStatus.AWAITING_CALLBACK], ProcessStatus.RESUMED))) return false;
+      await trx.updateTable("process_steps").set({ state: JSON.stringify({ ...state, [key]: data }) }).where("stepid", "=", last.stepid).execute();
+      return true;
+    });
+    if (!resumed) throw new ProcessConflictError(`Process is ${row.last_status}, not awaiting a callback`);
     this.emit({ processId, status: ProcessStatus.RESUMED });
     this.schedule(processId, user);
   }
