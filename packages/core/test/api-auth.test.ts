@@ -108,6 +108,11 @@ describe(`authentication (${backend})`, () => {
     assert.equal(await raw("/%61pi/health"), 200);
     assert.equal(await raw("/api/openapi.json"), 200);
     assert.equal(await raw("/api/metrics"), 200);
+    // and the OpenAPI document says so: a bearer token everywhere but on the public routes
+    const { body: openapi } = await t.request("GET", "/api/openapi.json");
+    assert.deepEqual(openapi.security, [{ bearer: [] }]);
+    assert.deepEqual(openapi.paths["/api/health/"]?.get?.security ?? openapi.paths["/api/health"]?.get?.security, []);
+    assert.equal(openapi.paths["/api/processes/"]?.get?.security ?? openapi.paths["/api/processes"]?.get?.security, undefined);
   });
 
   it("refuses a token without an expiry", async () => {

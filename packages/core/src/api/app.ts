@@ -157,6 +157,8 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   app.addHook("onRoute", (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (methods.every((m) => m === "OPTIONS")) route.config = { ...route.config, public: true };
+    // the OpenAPI document says which routes need no token
+    if (route.config?.public === true && route.schema) route.schema = { ...route.schema, security: [] };
   });
   await app.register(publicRoutes, { register: (scope) => scope.register(fastifySwaggerUi, { routePrefix: "/api/docs" }) });
   await app.register(fastifyWebsocket, {
