@@ -23,7 +23,7 @@ describe(`workflow engine (${backend})`, () => {
   let engine: WorkflowEngine;
 
   const steps = (pid: string) =>
-    db.db.selectFrom("process_steps").select(["name", "status", "state", "started_at", "completed_at"]).where("pid", "=", pid).orderBy("completed_at").execute();
+    db.db.selectFrom("process_steps").select(["stepid", "name", "status", "state", "started_at", "completed_at"]).where("pid", "=", pid).orderBy("completed_at").execute();
   const proc = (pid: string) => db.db.selectFrom("processes").selectAll().where("pid", "=", pid).executeTakeFirstOrThrow();
   const log = async (pid: string) =>
     (await sql<{ step: string }>`select step from test_log where pid = ${pid} order by id`.execute(db.db)).rows.map((r) => r.step);
@@ -38,7 +38,7 @@ describe(`workflow engine (${backend})`, () => {
     await migrate(db);
     for (const name of [
       "simple_task", "three_steps", "fail_once", "fail_rollback", "retry_later", "needs_input", "with_form",
-      "conditional_steps", "grouped", "with_callback", "refused", "slow", "gated",
+      "conditional_steps", "grouped", "grouped_flaky", "with_callback", "refused", "slow", "gated",
     ]) {
       await register(db, name);
     }
@@ -203,6 +203,21 @@ describe(`workflow engine (${backend})`, () => {
     assert.equal("__sub_step" in rows[1]!.state, false);
   });
 
+  it("a step group that fails is retried from the failed sub-step; its row is updated in place", async () => {
+    const pid = await run("grouped_flaky");
+    assert.equal((await proc(pid)).last_status, "failed");
+    const failed = await steps(pid);
+    assert.deepEqual(failed.map((r) => [r.name, r.status]), [["Start", "success"], ["Group", "success"], ["Group", "failed"]]);
+    await engine.resumeProcess(pid);
+    assert.equal(await engine.waitFor(pid), "completed");
+    // the failure stays as history; the group's progress row became its outcome (no second success row)
+    const rows = await steps(pid);
+    assert.deepEqual(rows.map((r) => [r.name, r.status]), [["Start", "success"], ["Group", "failed"], ["Group", "success"], ["Done", "complete"]]);
+    assert.equal(rows[2]!.stepid, failed[1]!.stepid);
+    assert.equal("__sub_step" in rows[2]!.state, false);
+    assert.deepEqual([rows[2]!.state.g1, rows[2]!.state.g2, rows[2]!.state.g3], [1, 2, 3]);
+  });
+
   it("a callback step awaits the callback; a wrong token is refused; the right one continues", async () => {
     const pid = await run("with_callback");
     assert.equal((await proc(pid)).last_status, "awaiting_callback");
@@ -221,6 +236,11 @@ describe(`workflow engine (${backend})`, () => {
     assert.equal(final.provisioned, true);
     assert.deepEqual(final.callback_result, { ok: true });
     assert.equal("__callback_token" in final, false, "the token is cleaned up");
+    // one row per step: the callback step's row went from awaiting_callback to success in place
+    const rows = await steps(pid);
+    assert.deepEqual(rows.map((r) => [r.name, r.status]), [["Start", "success"], ["Provision", "success"], ["Done", "complete"]]);
+    assert.equal(rows[1]!.stepid, last.stepid, "the awaiting row was updated in place");
+    assert.equal("__sub_step" in rows[1]!.state, false);
   });
 
   it("abort logs 'User Aborted'; a completed process cannot be aborted; delete removes everything", async () => {

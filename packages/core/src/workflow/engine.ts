@@ -755,14 +755,17 @@ export class WorkflowEngine implements ProcessControl {
     }
     let remaining = workflow.steps.steps.slice(recovered.completedSteps);
     let lastRow = recovered.lastRow;
-    let groupRowId: string | undefined;
+    // a step group that made progress before (a retry after a failed sub-step) goes on in its progress row
+    let groupRowId: string | undefined = groupProgressRow(rows, remaining[0]);
     const resumingSuspended =
       recovered.outcome.status === StepStatus.SUSPEND || recovered.outcome.status === StepStatus.AWAITING_CALLBACK;
     if (resumingSuspended && remaining[0]) {
-      // the suspended (or awaiting) step is done now: log it with the user's input and go on after it
+      // the suspended (or awaiting) step is done now: log it with the user's input and go on after it. A step group
+      // (a callback step) goes on in its own row, updated in place: one row per step, from awaiting to its outcome
       const first = remaining[0];
       state = deepMerge(state, input ?? {});
-      const logged = await this.checkpoint(processId, first.name, { status: StepStatus.SUCCESS, state }, first.assignee, user, new Date());
+      const ownRow = first.isGroup && lastRow?.name === first.name ? lastRow.stepid : undefined;
+      const logged = await this.checkpoint(processId, first.name, { status: StepStatus.SUCCESS, state }, first.assignee, user, new Date(), ownRow);
       if (!logged) return;
       state = logged.state;
       if (first.isGroup) groupRowId = logged.stepId;
@@ -950,6 +953,13 @@ export class WorkflowEngine implements ProcessControl {
   static newCallbackToken(): string {
     return randomBytes(24).toString("base64url");
   }
+}
+
+/** The progress row of `next` when it is a step group that completed some sub-steps: the row to go on in. */
+function groupProgressRow(rows: readonly StepRow[], next: Step | undefined): string | undefined {
+  if (!next?.isGroup) return undefined;
+  const progress = [...rows].reverse().find((r) => r.name === next.name && r.status === StepStatus.SUCCESS);
+  return progress && progress.state.__step_group === next.name ? progress.stepid : undefined;
 }
 
 function sameError(previous: State, next: State): boolean {

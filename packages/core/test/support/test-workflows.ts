@@ -148,6 +148,22 @@ export const grouped = workflow(
   ),
 );
 
+/** A step group whose second sub-step fails the first time (retried from that sub-step). */
+export const grouped_flaky = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    stepGroup("Group", [
+      step("g1", () => ({ g1: 1 })),
+      step("g2", (state) => {
+        failFirst(`group-${state.process_id}`, 1, "g2 failed");
+        return { g2: 2 };
+      }),
+      step("g3", () => ({ g3: 3 })),
+    ]),
+    done,
+  ),
+);
+
 export const with_callback = workflow(
   { target: Target.SYSTEM },
   init.chain(
