@@ -12,7 +12,7 @@ import { Migrator } from "../migrations/runner.js";
 import { diffWorkflowRegistration } from "../workflows/index.js";
 import type { CliContext } from "./context.js";
 import { domainMigrationBody, planDomainMigration } from "./migrate-domain-models.js";
-import { formatTable, LineInput } from "./prompt.js";
+import { formatTable, withPrompts, type LineInput } from "./prompt.js";
 import {
   readRegistrationState,
   TaskWizard,
@@ -165,7 +165,8 @@ export function dbCommand(ctx: CliContext): Command {
     }
   }
 
-  const lineInput = () => new LineInput(ctx.input ?? process.stdin, process.stdout);
+  /** Prompts on the terminal (or ctx.input) for the length of `fn`; the input is released afterwards. */
+  const prompting = <T>(fn: (io: LineInput) => Promise<T>) => withPrompts(ctx.input ?? process.stdin, process.stdout, fn);
 
   db.command("migrate-workflows")
     .description("Write a migration that adds workflows registered in code to the database (and removes old ones), from a menu")
@@ -180,20 +181,21 @@ export function dbCommand(ctx: CliContext): Command {
     )
     .action(async (message: string, opts: { add: string[]; delete: string[]; test?: boolean }) => {
       const wizard = new WorkflowWizard(await registrationState());
-      const io = lineInput();
-      if (opts.add.length || opts.delete.length) {
-        for (const spec of opts.add) {
-          const [name, productType, ...rest] = spec.split(":");
-          if (!name || !productType || rest.length === 0) {
-            throw new MigrationError(`--add ${JSON.stringify(spec)}: expected name:product_type:description`);
+      await prompting(async (io) => {
+        if (opts.add.length || opts.delete.length) {
+          for (const spec of opts.add) {
+            const [name, productType, ...rest] = spec.split(":");
+            if (!name || !productType || rest.length === 0) {
+              throw new MigrationError(`--add ${JSON.stringify(spec)}: expected name:product_type:description`);
+            }
+            await wizard.addWorkflow(name, productType, rest.join(":"));
           }
-          await wizard.addWorkflow(name, productType, rest.join(":"));
+          for (const name of opts.delete) wizard.deleteWorkflow(name);
+        } else if (!(await wizard.run(io))) {
+          return;
         }
-        for (const name of opts.delete) wizard.deleteWorkflow(name);
-      } else if (!(await wizard.run(io))) {
-        return;
-      }
-      await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, workflowMigrationBody(wizard.add, wizard.remove), opts.test === true);
+        await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, workflowMigrationBody(wizard.add, wizard.remove), opts.test === true);
+      });
     });
 
   db.command("migrate-tasks")
@@ -205,17 +207,18 @@ export function dbCommand(ctx: CliContext): Command {
     .addHelpText("after", '\nExample:\n  npx tsx main.ts db migrate-tasks "add the nightly tasks"')
     .action(async (message: string, opts: { add: string[]; delete: string[]; test?: boolean }) => {
       const wizard = new TaskWizard(await registrationState());
-      const io = lineInput();
-      if (opts.add.length || opts.delete.length) {
-        for (const spec of opts.add) {
-          const [name, ...rest] = spec.split(":");
-          await wizard.addTask(name!, rest.length ? rest.join(":") : undefined);
+      await prompting(async (io) => {
+        if (opts.add.length || opts.delete.length) {
+          for (const spec of opts.add) {
+            const [name, ...rest] = spec.split(":");
+            await wizard.addTask(name!, rest.length ? rest.join(":") : undefined);
+          }
+          for (const name of opts.delete) wizard.deleteTask(name);
+        } else if (!(await wizard.run(io))) {
+          return;
         }
-        for (const name of opts.delete) wizard.deleteTask(name);
-      } else if (!(await wizard.run(io))) {
-        return;
-      }
-      await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, taskMigrationBody(wizard.add, wizard.remove), opts.test === true);
+        await writeRegistrationMigration(project, io, message, wizard.add.length + wizard.remove.length, taskMigrationBody(wizard.add, wizard.remove), opts.test === true);
+      });
     });
 
   db.command("migrate-domain-models")
@@ -233,27 +236,28 @@ export function dbCommand(ctx: CliContext): Command {
           throw new MigrationError(`--${name} is not valid JSON: ${(error as Error).message}`);
         }
       };
-      const io = lineInput();
-      const settings = ctx.settings();
-      const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
-      let plan;
-      try {
-        plan = await planDomainMigration(database.db, { inputs: parse("inputs", opts.inputs), updates: parse("updates", opts.updates), io });
-      } finally {
-        await database.close();
-      }
-      for (const change of plan.changes) io.line(`  ${change}`);
-      if (plan.upgrade.length === 0) return io.line("Nothing to do");
-      if (opts.test) {
-        io.line("-- upgrade");
-        for (const statement of plan.upgrade) io.line(`${statement};`);
-        io.line("-- downgrade");
-        for (const statement of plan.downgrade) io.line(`${statement};`);
-        return;
-      }
-      const written = await project.revision({ message, body: domainMigrationBody(plan) });
-      for (const file of written) io.line(`Generating ${project.rel(file.path)} ... done`);
-      io.line("Migration generated. Don't forget to create a database backup before migrating!");
+      await prompting(async (io) => {
+        const settings = ctx.settings();
+        const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
+        let plan;
+        try {
+          plan = await planDomainMigration(database.db, { inputs: parse("inputs", opts.inputs), updates: parse("updates", opts.updates), io });
+        } finally {
+          await database.close();
+        }
+        for (const change of plan.changes) io.line(`  ${change}`);
+        if (plan.upgrade.length === 0) return io.line("Nothing to do");
+        if (opts.test) {
+          io.line("-- upgrade");
+          for (const statement of plan.upgrade) io.line(`${statement};`);
+          io.line("-- downgrade");
+          for (const statement of plan.downgrade) io.line(`${statement};`);
+          return;
+        }
+        const written = await project.revision({ message, body: domainMigrationBody(plan) });
+        for (const file of written) io.line(`Generating ${project.rel(file.path)} ... done`);
+        io.line("Migration generated. Don't forget to create a database backup before migrating!");
+      });
     });
 
   db.command("check")
