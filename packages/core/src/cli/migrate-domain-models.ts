@@ -4,82 +4,68 @@
  * product blocks, resource types, their links and block relations) and removes what the models no longer have, with
  * the exact reverse as downgrade. Descriptions, tags and fixed-input values the models do not give are asked for,
  * or taken from `--inputs`; renamed resource types come from `--updates` or are confirmed in the menu.
+ *
+ * Existing subscriptions follow the models (orchestrator-core's `migrate_domain_models.py` and its
+ * `domain_gen_helpers`): a block added to a product type or to a block gets an instance in every existing
+ * subscription (related to its owner under the attribute name), with default values for its resource types; a
+ * resource type added to a block gets a default value in its instances; renamed resource types keep their values;
+ * removed blocks, block attributes and resource types take their instances, relations and values with them — backed
+ * up in the database, so the downgrade puts them back (the original's downgrade cannot).
  */
+import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import pc from "picocolors";
 import type { Database } from "../db/types.js";
-import { describeRegistry, type RegistryDescription } from "../domain/introspect.js";
+import { describeRegistry, type BlockDescription, type BlockReference, type RegistryDescription } from "../domain/introspect.js";
 import { OrchestratorError } from "../errors.js";
+import { readCatalogue, type DbCatalogue } from "./domain-catalogue.js";
+import {
+  allInstances,
+  backupInstances,
+  backupRelations,
+  backupValues,
+  blockId,
+  childInstances,
+  createBackupTable,
+  createChildInstances,
+  createRootInstances,
+  deleteInstances,
+  deleteValues,
+  insertDefaultValues,
+  ownedChildren,
+  ownedClosure,
+  productId,
+  q,
+  relationCondition,
+  restoreBackup,
+  rootInstances,
+  rtId,
+  type InstanceSet,
+} from "./domain-data-sql.js";
+import { Questions, type DomainInputs } from "./domain-questions.js";
 import type { LineInput } from "./prompt.js";
 
-/** `--inputs`: prefilled answers, keyed by product, block or resource type name (orchestrator-core's format). */
-export type DomainInputs = Record<string, Record<string, string>>;
-/** `--updates`: renames. */
+export type { DomainInputs } from "./domain-questions.js";
+
+/** `--updates`: renames (orchestrator-core's `ModelUpdates`, plus `block_attributes`). */
 export interface DomainUpdates {
+  /** Resource type renames, old → new, in every block that has the old one and whose model has the new one. */
   resource_types?: Record<string, string>;
+  /** Resource type renames in one block: block → { old → new }. */
+  block_resource_types?: Record<string, Record<string, string>>;
+  /** Fixed input renames per product: product → { old → new }. */
   fixed_inputs?: Record<string, Record<string, string>>;
+  /** Renamed block attributes (the `domain_model_attr` of instance relations): block → { old → new }. */
+  block_attributes?: Record<string, Record<string, string>>;
 }
-
-interface DbCatalogue {
-  products: Map<string, { product_type: string; fixedInputs: Map<string, string>; blocks: Set<string> }>;
-  blocks: Map<string, { resourceTypes: Set<string>; dependsOn: Set<string>; instances: number }>;
-  resourceTypes: Set<string>;
-}
-
-async function readCatalogue(db: Kysely<Database>): Promise<DbCatalogue> {
-  const products = await db.selectFrom("products").select(["product_id", "name", "product_type"]).execute();
-  const fixed = await db.selectFrom("fixed_inputs").select(["product_id", "name", "value"]).execute();
-  const ppb = await db
-    .selectFrom("product_product_blocks as l")
-    .innerJoin("product_blocks as b", "b.product_block_id", "l.product_block_id")
-    .select(["l.product_id", "b.name"])
-    .execute();
-  const blocks = await db.selectFrom("product_blocks").select(["product_block_id", "name"]).execute();
-  const links = await db
-    .selectFrom("product_block_resource_types as l")
-    .innerJoin("resource_types as r", "r.resource_type_id", "l.resource_type_id")
-    .select(["l.product_block_id", "r.resource_type"])
-    .execute();
-  const relations = await db
-    .selectFrom("product_block_relations as r")
-    .innerJoin("product_blocks as d", "d.product_block_id", "r.depends_on_id")
-    .select(["r.in_use_by_id", "d.name"])
-    .execute();
-  const instances = await db
-    .selectFrom("subscription_instances")
-    .select(["product_block_id", (eb) => eb.fn.countAll<number>().as("n")])
-    .groupBy("product_block_id")
-    .execute();
-  const rts = await db.selectFrom("resource_types").select("resource_type").execute();
-  const catalogue: DbCatalogue = { products: new Map(), blocks: new Map(), resourceTypes: new Set(rts.map((r) => r.resource_type)) };
-  for (const p of products) {
-    catalogue.products.set(p.name, {
-      product_type: p.product_type,
-      fixedInputs: new Map(fixed.filter((f) => f.product_id === p.product_id).map((f) => [f.name, f.value])),
-      blocks: new Set(ppb.filter((l) => l.product_id === p.product_id).map((l) => l.name)),
-    });
-  }
-  for (const b of blocks) {
-    catalogue.blocks.set(b.name, {
-      resourceTypes: new Set(links.filter((l) => l.product_block_id === b.product_block_id).map((l) => l.resource_type)),
-      dependsOn: new Set(relations.filter((r) => r.in_use_by_id === b.product_block_id).map((r) => r.name)),
-      instances: Number(instances.find((i) => i.product_block_id === b.product_block_id)?.n ?? 0),
-    });
-  }
-  return catalogue;
-}
-
-/** A SQL string literal. */
-const q = (value: string) => `'${value.replace(/'/g, "''")}'`;
-const productId = (name: string) => `(SELECT product_id FROM products WHERE name = ${q(name)})`;
-const blockId = (name: string) => `(SELECT product_block_id FROM product_blocks WHERE name = ${q(name)})`;
-const rtId = (name: string) => `(SELECT resource_type_id FROM resource_types WHERE resource_type = ${q(name)})`;
 
 export interface DomainMigration {
   upgrade: string[];
   downgrade: string[];
   /** One line per change, for the summary. */
   changes: string[];
+  /** New products: the migration links them to DEFAULT_PRODUCT_WORKFLOWS (`ensureDefaultWorkflows`) after its SQL. */
+  linkDefaultWorkflows: boolean;
 }
 
 export interface DomainMigrationOptions {
@@ -88,228 +74,543 @@ export interface DomainMigrationOptions {
   /** Asks for what the models and inputs do not say; undefined = non-interactive (missing answers are errors). */
   io?: LineInput;
   registry?: RegistryDescription;
+  /** Key of the backup of deleted subscription data (default: a new random one). */
+  backupKey?: string;
 }
 
-/** Compute the SQL (upgrade and downgrade) that brings the database's catalogue to the registered models. */
+/** Statements in upgrade order, each with its undo; the downgrade runs the undos in reverse order. */
+class Script {
+  readonly up: string[] = [];
+  readonly down: string[] = [];
+  add(up: string | readonly string[], down: string | readonly string[] = []): void {
+    this.up.push(...(typeof up === "string" ? [up] : up));
+    this.down.unshift(...(typeof down === "string" ? [down] : down));
+  }
+}
+
+/** How many instances a block reference gets in an existing subscription: one, or a list's minimum. */
+const instanceCount = (ref: BlockReference) => (ref.list ? Math.max(1, ref.min) : 1);
+
+/**
+ * Compute the SQL (upgrade and downgrade) that brings the database's catalogue — and the subscriptions using it —
+ * to the registered models. Throws `OrchestratorError` ("invalid_input") for missing or invalid answers and
+ * ("model_mismatch") when a product's type differs between model and database.
+ */
 export async function planDomainMigration(db: Kysely<Database>, options: DomainMigrationOptions = {}): Promise<DomainMigration> {
   const registry = options.registry ?? describeRegistry();
-  const inputs = options.inputs ?? {};
-  const renames = new Map(Object.entries(options.updates?.resource_types ?? {}));
-  const dbc = await readCatalogue(db);
-  const up: string[] = [];
-  const down: string[] = [];
-  const changes: string[] = [];
+  const questions = new Questions({ inputs: options.inputs, io: options.io });
+  const before = await readCatalogue(db);
+  const dbc = await readCatalogue(db); // simulated: changed as the plan goes
+  const plan = new Planner(registry, before, dbc, questions, options.updates ?? {}, options.backupKey ?? randomUUID());
+  return plan.run();
+}
 
-  const ask = async (key: string, field: string, question: string, fallback?: string): Promise<string> => {
-    const given = inputs[key]?.[field] ?? fallback;
-    if (given !== undefined && given !== "") return given;
-    if (!options.io) throw new OrchestratorError("invalid_input", `Missing input: ${key}.${field} (give it in --inputs, e.g. {"${key}": {"${field}": "…"}})`);
-    for (;;) {
-      const answer = await options.io.ask(question);
-      if (answer === undefined) throw new OrchestratorError("invalid_input", `Input ended before ${key}.${field} was given; nothing written`);
-      if (answer) return answer;
-    }
-  };
-  const choose = async (key: string, field: string, question: string, values: readonly string[] | undefined): Promise<string> => {
-    const given = inputs[key]?.[field];
-    if (given !== undefined) {
-      if (values && !values.includes(given)) throw new OrchestratorError("invalid_input", `${key}.${field} must be one of ${values.join(", ")}, not ${given}`);
-      return given;
-    }
-    if (values?.length === 1) return values[0]!;
-    if (!options.io || !values) return ask(key, field, question);
-    options.io.line(question);
-    const picked = await options.io.menu(values.map((v, i) => [String(i + 1), v] as const));
-    if (picked === undefined) throw new OrchestratorError("invalid_input", `Input ended before ${key}.${field} was given; nothing written`);
-    return values[Number(picked) - 1]!;
-  };
-  const confirm = async (question: string): Promise<boolean> => {
-    if (!options.io) return false;
-    return (await options.io.ask(`${question} [y/n]: `)) === "y";
-  };
+class Planner {
+  /** Renames, first: everything after them uses the new names. */
+  private readonly renames = new Script();
+  /** Subscription data that goes (backed up), before the catalogue rows it needs go. */
+  private readonly removals = new Script();
+  private readonly catalogue = new Script();
+  /** Subscription data that comes, after the catalogue rows it needs. */
+  private readonly additions = new Script();
+  private readonly changes: string[] = [];
+  private readonly modelBlocks: Map<string, BlockDescription>;
+  /** Per-block resource type moves (old → new) done in the catalogue step, after new resource types exist. */
+  private readonly moves: { block: string; from: string; to: string }[] = [];
+  private backupStarted = false;
 
-  const modelBlocks = new Map(registry.blocks.map((b) => [b.name, b]));
-  const typeOf = new Map(registry.productTypes.map((t) => [t.productType, t]));
-  const modelResourceTypes = new Set(registry.resourceTypes);
-
-  // --- resource types: renames first, then new ones -------------------------------------------------------------
-  for (const block of registry.blocks) {
-    const inDb = dbc.blocks.get(block.name);
-    if (!inDb) continue;
-    const added = block.resourceTypes.map((r) => r.resourceType).filter((rt) => !inDb.resourceTypes.has(rt));
-    const removed = [...inDb.resourceTypes].filter((rt) => !block.resourceTypes.some((r) => r.resourceType === rt) && !renames.has(rt));
-    if (added.length === 1 && removed.length === 1 && !renames.has(removed[0]!) && ![...renames.values()].includes(added[0]!)) {
-      if (await confirm(`In product block ${block.name}, is ${pc.bold(added[0]!)} a rename of ${pc.bold(removed[0]!)}?`)) renames.set(removed[0]!, added[0]!);
-    }
+  constructor(
+    private readonly registry: RegistryDescription,
+    /** The catalogue as it is. */
+    private readonly before: DbCatalogue,
+    /** The catalogue as it will be after what is planned so far. */
+    private readonly dbc: DbCatalogue,
+    private readonly questions: Questions,
+    private readonly updates: DomainUpdates,
+    private readonly backupKey: string,
+  ) {
+    this.modelBlocks = new Map(registry.blocks.map((b) => [b.name, b]));
   }
-  for (const [from, to] of renames) {
-    if (!dbc.resourceTypes.has(from)) throw new OrchestratorError("invalid_input", `Cannot rename resource type ${from}: it is not in the database`);
-    if (dbc.resourceTypes.has(to)) {
-      // to an existing resource type: move the links and values over
-      for (const [blockName, b] of dbc.blocks) {
-        if (!b.resourceTypes.has(from)) continue;
-        up.push(`UPDATE subscription_instance_values SET resource_type_id = ${rtId(to)} WHERE resource_type_id = ${rtId(from)} AND subscription_instance_id IN (SELECT subscription_instance_id FROM subscription_instances WHERE product_block_id = ${blockId(blockName)})`);
-        up.push(`UPDATE product_block_resource_types SET resource_type_id = ${rtId(to)} WHERE resource_type_id = ${rtId(from)} AND product_block_id = ${blockId(blockName)}`);
-        down.unshift(`UPDATE product_block_resource_types SET resource_type_id = ${rtId(from)} WHERE resource_type_id = ${rtId(to)} AND product_block_id = ${blockId(blockName)}`);
-        down.unshift(`UPDATE subscription_instance_values SET resource_type_id = ${rtId(from)} WHERE resource_type_id = ${rtId(to)} AND subscription_instance_id IN (SELECT subscription_instance_id FROM subscription_instances WHERE product_block_id = ${blockId(blockName)})`);
+
+  async run(): Promise<DomainMigration> {
+    await this.planResourceTypeRenames();
+    await this.planAttributeRenamesAndRemovals();
+    this.planRemovedResourceTypeValues();
+    this.planRemovedBlockRelations();
+    this.planRemovedRootBlocks();
+    await this.planCatalogue();
+    const newProducts = await this.planProducts();
+    await this.planUnmodelled();
+    await this.planNewInstances();
+    await this.planNewResourceTypeValues();
+    if (newProducts) this.changes.push("link DEFAULT_PRODUCT_WORKFLOWS to the new products (ensureDefaultWorkflows)");
+    return {
+      upgrade: [...this.renames.up, ...this.removals.up, ...this.catalogue.up, ...this.additions.up],
+      downgrade: [...this.additions.down, ...this.catalogue.down, ...this.removals.down, ...this.renames.down],
+      changes: this.changes,
+      linkDefaultWorkflows: newProducts,
+    };
+  }
+
+  // --- renames ------------------------------------------------------------------------------------------------------
+
+  /**
+   * Resource types renamed in blocks (`--updates` or confirmed when one attribute went and one came): a rename of the
+   * resource type itself when nothing else keeps the old name, otherwise a move of that block's link and values.
+   */
+  private async planResourceTypeRenames(): Promise<void> {
+    const perBlock = new Map<string, Map<string, string>>();
+    const renamesOf = (block: string) => perBlock.get(block) ?? perBlock.set(block, new Map()).get(block)!;
+    const global = Object.entries(this.updates.resource_types ?? {});
+    for (const [from] of global) {
+      if (!this.before.resourceTypes.has(from)) throw new OrchestratorError("invalid_input", `Cannot rename resource type ${from}: it is not in the database`);
+    }
+    for (const [block, renames] of Object.entries(this.updates.block_resource_types ?? {})) {
+      for (const [from, to] of Object.entries(renames)) {
+        if (!this.before.blocks.get(block)?.resourceTypes.has(from)) {
+          throw new OrchestratorError("invalid_input", `Cannot rename resource type ${from} of product block ${block}: the block has no such resource type in the database`);
+        }
+        renamesOf(block).set(from, to);
       }
-    } else {
-      up.push(`UPDATE resource_types SET resource_type = ${q(to)} WHERE resource_type = ${q(from)}`);
-      down.unshift(`UPDATE resource_types SET resource_type = ${q(from)} WHERE resource_type = ${q(to)}`);
     }
-    changes.push(`rename resource type ${from} → ${to}`);
-    // the catalogue as it will be after the rename
-    for (const b of dbc.blocks.values()) if (b.resourceTypes.delete(from)) b.resourceTypes.add(to);
-    dbc.resourceTypes.delete(from);
-    dbc.resourceTypes.add(to);
-  }
-  for (const rt of registry.resourceTypes) {
-    if (dbc.resourceTypes.has(rt)) continue;
-    const fromModel = registry.blocks.flatMap((b) => b.resourceTypes).find((r) => r.resourceType === rt)?.description;
-    const description = await ask(rt, "description", `Supply description for new resource type ${pc.magenta(rt)}: `, fromModel);
-    up.push(`INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${q(description)})`);
-    down.unshift(`DELETE FROM resource_types WHERE resource_type = ${q(rt)}`);
-    changes.push(`create resource type ${rt}`);
+    for (const block of this.registry.blocks) {
+      const inDb = this.before.blocks.get(block.name);
+      if (!inDb) continue;
+      const model = new Set(block.resourceTypes.map((r) => r.resourceType));
+      const mine = renamesOf(block.name);
+      for (const [from, to] of global) if (inDb.resourceTypes.has(from) && !model.has(from) && model.has(to) && !inDb.resourceTypes.has(to)) mine.set(from, to);
+      const added = [...model].filter((rt) => !inDb.resourceTypes.has(rt) && ![...mine.values()].includes(rt));
+      const removed = [...inDb.resourceTypes].filter((rt) => !model.has(rt) && !mine.has(rt));
+      if (added.length === 1 && removed.length === 1) {
+        if (await this.questions.confirm(`In product block ${block.name}, is ${pc.bold(added[0]!)} a rename of ${pc.bold(removed[0]!)}?`)) mine.set(removed[0]!, added[0]!);
+      }
+    }
+    // a whole resource type is renamed when every block that has it renames it the same way and no model keeps it
+    const modelRts = new Set(this.registry.resourceTypes);
+    const byFrom = new Map<string, { block: string; to: string }[]>();
+    for (const [block, renames] of perBlock) for (const [from, to] of renames) (byFrom.get(from) ?? byFrom.set(from, []).get(from)!).push({ block, to });
+    for (const [from, uses] of byFrom) {
+      const holders = [...this.before.blocks].filter(([, b]) => b.resourceTypes.has(from)).map(([name]) => name);
+      const to = uses[0]!.to;
+      const whole =
+        uses.every((u) => u.to === to) && holders.every((h) => uses.some((u) => u.block === h)) && !modelRts.has(from) && !this.dbc.resourceTypes.has(to);
+      if (whole) {
+        this.renames.add(
+          `UPDATE resource_types SET resource_type = ${q(to)} WHERE resource_type = ${q(from)}`,
+          `UPDATE resource_types SET resource_type = ${q(from)} WHERE resource_type = ${q(to)}`,
+        );
+        this.changes.push(`rename resource type ${from} → ${to} (values are kept)`);
+        this.dbc.resourceTypes.set(to, this.dbc.resourceTypes.get(from) ?? null);
+        this.dbc.resourceTypes.delete(from);
+      } else {
+        for (const u of uses) this.moves.push({ block: u.block, from, to: u.to });
+      }
+      for (const u of uses) {
+        const b = this.dbc.blocks.get(u.block)!;
+        b.resourceTypes.delete(from);
+        b.resourceTypes.add(u.to);
+      }
+    }
   }
 
-  // --- product blocks ---------------------------------------------------------------------------------------------
-  for (const block of registry.blocks) {
-    if (dbc.blocks.has(block.name)) continue;
-    const description = await ask(block.name, "description", `Supply the product block description for ${pc.bold(block.name)}: `, block.description);
-    const tag = await ask(block.name, "tag", `Supply the product block tag for ${pc.bold(block.name)}: `, block.tag);
-    up.push(`INSERT INTO product_blocks (name, description, tag, status) VALUES (${q(block.name)}, ${q(description)}, ${q(tag)}, 'active')`);
-    down.unshift(`DELETE FROM product_blocks WHERE name = ${q(block.name)}`);
-    changes.push(`create product block ${block.name}`);
-  }
-  for (const block of registry.blocks) {
-    const inDb = dbc.blocks.get(block.name);
-    for (const r of block.resourceTypes) {
-      if (inDb?.resourceTypes.has(r.resourceType)) continue;
-      up.push(`INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(block.name)}, ${rtId(r.resourceType)})`);
-      down.unshift(`DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(block.name)} AND resource_type_id = ${rtId(r.resourceType)}`);
-      changes.push(`link resource type ${r.resourceType} to ${block.name}`);
-      if (inDb && inDb.instances > 0) {
-        // existing instances get a value for the new resource type when one is given
-        const value = inputs[r.resourceType]?.[block.name] ?? inputs[r.resourceType]?.value;
-        const answer = value ?? (options.io ? await options.io.ask(`Supply default subscription instance value for resource type ${pc.magenta(r.resourceType)} and product block ${pc.bold(block.name)} (empty: none): `) : undefined);
-        if (answer) {
-          up.push(`INSERT INTO subscription_instance_values (subscription_instance_id, resource_type_id, value) SELECT subscription_instance_id, ${rtId(r.resourceType)}, ${q(answer)} FROM subscription_instances WHERE product_block_id = ${blockId(block.name)}`);
-          down.unshift(`DELETE FROM subscription_instance_values WHERE resource_type_id = ${rtId(r.resourceType)} AND subscription_instance_id IN (SELECT subscription_instance_id FROM subscription_instances WHERE product_block_id = ${blockId(block.name)})`);
+  /**
+   * Block attributes (the `domain_model_attr` of instance relations) a block's model no longer has, for a block it
+   * still references: renamed (`--updates block_attributes`, or confirmed when one went and one came, as for
+   * resource types) or removed with the instances they own.
+   */
+  private async planAttributeRenamesAndRemovals(): Promise<void> {
+    for (const block of this.registry.blocks) {
+      const inDb = this.before.blocks.get(block.name);
+      if (!inDb) continue;
+      const given = Object.entries(this.updates.block_attributes?.[block.name] ?? {});
+      for (const dep of new Set(block.blockReferences.map((r) => r.block))) {
+        if (!inDb.dependsOn.has(dep)) continue; // a new relation: planNewInstances
+        const modelAttrs = block.blockReferences.filter((r) => r.block === dep).map((r) => r.attribute);
+        const dataAttrs = inDb.attributes.get(dep) ?? new Set<string>();
+        const renames = new Map(given.filter(([, to]) => modelAttrs.includes(to)));
+        const stray = [...dataAttrs].filter((a) => !modelAttrs.includes(a) && !renames.has(a));
+        const unused = modelAttrs.filter((a) => !dataAttrs.has(a) && ![...renames.values()].includes(a));
+        if (stray.length === 1 && unused.length === 1) {
+          if (await this.questions.confirm(`In product block ${block.name}, is attribute ${pc.bold(unused[0]!)} a rename of ${pc.bold(stray[0]!)}?`)) {
+            renames.set(stray.pop()!, unused[0]!);
+          }
+        }
+        for (const [from, to] of renames) {
+          const rename = (a: string, b: string) =>
+            `UPDATE subscription_instance_relations r SET domain_model_attr = ${q(b)} WHERE r.domain_model_attr = ${q(a)} AND ${relationCondition(block.name, dep)}`;
+          this.renames.add(rename(from, to), rename(to, from));
+          this.changes.push(`rename attribute ${block.name}.${from} → ${to} (its blocks are kept)`);
+        }
+        if (stray.length) {
+          this.removeData(ownedChildren(block.name, dep, modelAttrs), relationCondition(block.name, dep, modelAttrs));
+          this.changes.push(`remove attribute ${stray.map((a) => `${block.name}.${a}`).join(", ")} from the subscriptions (backed up for the downgrade)`);
         }
       }
     }
-    if (inDb) {
+    for (const [block, renames] of Object.entries(this.updates.block_attributes ?? {})) {
+      const model = this.modelBlocks.get(block);
+      for (const to of Object.values(renames)) {
+        if (!model?.blockReferences.some((r) => r.attribute === to)) {
+          throw new OrchestratorError("invalid_input", `Cannot rename an attribute of ${block} to ${to}: the model of ${block} has no block attribute ${to}`);
+        }
+      }
+    }
+  }
+
+  // --- removals -----------------------------------------------------------------------------------------------------
+
+  /** Start the backup of this migration (once): the downgrade's last step puts it back. */
+  private startBackup(): void {
+    if (this.backupStarted) return;
+    this.backupStarted = true;
+    this.removals.add(createBackupTable(), restoreBackup(this.backupKey));
+  }
+
+  /**
+   * Remove the instances of `seed` with every instance they own, and the relations matching `relations` (to blocks
+   * of other subscriptions too), after backing all of it up.
+   */
+  private removeData(seed: InstanceSet, relations?: string): void {
+    this.startBackup();
+    const doomed = ownedClosure(seed);
+    this.removals.add([...backupInstances(this.backupKey, doomed), ...(relations ? backupRelations(this.backupKey, relations) : [])]);
+    this.removals.add(deleteInstances(doomed));
+    if (relations) this.removals.add(`DELETE FROM subscription_instance_relations r WHERE ${relations}`);
+  }
+
+  /** Values of resource types a block's model no longer has (and did not rename). */
+  private planRemovedResourceTypeValues(): void {
+    for (const block of this.registry.blocks) {
+      const inDb = this.dbc.blocks.get(block.name);
+      if (!inDb) continue;
       for (const rt of inDb.resourceTypes) {
         if (block.resourceTypes.some((r) => r.resourceType === rt)) continue;
-        up.push(`DELETE FROM subscription_instance_values WHERE resource_type_id = ${rtId(rt)} AND subscription_instance_id IN (SELECT subscription_instance_id FROM subscription_instances WHERE product_block_id = ${blockId(block.name)})`);
-        up.push(`DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(block.name)} AND resource_type_id = ${rtId(rt)}`);
-        down.unshift(`INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(block.name)}, ${rtId(rt)})`);
-        changes.push(`remove resource type ${rt} from ${block.name}${inDb.instances ? ` (values of ${inDb.instances} instance(s) are deleted)` : ""}`);
+        this.startBackup();
+        const condition = `v.resource_type_id = ${rtId(rt)} AND v.subscription_instance_id IN (SELECT id FROM (${allInstances(block.name).sql}) x)`;
+        this.removals.add(backupValues(this.backupKey, condition));
+        this.removals.add(deleteValues(allInstances(block.name), rt));
       }
-    }
-    // block relations
-    for (const dep of new Set(block.blockReferences.map((r) => r.block))) {
-      if (inDb?.dependsOn.has(dep)) continue;
-      const ref = block.blockReferences.find((r) => r.block === dep)!;
-      const min = ref.requiredFrom === undefined && !ref.list ? 0 : ref.min;
-      up.push(`INSERT INTO product_block_relations (in_use_by_id, depends_on_id, min, max) VALUES (${blockId(block.name)}, ${blockId(dep)}, ${ref.list ? min : "NULL"}, ${ref.list && ref.max !== undefined ? ref.max : "NULL"})`);
-      down.unshift(`DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(block.name)} AND depends_on_id = ${blockId(dep)}`);
-      changes.push(`relate ${block.name} → ${dep}`);
-    }
-    for (const dep of inDb?.dependsOn ?? []) {
-      if (block.blockReferences.some((r) => r.block === dep)) continue;
-      up.push(`DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(block.name)} AND depends_on_id = ${blockId(dep)}`);
-      down.unshift(`INSERT INTO product_block_relations (in_use_by_id, depends_on_id) VALUES (${blockId(block.name)}, ${blockId(dep)})`);
-      changes.push(`remove relation ${block.name} → ${dep}`);
     }
   }
 
-  // --- products and their fixed inputs and blocks ----------------------------------------------------------------
-  for (const { name, productType } of registry.products) {
-    const type = typeOf.get(productType)!;
-    const inDb = dbc.products.get(name);
-    if (inDb && inDb.product_type !== productType) {
-      throw new OrchestratorError("model_mismatch", `Product ${name} has product type ${inDb.product_type} in the database but ${productType} in the model`);
-    }
-    if (!inDb) {
-      const description = await ask(name, "description", `Supply the product description for ${pc.bold(name)}: `);
-      const tag = await ask(name, "tag", `Supply the product tag for ${pc.bold(name)}: `);
-      up.push(`INSERT INTO products (name, description, product_type, tag, status) VALUES (${q(name)}, ${q(description)}, ${q(productType)}, ${q(tag)}, 'active')`);
-      down.unshift(`DELETE FROM products WHERE name = ${q(name)}`);
-      changes.push(`create product ${name}`);
-    }
-    for (const fi of type.fixedInputs) {
-      const renamedFrom = Object.entries(options.updates?.fixed_inputs?.[name] ?? {}).find(([, to]) => to === fi.name)?.[0];
-      if (inDb?.fixedInputs.has(fi.name)) continue;
-      if (renamedFrom && inDb?.fixedInputs.has(renamedFrom)) {
-        up.push(`UPDATE fixed_inputs SET name = ${q(fi.name)} WHERE name = ${q(renamedFrom)} AND product_id = ${productId(name)}`);
-        down.unshift(`UPDATE fixed_inputs SET name = ${q(renamedFrom)} WHERE name = ${q(fi.name)} AND product_id = ${productId(name)}`);
-        inDb.fixedInputs.set(fi.name, inDb.fixedInputs.get(renamedFrom)!);
-        inDb.fixedInputs.delete(renamedFrom);
-        changes.push(`rename fixed input ${renamedFrom} → ${fi.name} of ${name}`);
-        continue;
+  /** Block references a block's model no longer has: the relations, and the instances the subscriptions owned there. */
+  private planRemovedBlockRelations(): void {
+    for (const block of this.registry.blocks) {
+      const inDb = this.before.blocks.get(block.name);
+      if (!inDb) continue;
+      for (const dep of inDb.dependsOn.keys()) {
+        if (block.blockReferences.some((r) => r.block === dep)) continue;
+        this.removeData(ownedChildren(block.name, dep), relationCondition(block.name, dep));
+        if (inDb.instances) this.changes.push(`remove the ${dep} instances of ${block.name} from the subscriptions (backed up for the downgrade)`);
       }
-      const value = await choose(name, fi.name, `Which value of fixed input ${pc.bold(fi.name)} does product ${pc.bold(name)} have?`, fi.values);
-      up.push(`INSERT INTO fixed_inputs (name, value, product_id) VALUES (${q(fi.name)}, ${q(value)}, ${productId(name)})`);
-      down.unshift(`DELETE FROM fixed_inputs WHERE name = ${q(fi.name)} AND product_id = ${productId(name)}`);
-      changes.push(`create fixed input ${fi.name}=${value} of ${name}`);
-    }
-    for (const [fiName, value] of inDb?.fixedInputs ?? []) {
-      if (type.fixedInputs.some((f) => f.name === fiName)) continue;
-      up.push(`DELETE FROM fixed_inputs WHERE name = ${q(fiName)} AND product_id = ${productId(name)}`);
-      down.unshift(`INSERT INTO fixed_inputs (name, value, product_id) VALUES (${q(fiName)}, ${q(value)}, ${productId(name)})`);
-      changes.push(`remove fixed input ${fiName} of ${name}`);
-    }
-    for (const root of new Set(type.rootBlocks.map((r) => r.block))) {
-      if (inDb?.blocks.has(root)) continue;
-      up.push(`INSERT INTO product_product_blocks (product_id, product_block_id) VALUES (${productId(name)}, ${blockId(root)})`);
-      down.unshift(`DELETE FROM product_product_blocks WHERE product_id = ${productId(name)} AND product_block_id = ${blockId(root)}`);
-      changes.push(`link product block ${root} to ${name}`);
-    }
-    for (const root of inDb?.blocks ?? []) {
-      if (type.rootBlocks.some((r) => r.block === root)) continue;
-      up.push(`DELETE FROM product_product_blocks WHERE product_id = ${productId(name)} AND product_block_id = ${blockId(root)}`);
-      down.unshift(`INSERT INTO product_product_blocks (product_id, product_block_id) VALUES (${productId(name)}, ${blockId(root)})`);
-      changes.push(`unlink product block ${root} from ${name}`);
     }
   }
 
-  // --- what the models no longer have -----------------------------------------------------------------------------
-  const registered = new Set(registry.products.map((p) => p.name));
-  for (const [name] of dbc.products) {
-    if (registered.has(name)) continue;
-    changes.push(`${pc.yellow("not in the models")}: product ${name} (not deleted; remove it with deleteProduct in a migration of its own)`);
+  /** Root blocks a product's model no longer has: their instances in the product's subscriptions. */
+  private planRemovedRootBlocks(): void {
+    for (const { name, productType } of this.registry.products) {
+      const inDb = this.before.products.get(name);
+      if (!inDb) continue;
+      const type = this.registry.productTypes.find((t) => t.productType === productType)!;
+      for (const root of inDb.blocks) {
+        if (type.rootBlocks.some((r) => r.block === root)) continue;
+        this.removeData(rootInstances(name, root));
+        if (inDb.statuses.size) this.changes.push(`remove the ${root} instances of the subscriptions of ${name} (backed up for the downgrade)`);
+      }
+    }
   }
-  for (const [name, b] of dbc.blocks) {
-    if (modelBlocks.has(name)) continue;
-    if (b.instances === 0 && (await confirm(`Product block ${name} is in no model; delete it?`))) {
-      up.push(`DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(name)} OR depends_on_id = ${blockId(name)}`);
-      up.push(`DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(name)}`);
-      up.push(`DELETE FROM product_product_blocks WHERE product_block_id = ${blockId(name)}`);
-      up.push(`DELETE FROM product_blocks WHERE name = ${q(name)}`);
-      down.unshift(`INSERT INTO product_blocks (name, description, status) VALUES (${q(name)}, ${q(name)}, 'active')`);
-      changes.push(`delete product block ${name}`);
-    } else changes.push(`${pc.yellow("not in the models")}: product block ${name}`);
+
+  // --- catalogue ----------------------------------------------------------------------------------------------------
+
+  private async planCatalogue(): Promise<void> {
+    const dbc = this.dbc;
+    const c = this.catalogue;
+    for (const rt of this.registry.resourceTypes) {
+      if (dbc.resourceTypes.has(rt)) continue;
+      const fromModel = this.registry.blocks.flatMap((b) => b.resourceTypes).find((r) => r.resourceType === rt)?.description;
+      const description = await this.questions.ask(rt, "description", `Supply description for new resource type ${pc.magenta(rt)}: `, fromModel);
+      c.add(`INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${q(description)})`, `DELETE FROM resource_types WHERE resource_type = ${q(rt)}`);
+      dbc.resourceTypes.set(rt, description);
+      this.changes.push(`create resource type ${rt}`);
+    }
+    for (const { block, from, to } of this.moves) {
+      const values = (a: string, b: string) =>
+        `UPDATE subscription_instance_values SET resource_type_id = ${rtId(b)} WHERE resource_type_id = ${rtId(a)} AND subscription_instance_id IN (SELECT subscription_instance_id FROM subscription_instances WHERE product_block_id = ${blockId(block)})`;
+      const link = (a: string, b: string) =>
+        `UPDATE product_block_resource_types SET resource_type_id = ${rtId(b)} WHERE resource_type_id = ${rtId(a)} AND product_block_id = ${blockId(block)}`;
+      c.add([values(from, to), link(from, to)], [link(to, from), values(to, from)]);
+      this.changes.push(`rename resource type ${from} → ${to} in ${block} (values are kept)`);
+    }
+
+    for (const block of this.registry.blocks) {
+      if (dbc.blocks.has(block.name)) continue;
+      const description = await this.questions.ask(block.name, "description", `Supply the product block description for ${pc.bold(block.name)}: `, block.description);
+      const tag = await this.questions.ask(block.name, "tag", `Supply the product block tag for ${pc.bold(block.name)}: `, block.tag);
+      c.add(`INSERT INTO product_blocks (name, description, tag, status) VALUES (${q(block.name)}, ${q(description)}, ${q(tag)}, 'active')`, `DELETE FROM product_blocks WHERE name = ${q(block.name)}`);
+      this.changes.push(`create product block ${block.name}`);
+    }
+    for (const block of this.registry.blocks) {
+      const inDb = dbc.blocks.get(block.name);
+      for (const r of block.resourceTypes) {
+        if (inDb?.resourceTypes.has(r.resourceType)) continue;
+        c.add(
+          `INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(block.name)}, ${rtId(r.resourceType)})`,
+          `DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(block.name)} AND resource_type_id = ${rtId(r.resourceType)}`,
+        );
+        this.changes.push(`link resource type ${r.resourceType} to ${block.name}`);
+      }
+      if (inDb) {
+        const instances = this.before.blocks.get(block.name)!.instances;
+        for (const rt of inDb.resourceTypes) {
+          if (block.resourceTypes.some((r) => r.resourceType === rt)) continue;
+          c.add(
+            `DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(block.name)} AND resource_type_id = ${rtId(rt)}`,
+            `INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(block.name)}, ${rtId(rt)})`,
+          );
+          this.changes.push(`remove resource type ${rt} from ${block.name}${instances ? ` (the values of ${instances} instance(s) are backed up for the downgrade)` : ""}`);
+        }
+      }
+      for (const dep of new Set(block.blockReferences.map((r) => r.block))) {
+        if (inDb?.dependsOn.has(dep)) continue;
+        const ref = block.blockReferences.find((r) => r.block === dep)!;
+        const min = ref.requiredFrom === undefined && !ref.list ? 0 : ref.min;
+        c.add(
+          `INSERT INTO product_block_relations (in_use_by_id, depends_on_id, min, max) VALUES (${blockId(block.name)}, ${blockId(dep)}, ${ref.list ? min : "NULL"}, ${ref.list && ref.max !== undefined ? ref.max : "NULL"})`,
+          `DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(block.name)} AND depends_on_id = ${blockId(dep)}`,
+        );
+        this.changes.push(`relate ${block.name} → ${dep}`);
+      }
+      for (const [dep, bounds] of inDb?.dependsOn ?? []) {
+        if (block.blockReferences.some((r) => r.block === dep)) continue;
+        c.add(`DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(block.name)} AND depends_on_id = ${blockId(dep)}`, this.insertRelation(block.name, dep, bounds));
+        this.changes.push(`remove relation ${block.name} → ${dep}`);
+      }
+    }
   }
-  for (const rt of dbc.resourceTypes) {
-    if (modelResourceTypes.has(rt)) continue;
-    const stillLinked = [...dbc.blocks].some(([name, b]) => b.resourceTypes.has(rt) && !modelBlocks.has(name));
-    if (stillLinked) continue;
-    up.push(`DELETE FROM resource_types WHERE resource_type = ${q(rt)}`);
-    down.unshift(`INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${q(rt)})`);
-    changes.push(`delete resource type ${rt}`);
+
+  private insertRelation(inUseBy: string, dependsOn: string, bounds: { min: number | null; max: number | null }): string {
+    const n = (v: number | null) => (v === null ? "NULL" : String(v));
+    return `INSERT INTO product_block_relations (in_use_by_id, depends_on_id, min, max) VALUES (${blockId(inUseBy)}, ${blockId(dependsOn)}, ${n(bounds.min)}, ${n(bounds.max)})`;
   }
-  return { upgrade: up, downgrade: down, changes };
+
+  /** Products, their fixed inputs and root blocks; true when a product is created. */
+  private async planProducts(): Promise<boolean> {
+    const c = this.catalogue;
+    let created = false;
+    for (const { name, productType } of this.registry.products) {
+      const type = this.registry.productTypes.find((t) => t.productType === productType)!;
+      const inDb = this.dbc.products.get(name);
+      if (inDb && inDb.product_type !== productType) {
+        throw new OrchestratorError("model_mismatch", `Product ${name} has product type ${inDb.product_type} in the database but ${productType} in the model`);
+      }
+      if (!inDb) {
+        const description = await this.questions.ask(name, "description", `Supply the product description for ${pc.bold(name)}: `);
+        const tag = await this.questions.ask(name, "tag", `Supply the product tag for ${pc.bold(name)}: `);
+        c.add(
+          `INSERT INTO products (name, description, product_type, tag, status) VALUES (${q(name)}, ${q(description)}, ${q(productType)}, ${q(tag)}, 'active')`,
+          `DELETE FROM products WHERE name = ${q(name)}`,
+        );
+        this.changes.push(`create product ${name}`);
+        created = true;
+      }
+      for (const fi of type.fixedInputs) {
+        const renamedFrom = Object.entries(this.updates.fixed_inputs?.[name] ?? {}).find(([, to]) => to === fi.name)?.[0];
+        if (inDb?.fixedInputs.has(fi.name)) continue;
+        if (renamedFrom && inDb?.fixedInputs.has(renamedFrom)) {
+          c.add(
+            `UPDATE fixed_inputs SET name = ${q(fi.name)} WHERE name = ${q(renamedFrom)} AND product_id = ${productId(name)}`,
+            `UPDATE fixed_inputs SET name = ${q(renamedFrom)} WHERE name = ${q(fi.name)} AND product_id = ${productId(name)}`,
+          );
+          inDb.fixedInputs.set(fi.name, inDb.fixedInputs.get(renamedFrom)!);
+          inDb.fixedInputs.delete(renamedFrom);
+          this.changes.push(`rename fixed input ${renamedFrom} → ${fi.name} of ${name}`);
+          continue;
+        }
+        const value = await this.questions.choose(name, fi.name, `Which value of fixed input ${pc.bold(fi.name)} does product ${pc.bold(name)} have?`, fi.values);
+        c.add(
+          `INSERT INTO fixed_inputs (name, value, product_id) VALUES (${q(fi.name)}, ${q(value)}, ${productId(name)})`,
+          `DELETE FROM fixed_inputs WHERE name = ${q(fi.name)} AND product_id = ${productId(name)}`,
+        );
+        this.changes.push(`create fixed input ${fi.name}=${value} of ${name}`);
+      }
+      for (const [fiName, value] of inDb?.fixedInputs ?? []) {
+        if (type.fixedInputs.some((f) => f.name === fiName)) continue;
+        c.add(
+          `DELETE FROM fixed_inputs WHERE name = ${q(fiName)} AND product_id = ${productId(name)}`,
+          `INSERT INTO fixed_inputs (name, value, product_id) VALUES (${q(fiName)}, ${q(value)}, ${productId(name)})`,
+        );
+        this.changes.push(`remove fixed input ${fiName} of ${name}`);
+      }
+      for (const root of new Set(type.rootBlocks.map((r) => r.block))) {
+        if (inDb?.blocks.has(root)) continue;
+        c.add(
+          `INSERT INTO product_product_blocks (product_id, product_block_id) VALUES (${productId(name)}, ${blockId(root)})`,
+          `DELETE FROM product_product_blocks WHERE product_id = ${productId(name)} AND product_block_id = ${blockId(root)}`,
+        );
+        this.changes.push(`link product block ${root} to ${name}`);
+      }
+      for (const root of inDb?.blocks ?? []) {
+        if (type.rootBlocks.some((r) => r.block === root)) continue;
+        c.add(
+          `DELETE FROM product_product_blocks WHERE product_id = ${productId(name)} AND product_block_id = ${blockId(root)}`,
+          `INSERT INTO product_product_blocks (product_id, product_block_id) VALUES (${productId(name)}, ${blockId(root)})`,
+        );
+        this.changes.push(`unlink product block ${root} from ${name}`);
+      }
+    }
+    return created;
+  }
+
+  /** Products, blocks and resource types in the database that no model has. */
+  private async planUnmodelled(): Promise<void> {
+    const registered = new Set(this.registry.products.map((p) => p.name));
+    for (const [name] of this.dbc.products) {
+      if (registered.has(name)) continue;
+      this.changes.push(`${pc.yellow("not in the models")}: product ${name} (not deleted; remove it with deleteProduct in a migration of its own)`);
+    }
+    // a block is offered for deletion once no block that stays uses it (users first, so the downgrade restores the
+    // blocks they use before them); a root block of a product no model describes stays
+    const deleted = new Set<string>();
+    const kept = new Set<string>();
+    const unmodelled = [...this.dbc.blocks.keys()].filter((name) => !this.modelBlocks.has(name));
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const name of unmodelled) {
+        if (deleted.has(name) || kept.has(name)) continue;
+        const users = unmodelled.filter((other) => other !== name && !deleted.has(other) && this.dbc.blocks.get(other)!.dependsOn.has(name));
+        if (users.some((u) => !kept.has(u))) continue; // decide about its users first
+        progress = true;
+        const rootOf = [...this.dbc.products].some(([p, prod]) => !registered.has(p) && prod.blocks.has(name));
+        const instances = this.before.blocks.get(name)!.instances;
+        const question = `Product block ${name} is in no model; delete it${instances ? " and its instances in the subscriptions (backed up for the downgrade)" : ""}?`;
+        if (users.length || rootOf || !(await this.questions.confirm(question))) kept.add(name);
+        else {
+          deleted.add(name);
+          this.deleteBlock(name);
+        }
+      }
+    }
+    for (const name of unmodelled) if (!deleted.has(name)) this.changes.push(`${pc.yellow("not in the models")}: product block ${name}`);
+    const modelRts = new Set(this.registry.resourceTypes);
+    for (const [rt, description] of this.dbc.resourceTypes) {
+      if (modelRts.has(rt)) continue;
+      const stillLinked = [...this.dbc.blocks].some(([name, b]) => b.resourceTypes.has(rt) && !this.modelBlocks.has(name) && !deleted.has(name));
+      if (stillLinked) continue;
+      this.catalogue.add(`DELETE FROM resource_types WHERE resource_type = ${q(rt)}`, `INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${description === null ? "NULL" : q(description)})`);
+      this.changes.push(`delete resource type ${rt}`);
+    }
+  }
+
+  /**
+   * Delete a block no model has, with its instances (backed up); the downgrade puts back the row as it was, its
+   * resource types and the relations to the blocks it uses (its users are deleted before it and restored after it).
+   */
+  private deleteBlock(name: string): void {
+    const b = this.dbc.blocks.get(name)!;
+    if (this.before.blocks.get(name)!.instances) this.removeData(allInstances(name));
+    const text = (v: string | null) => (v === null ? "NULL" : q(v));
+    this.catalogue.add(
+      [
+        `DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(name)} OR depends_on_id = ${blockId(name)}`,
+        `DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(name)}`,
+        `DELETE FROM product_product_blocks WHERE product_block_id = ${blockId(name)}`,
+        `DELETE FROM product_blocks WHERE name = ${q(name)}`,
+      ],
+      [
+        `INSERT INTO product_blocks (name, description, tag, status) VALUES (${q(name)}, ${q(b.description)}, ${text(b.tag)}, ${text(b.status)})`,
+        ...[...b.resourceTypes].map((rt) => `INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(name)}, ${rtId(rt)})`),
+        ...[...b.dependsOn].map(([dep, bounds]) => this.insertRelation(name, dep, bounds)),
+      ],
+    );
+    this.changes.push(`delete product block ${name}`);
+  }
+
+  // --- additions ----------------------------------------------------------------------------------------------------
+
+  /** New block instances with their values, for the blocks that models add to existing products and blocks. */
+  private async planNewInstances(): Promise<void> {
+    const created: { set: InstanceSet; statuses: Set<string> }[] = [];
+    const planned = new Map<string, Set<string>>();
+    const isNewPair = (block: string, dep: string) => !this.before.blocks.get(block)?.dependsOn.has(dep);
+
+    /** Record new instances of `set` and give them the blocks they always have through existing relations. */
+    const fill = (set: InstanceSet, statuses: Set<string>): void => {
+      const known = planned.get(set.block) ?? planned.set(set.block, new Set()).get(set.block)!;
+      for (const s of statuses) known.add(s);
+      created.push({ set, statuses });
+      for (const ref of this.modelBlocks.get(set.block)?.blockReferences ?? []) {
+        if (isNewPair(set.block, ref.block)) continue; // every instance of the block gets it below
+        this.additions.add(
+          createChildInstances(set, ref.attribute, ref.block, instanceCount(ref)),
+          deleteInstances(childInstances(set, ref.attribute, ref.block, { owned: true })),
+        );
+        fill(childInstances(set, ref.attribute, ref.block), statuses);
+      }
+    };
+
+    for (const { name, productType } of this.registry.products) {
+      const inDb = this.before.products.get(name);
+      if (!inDb) continue;
+      const type = this.registry.productTypes.find((t) => t.productType === productType)!;
+      for (const ref of type.rootBlocks) {
+        if (inDb.blocks.has(ref.block)) continue;
+        this.additions.add(createRootInstances(name, ref.block, instanceCount(ref)), deleteInstances(rootInstances(name, ref.block)));
+        if (inDb.statuses.size) this.changes.push(`create a ${ref.block} instance (${ref.attribute}) in every subscription of ${name}`);
+        fill(rootInstances(name, ref.block), inDb.statuses);
+      }
+    }
+    // parents before children: the registry lists a block after the blocks it uses
+    for (const block of [...this.registry.blocks].reverse()) {
+      const existing = this.before.blocks.get(block.name);
+      if (!existing && !planned.has(block.name)) continue;
+      const statuses = new Set([...(existing?.ownerStatuses ?? []), ...(planned.get(block.name) ?? [])]);
+      for (const ref of block.blockReferences) {
+        if (!isNewPair(block.name, ref.block)) continue;
+        const parents = allInstances(block.name);
+        const children = childInstances(parents, ref.attribute, ref.block);
+        this.additions.add(createChildInstances(parents, ref.attribute, ref.block, instanceCount(ref)), [
+          deleteInstances(childInstances(parents, ref.attribute, ref.block, { owned: true })),
+          `DELETE FROM subscription_instance_relations r WHERE r.domain_model_attr = ${q(ref.attribute)} AND r.in_use_by_id IN (SELECT id FROM (${parents.sql}) p)`,
+        ]);
+        if (statuses.size) this.changes.push(`create a ${ref.block} instance (${ref.attribute}) in every ${block.name} instance`);
+        fill(children, statuses);
+      }
+    }
+    for (const { set, statuses } of created) {
+      if (statuses.size === 0) continue; // no subscription has the block yet: nothing to fill in
+      for (const rt of this.modelBlocks.get(set.block)?.resourceTypes ?? []) {
+        const value = await this.questions.defaultValue(rt, set.block, statuses);
+        if (value !== undefined) this.additions.add(insertDefaultValues(set, rt.resourceType, value));
+      }
+    }
+  }
+
+  /** Default values of resource types added to blocks that have instances (orchestrator-core asks for them too). */
+  private async planNewResourceTypeValues(): Promise<void> {
+    for (const block of this.registry.blocks) {
+      const existing = this.before.blocks.get(block.name);
+      if (!existing || existing.instances === 0) continue;
+      const renamedTo = new Set(this.moves.filter((m) => m.block === block.name).map((m) => m.to));
+      for (const rt of block.resourceTypes) {
+        if (existing.resourceTypes.has(rt.resourceType) || this.dbc.blocks.get(block.name)!.resourceTypes.has(rt.resourceType) || renamedTo.has(rt.resourceType)) continue;
+        const value = await this.questions.defaultValue(rt, block.name, existing.ownerStatuses);
+        if (value === undefined) continue;
+        this.additions.add(insertDefaultValues(allInstances(block.name), rt.resourceType, value), deleteValues(allInstances(block.name), rt.resourceType));
+        this.changes.push(`give resource type ${rt.resourceType} the value ${JSON.stringify(value)} in the ${existing.instances} instance(s) of ${block.name}`);
+      }
+    }
+  }
 }
 
 /** The body of the migration file: the statements as readable lists, run one by one. */
 export function domainMigrationBody(plan: DomainMigration) {
   const list = (name: string, statements: string[]) =>
     `const ${name}: string[] = [\n${statements.map((s) => `  ${JSON.stringify(s)},`).join("\n")}\n];`;
+  const link = plan.linkDefaultWorkflows ? "\n  // link DEFAULT_PRODUCT_WORKFLOWS (of the environment the migration runs in) to the new products\n  await ensureDefaultWorkflows(conn);" : "";
   return {
-    imports: [`import { sql } from "@orchestrator-ts/core";`],
+    imports: [`import { ${plan.linkDefaultWorkflows ? "ensureDefaultWorkflows, " : ""}sql } from "@orchestrator-ts/core";`],
     preamble: `${list("upgrade_sql", plan.upgrade)}\n\n${list("downgrade_sql", plan.downgrade)}`,
-    upgradeBody: "  for (const statement of upgrade_sql) await sql.raw(statement).execute(conn);",
+    upgradeBody: `  for (const statement of upgrade_sql) await sql.raw(statement).execute(conn);${link}`,
     downgradeBody: "  for (const statement of downgrade_sql) await sql.raw(statement).execute(conn);",
   };
 }
