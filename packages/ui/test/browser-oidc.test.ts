@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { backend } from "../../core/test/support/db.ts";
-import { launchBrowser } from "./support/browser.ts";
+import { browserSkip, launchBrowser } from "./support/browser.ts";
 import { startIdp, type TestIdp } from "./support/idp.ts";
 import { startUiServer, type UiTestServer } from "./support/server.ts";
 
@@ -21,7 +21,7 @@ const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 /** Short enough that the UI renews the token (a minute before expiry) while the tests run. */
 const ACCESS_TOKEN_TTL = 75;
 
-describe(`the web UI signs in with OpenID Connect (${backend})`, () => {
+describe(`the web UI signs in with OpenID Connect (${backend})`, { skip: browserSkip }, () => {
   let idp: TestIdp;
   let t: UiTestServer;
   let browser: Browser;

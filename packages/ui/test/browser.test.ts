@@ -11,13 +11,13 @@ import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { REPO_ROOT } from "../../core/test/support/files.ts";
 import { backend } from "../../core/test/support/db.ts";
-import { launchBrowser } from "./support/browser.ts";
+import { browserSkip, launchBrowser } from "./support/browser.ts";
 import { FLAKY_TASK, REVIEW_TASK, startUiServer, type UiTestServer } from "./support/server.ts";
 
 const SCREENSHOTS = join(REPO_ROOT, "docs", "screenshots");
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
-describe(`the web UI in a browser (${backend})`, () => {
+describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
   let t: UiTestServer;
   let browser: Browser;
   let page: Page;
