@@ -72,7 +72,7 @@ export function dbCommand(ctx: CliContext): Command {
     });
 
   db.command("upgrade")
-    .description("Apply revisions up to REVISION (heads, head, branch@head, an id or prefix, +N, branch@+N)")
+    .description("Apply revisions up to REVISION (heads, head, branch@head, an id or prefix, +N, branch@+N, revision@+N)")
     .argument("<revision>", "target, e.g. heads")
     .addHelpText("after", "\nExamples:\n  npx tsx main.ts db upgrade heads\n  npx tsx main.ts db upgrade data@+1")
     .action(async (target: string) => {
@@ -86,7 +86,7 @@ export function dbCommand(ctx: CliContext): Command {
     });
 
   db.command("downgrade")
-    .description("Undo revisions down to REVISION (-1 by default; base, branch@base, -N, branch@-N, an id)")
+    .description("Undo revisions down to REVISION (-1 by default; base, branch@base, -N, branch@-N, revision@-N, an id)")
     .argument("[revision]", "target", "-1")
     .addHelpText("after", "\nExamples:\n  npx tsx main.ts db downgrade\n  npx tsx main.ts db downgrade data@-1\n  npx tsx main.ts db downgrade base")
     .action(async (target: string) => {
@@ -146,9 +146,12 @@ export function dbCommand(ctx: CliContext): Command {
 
   db.command("merge")
     .description("Create a revision that merges several heads into one")
-    .argument("<revisions...>", "the revisions to merge (ids, prefixes, branch labels or heads)")
+    .argument("<revisions...>", "what to merge: revision ids or prefixes, heads, or branch labels (every head of the branch)")
     .requiredOption("-m, --message <message>", "description of the merge")
-    .addHelpText("after", '\nExample:\n  npx tsx main.ts db merge 1a2b3c 4d5e6f -m "merge feature branches"')
+    .addHelpText(
+      "after",
+      '\nExamples:\n  npx tsx main.ts db merge data -m "merge heads"\n  npx tsx main.ts db merge 1a2b3c 4d5e6f -m "merge feature branches"',
+    )
     .action(async (revisions: string[], opts: { message: string }) => {
       const file = await project.merge(revisions, opts.message);
       ctx.out(`Generating ${project.rel(file.path)} ... done`);

@@ -41,10 +41,28 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
     .description("orchestrator-ts: products, subscriptions and the workflows that change them")
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  const db = dbCommand(ctx);
+  // `serve` is what runs without a command (`npx tsx main.ts`, `npm start`); a word that names no command is an error
   program.addCommand(serveCommand(ctx), { isDefault: true });
-  program.addCommand(dbCommand(ctx));
+  program.addCommand(db);
   for (const command of options.commands ?? []) program.addCommand(command);
+  program.hook("preSubcommand", (self, sub) => refuseUnknownCommand(self, sub, db));
   return program;
+}
+
+/**
+ * Commander hands every word it does not know to the default command (`serve`). Only `main.ts` with no command, or
+ * with options only, may serve; a word is an unknown command, and a `db` subcommand without `db` is pointed at it.
+ */
+function refuseUnknownCommand(program: Command, sub: Command, db: Command): void {
+  if (sub.name() !== "serve") return;
+  const word = program.args.find((arg) => !arg.startsWith("-"));
+  if (word === undefined || word === sub.name()) return;
+  const dbSub = db.commands.find((c) => c.name() === word || c.aliases().includes(word));
+  const hint = dbSub
+    ? ` — did you mean \`db ${dbSub.name()}\`?`
+    : ` (commands: ${program.commands.map((c) => c.name()).join(", ")})`;
+  program.error(`error: unknown command '${word}'${hint}`, { exitCode: 1, code: "commander.unknownCommand" });
 }
 
 const defaultIo = {

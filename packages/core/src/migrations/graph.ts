@@ -176,7 +176,7 @@ export class RevisionGraph {
     const heads = this.heads().filter((h) => members.has(h.revision));
     if (heads.length !== 1) {
       throw new MigrationError(
-        `Branch "${label}" has ${heads.length} heads (${heads.map((h) => h.revision).join(", ")}); merge them with \`db merge\` or name a revision`,
+        `Branch "${label}" has ${heads.length} heads (${heads.map((h) => h.revision).join(", ")}); join them with \`db merge ${label} -m "merge heads"\` or name one of them`,
       );
     }
     return heads[0]!;

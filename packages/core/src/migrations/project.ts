@@ -116,21 +116,29 @@ export class MigrationProject {
     return written;
   }
 
-  /** `db merge`: one revision whose down_revision lists the given revisions (ids, prefixes, labels, `heads`). */
+  /**
+   * `db merge`: one revision whose down_revision lists the given revisions: ids, prefixes, `heads` (every head), or
+   * branch labels, each meaning every head of that branch, so `db merge data` joins a data branch that has split.
+   */
   async merge(revisions: readonly string[], message: string): Promise<{ path: string; revision: string }> {
     const set = await this.load();
+    const { graph } = set;
     const ids = new Set<string>();
     for (const spec of revisions) {
-      if (spec === "heads") for (const h of set.graph.heads()) ids.add(h.revision);
-      else {
-        const name = spec.replace(/@head$/, "");
-        ids.add(set.graph.hasLabel(name) ? set.graph.branchHead(name).revision : set.graph.resolveId(name));
-      }
+      const name = spec.replace(/@head$/, "");
+      if (spec === "heads") for (const h of graph.heads()) ids.add(h.revision);
+      else if (graph.hasLabel(name)) {
+        const members = graph.branchMembers(name);
+        for (const h of graph.heads()) if (members.has(h.revision)) ids.add(h.revision);
+      } else ids.add(graph.resolveId(name));
     }
-    if (ids.size < 2) throw new MigrationError(`A merge needs at least two different revisions, got ${[...ids].join(", ") || "none"}`);
+    if (ids.size < 2) {
+      const only = [...ids].map((id) => graph.describe(id)).join(", ") || "none";
+      throw new MigrationError(`A merge needs at least two different heads; ${revisions.join(" ")} ${revisions.length > 1 ? "name" : "names"} one (${only}): nothing to merge (see \`db heads\`)`);
+    }
     for (const id of ids) {
       const others = [...ids].filter((o) => o !== id);
-      if (others.some((o) => set.graph.downAncestors(o).has(id))) {
+      if (others.some((o) => graph.downAncestors(o).has(id))) {
         throw new MigrationError(`Revision ${id} is an ancestor of another revision in the merge; merge heads only`);
       }
     }
