@@ -110,6 +110,17 @@ export const ${name} = ${builder}({}, step("Do it", () => undefined));
     for (const file of readdirSync(beginner).filter((f) => f.includes("create_data_head") || f.includes("products"))) {
       copyFileSync(join(beginner, file), join(versions, file));
     }
+    // the beginner's products migration predates migrate-domain-models linking DEFAULT_PRODUCT_WORKFLOWS, which db check requires
+    writeFiles(versions, {
+      "2026-11-27_d3fa017f1045_link_default_workflows.ts": `import { ensureDefaultWorkflows } from "@orchestrator-ts/core";
+export const revision = "d3fa017f1045";
+export const down_revision = "ebe6c37cf4c3";
+export const branch_labels = null;
+export const depends_on = null;
+export async function upgrade(conn) { await ensureDefaultWorkflows(conn); }
+export async function downgrade() {}
+`,
+    });
     ({ uri, drop } = await appDatabase(app.path));
     await ok(["upgrade", "heads"]);
   });

@@ -309,10 +309,15 @@ describe("migration helpers: workflows and tasks", () => {
     assert.deepEqual(await linkedProducts(db(), "create_user_group"), ["UG 1", "UG 2"]);
   });
 
-  it("createWorkflow for a product type without products inserts the workflow without links", async () => {
-    await addProduct(db(), "User", "User");
-    await createWorkflow(db(), createUserGroup);
-    assert.ok(await workflow(db(), "create_user_group"));
+  it("createWorkflow for a product type (or tag) no product has fails, naming it: no workflow without products", async () => {
+    await addProduct(db(), "User", "User", "U");
+    await assert.rejects(createWorkflow(db(), { ...createUserGroup, product_type: "UserGrop" }), {
+      message:
+        'createWorkflow: workflow "create_user_group" has product_type "UserGrop", which no product has (product types in the database: User); ' +
+        "check the spelling, or create the products first",
+    });
+    await assert.rejects(createWorkflow(db(), { ...createUserGroup, product_type: "User", product_tag: "UX" }), /has product_tag "UX" with product_type "User", which no product has/);
+    assert.equal(await workflow(db(), "create_user_group"), undefined);
     assert.equal(await count(db(), "products_workflows"), 0);
   });
 

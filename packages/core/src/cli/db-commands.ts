@@ -9,10 +9,10 @@ import { MigrationError } from "../errors.js";
 import type { MigrationSet } from "../migrations/loader.js";
 import { MigrationProject } from "../migrations/project.js";
 import { Migrator } from "../migrations/runner.js";
-import { diffWorkflowRegistration } from "../workflows/index.js";
 import type { CliContext } from "./context.js";
 import { domainMigrationBody, planDomainMigration } from "./migrate-domain-models.js";
-import { formatTable, withPrompts, type LineInput } from "./prompt.js";
+import { runRegistrationCheck } from "./registration-check.js";
+import { withPrompts, type LineInput } from "./prompt.js";
 import {
   readRegistrationState,
   TaskWizard,
@@ -264,26 +264,16 @@ export function dbCommand(ctx: CliContext): Command {
     });
 
   db.command("check")
-    .description("Check that the workflows registered in code and the workflows table agree (names and targets)")
+    .description("Check that code, workflows table and products agree on the workflows (the registration view's and task_validate_products' verdict)")
     .addHelpText("after", "\nExample:\n  npx tsx main.ts db check")
     .action(async () => {
-      const state = await registrationState();
-      const diff = await diffWorkflowRegistration(state.database.filter((w) => !w.deleted));
-      const problems = diff.notInDatabase.length + diff.notRegistered.length + diff.targetMismatch.length;
-      if (diff.notInDatabase.length) {
-        ctx.out("Workflows registered in code but not in the database (add them with db migrate-workflows / migrate-tasks):");
-        for (const name of diff.notInDatabase) ctx.out(`  ${name}`);
+      const settings = ctx.settings();
+      const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
+      try {
+        await runRegistrationCheck(database.db, { defaultWorkflows: settings.DEFAULT_PRODUCT_WORKFLOWS, out: ctx.out });
+      } finally {
+        await database.close();
       }
-      if (diff.notRegistered.length) {
-        ctx.out("Workflows in the database but not registered in code (no LazyWorkflowInstance):");
-        for (const name of diff.notRegistered) ctx.out(`  ${name}`);
-      }
-      if (diff.targetMismatch.length) {
-        ctx.out("Workflows whose target in code differs from the database:");
-        ctx.out(formatTable(["name", "code", "database"], diff.targetMismatch.map((m) => [m.name, m.code, m.database])));
-      }
-      if (problems > 0) throw new MigrationError(`${problems} workflow registration problem${problems > 1 ? "s" : ""} found`);
-      ctx.out(`Code and database agree on all ${state.registered.length} workflows.`);
     });
 
   return db;

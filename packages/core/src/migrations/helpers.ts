@@ -12,6 +12,7 @@
 import { sql, type RawBuilder, type Selectable } from "kysely";
 import type { FixedInputsTable, ProductsTable } from "../db/types.js";
 import { MigrationError } from "../errors.js";
+import { loadSettings } from "../settings.js";
 import type { MigrationConnection } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -166,6 +167,22 @@ function explainDeleteError(error: unknown, subject: string): never {
   throw error;
 }
 
+/** Refuse a product type (and tag) no product has: the workflow would be linked to nothing. */
+async function checkProductsOfType(conn: MigrationConnection, fn: string, what: string, productType: string, tag: string | null): Promise<void> {
+  const { rows } = await sql<{ n: number; tagged: number }>`
+    SELECT count(*)::int AS n, count(*) FILTER (WHERE tag = ${tag})::int AS tagged
+    FROM products WHERE product_type = ${productType}`.execute(conn);
+  const { n, tagged } = rows[0] ?? { n: 0, tagged: 0 };
+  if (n > 0 && (tag === null || tagged > 0)) return;
+  const types = await sql<{ product_type: string }>`SELECT DISTINCT product_type FROM products ORDER BY product_type`.execute(conn);
+  const known = types.rows.length ? types.rows.map((r) => r.product_type).join(", ") : "none";
+  const subject = n === 0 ? `product_type ${JSON.stringify(productType)}` : `product_tag ${JSON.stringify(tag)} with product_type ${JSON.stringify(productType)}`;
+  throw new MigrationError(
+    `${fn}: ${what} has ${subject}, which no product has (product types in the database: ${known}); ` +
+      `check the spelling, or create the products first`,
+  );
+}
+
 async function firstValue<T>(conn: MigrationConnection, query: RawBuilder<{ v: T }>, notFound: string): Promise<T> {
   const { rows } = await query.execute(conn);
   const row = rows[0];
@@ -276,8 +293,11 @@ export async function getAllActiveProductsAndIds(
  * Insert a workflow and link it to the products of its `product_type` (narrowed to `product_tag` when given), in
  * one statement: `WITH new_workflow AS (INSERT INTO workflows … ON CONFLICT DO NOTHING RETURNING workflow_id)
  * INSERT INTO products_workflows SELECT … FROM products CROSS JOIN new_workflow WHERE product_type = … ON CONFLICT
- * DO NOTHING`. So if a workflow of that name already exists nothing changes (no links, description kept); if no
- * product has the type, the workflow is inserted without links.
+ * DO NOTHING`. So if a workflow of that name already exists nothing changes (no links, description kept).
+ *
+ * Unlike the original (which then inserts a workflow no product can start), a `product_type` — or `product_tag` —
+ * that matches no product fails the migration with a `MigrationError` naming it and the product types there are:
+ * usually a typo, otherwise the products migration has to run first.
  */
 export async function createWorkflow(conn: MigrationConnection, workflow: WorkflowRecord): Promise<void> {
   const fn = "createWorkflow";
@@ -289,6 +309,7 @@ export async function createWorkflow(conn: MigrationConnection, workflow: Workfl
   const isTask = workflow.is_task ?? false;
   const tag = workflow.product_tag;
   const tagFilter = tag === undefined || tag === null ? sql`` : sql` AND p.tag = ${tag}`;
+  await checkProductsOfType(conn, fn, what, productType, tag ?? null);
   await sql`
     WITH new_workflow AS (
       INSERT INTO workflows (name, target, is_task, description)
@@ -360,13 +381,16 @@ export async function deleteWorkflow(conn: MigrationConnection, name: string): P
 }
 
 /**
- * Link every product to every workflow named in `defaultWorkflows` (the app setting DEFAULT_PRODUCT_WORKFLOWS,
- * default `["modify_note"]`): `INSERT INTO products_workflows SELECT … FROM products CROSS JOIN workflows WHERE
- * name = ANY(…) ON CONFLICT DO NOTHING`. Idempotent; names without a workflow are skipped.
+ * Link every product to every workflow named in `defaultWorkflows` (default: the app setting
+ * DEFAULT_PRODUCT_WORKFLOWS of the environment the migration runs in, itself `["modify_note"]` by default, as the
+ * original reads `app_settings`): `INSERT INTO products_workflows SELECT … FROM products CROSS JOIN workflows WHERE
+ * name = ANY(…) ON CONFLICT DO NOTHING`. Idempotent; names without a workflow are skipped. A migration that creates
+ * products calls it (`db migrate-domain-models` writes the call), so products created after the core workflows get
+ * them too.
  */
 export async function ensureDefaultWorkflows(
   conn: MigrationConnection,
-  defaultWorkflows: readonly string[] = ["modify_note"],
+  defaultWorkflows: readonly string[] = loadSettings().DEFAULT_PRODUCT_WORKFLOWS,
 ): Promise<void> {
   await sql`
     INSERT INTO products_workflows (product_id, workflow_id)
@@ -567,12 +591,13 @@ export async function createResourceTypesForProductBlocks(
  * Create everything in `spec`, in this order: product blocks (a block's `resources` are set aside and linked after
  * the products), products (`root_product_block` → exactly that block; `product_blocks` names → ids appended to
  * `product_block_ids`), resource types for blocks, workflows ({@link createWorkflows}), and finally
- * {@link ensureDefaultWorkflows} with `defaultWorkflows`. The caller's object is not modified.
+ * {@link ensureDefaultWorkflows} with `defaultWorkflows` (default: the setting DEFAULT_PRODUCT_WORKFLOWS). The
+ * caller's object is not modified.
  */
 export async function create(
   conn: MigrationConnection,
   spec: CreateSpec,
-  defaultWorkflows: readonly string[] = ["modify_note"],
+  defaultWorkflows: readonly string[] = loadSettings().DEFAULT_PRODUCT_WORKFLOWS,
 ): Promise<void> {
   const resources: ResourceTypesByProductBlock = { ...(spec.resources ?? {}) };
   let blockIds: Record<string, string> = {};

@@ -12,5 +12,14 @@ new LazyWorkflowInstance(".tasks.validate_products", "task_validate_products");
 new LazyWorkflowInstance(".tasks.validate_subscriptions", "task_validate_product_type");
 new LazyWorkflowInstance(".tasks.validate_subscriptions", "task_validate_subscriptions");
 
-export { diffWorkflowRegistration, type WorkflowRegistrationDiff } from "./tasks/validate_products.js";
+export {
+  checkRegistration,
+  diffWorkflowRegistration,
+  type RegistrationCheckOptions,
+  type RegistrationProblem,
+  type RegistrationProblemKind,
+  type RegistrationReport,
+  type WorkflowRegistrationDiff,
+  type WorkflowRegistrationRow,
+} from "./registration.js";
 export { noUncompletedInstance } from "./predicates.js";

@@ -1,13 +1,15 @@
 /**
  * `/api/workflows`: the workflows in the database (filter by target, is_task), their steps from the code, editable
  * descriptions, and the registration view: per workflow whether it is registered in code (LazyWorkflowInstance), in
- * the database (a migration), and for which products, with what is missing or inconsistent named.
+ * the database (a migration), and for which products, with what is missing or inconsistent named — the report of
+ * `workflows/registration.ts`, which `db check` and task_validate_products give too.
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";
 import type { Database } from "../../db/types.js";
 import { TARGETS } from "../../targets.js";
-import { ALL_WORKFLOWS, getWorkflow } from "../../workflow/registry.js";
+import { getWorkflow } from "../../workflow/registry.js";
+import { checkRegistration } from "../../workflows/registration.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
 import { text, uuid } from "../schemas.js";
@@ -68,46 +70,17 @@ export async function workflowRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     async (request) => workflows(db, request.query),
   );
 
-  app.get("/workflows/registration", { schema: { tags, summary: "Each workflow's registration in code and in the database" } }, async () => {
-    const rows = await workflows(db, {});
-    const byName = new Map(rows.map((r) => [r.name, r]));
-    const names = [...new Set([...ALL_WORKFLOWS.keys(), ...byName.keys()])].sort();
-    return Promise.all(
-      names.map(async (name) => {
-        const row = byName.get(name);
-        const lazy = ALL_WORKFLOWS.get(name);
-        let code: { target?: string; loadError?: string } = {};
-        if (lazy) {
-          try {
-            const workflow = await getWorkflow(name);
-            code = { target: workflow?.target };
-          } catch (error) {
-            code = { loadError: (error as Error).message };
-          }
-        }
-        const problems: string[] = [];
-        if (!lazy) problems.push("in the database but not registered in code (no LazyWorkflowInstance)");
-        if (!row) problems.push("registered in code but not in the database (write a migration: db migrate-workflows)");
-        if (code.loadError) problems.push(code.loadError);
-        if (row && code.target && row.target !== code.target) problems.push(`target differs: ${code.target} in code, ${row.target} in the database`);
-        if (row && !row.is_task && row.products.length === 0) problems.push("not linked to any product");
-        return {
-          name,
-          in_code: lazy !== undefined,
-          module: lazy ? lazy.package : null,
-          in_database: row !== undefined,
-          workflow_id: row?.workflow_id ?? null,
-          target: code.target ?? null,
-          database_target: row?.target ?? null,
-          is_task: row?.is_task ?? null,
-          description: row?.description ?? null,
-          product_types: [...new Set(row?.products.map((p) => p.product_type) ?? [])].sort(),
-          products: row?.products.map((p) => ({ product_id: p.product_id, name: p.name })) ?? [],
-          problems,
-        };
-      }),
-    );
-  });
+  // the same report as `db check` and task_validate_products (../../workflows/registration.ts)
+  const registration = () => checkRegistration(db, { defaultWorkflows: ctx.settings.DEFAULT_PRODUCT_WORKFLOWS });
+  app.get("/workflows/registration", { schema: { tags, summary: "Each workflow's registration in code and in the database" } }, async () => (await registration()).workflows);
+  app.get(
+    "/workflows/registration/check",
+    { schema: { tags, summary: "The registration verdict: every problem of workflows and products (what db check and task_validate_products report)" } },
+    async () => {
+      const report = await registration();
+      return { ok: report.ok, problems: report.problems, products_without_all_workflows: report.productsWithoutAllWorkflows };
+    },
+  );
 
   const id = z.object({ workflow_id: uuid("workflow_id") });
   app.get("/workflows/:workflow_id", { schema: { tags, summary: "A workflow", params: id } }, async (request) => {

@@ -1,92 +1,84 @@
 /**
- * task_validate_products: checks that the code and the database agree — every registered workflow has a row and
- * every row a registration, with the same target — and that every product has workflows.
+ * task_validate_products: checks that code and database agree on the workflows and that every product has its
+ * workflows — orchestrator-core's orchestrator/core/workflows/tasks/validate_products.py. Every step reads the same
+ * report as `db check` and the registration view (`../registration.ts`) and fails on its kinds of problem, so the
+ * task fails exactly when they report a problem.
  */
-import { ALL_WORKFLOWS, getWorkflow } from "../../workflow/registry.js";
+import { loadSettings } from "../../settings.js";
 import { begin, ProcessFailureError, step, type StepContext } from "../../workflow/steps.js";
 import { task } from "../../workflow/workflow.js";
 import { noUncompletedInstance } from "../predicates.js";
+import { checkRegistration, type RegistrationProblem, type RegistrationProblemKind, type RegistrationReport } from "../registration.js";
 
-export interface WorkflowRegistrationDiff {
-  /** Registered in code (LazyWorkflowInstance) but without a row in the workflows table. */
-  notInDatabase: string[];
-  /** In the workflows table but not registered in code. */
-  notRegistered: string[];
-  /** Registered in both, with a different target: name → { code, database }. */
-  targetMismatch: { name: string; code: string; database: string }[];
+export { diffWorkflowRegistration, type WorkflowRegistrationDiff } from "../registration.js";
+
+async function report(ctx: StepContext): Promise<RegistrationReport> {
+  return checkRegistration(await ctx.db(), { defaultWorkflows: loadSettings().DEFAULT_PRODUCT_WORKFLOWS });
 }
 
-/** The workflows rows the checks compare with the code (soft-deleted ones excluded). */
-async function registrationDiff(ctx: StepContext): Promise<WorkflowRegistrationDiff> {
-  const db = await ctx.db();
-  return diffWorkflowRegistration(await db.selectFrom("workflows").select(["name", "target"]).where("deleted_at", "is", null).execute());
+async function problemsOf(ctx: StepContext, ...kinds: RegistrationProblemKind[]): Promise<RegistrationProblem[]> {
+  return (await report(ctx)).problems.filter((p) => kinds.includes(p.kind));
 }
+
+const names = (problems: RegistrationProblem[], kind: RegistrationProblemKind) => problems.filter((p) => p.kind === kind).map((p) => p.workflow!);
 
 const checkWorkflows = step("Check all workflows in database", async (_state, ctx) => {
-  const { notInDatabase, notRegistered } = await registrationDiff(ctx);
-  if (notInDatabase.length || notRegistered.length) {
+  const found = await problemsOf(ctx, "not_in_database", "not_in_code");
+  if (found.length) {
     throw new ProcessFailureError("Found missing workflows in database or implementations", {
-      "Workflows not registered in the database": notInDatabase,
-      "Workflows not registered in a `LazyWorkflowInstance`": notRegistered,
+      "Workflows not registered in the database": names(found, "not_in_database"),
+      "Workflows not registered in a `LazyWorkflowInstance`": names(found, "not_in_code"),
     });
   }
   return { check_all_workflows_are_in_db: true };
 });
 
 const checkTargets = step("Check the workflow target", async (_state, ctx) => {
-  const { targetMismatch } = await registrationDiff(ctx);
-  if (targetMismatch.length) throw new ProcessFailureError("Found workflows with a target in code that differs from the database", targetMismatch);
+  const r = await report(ctx);
+  const found = r.problems.filter((p) => p.kind === "target_mismatch" || p.kind === "load_error");
+  if (found.length) {
+    const rows = new Map(r.workflows.map((w) => [w.name, w]));
+    throw new ProcessFailureError(
+      "Found workflows with a target in code that differs from the database",
+      found.map((p) =>
+        p.kind === "target_mismatch"
+          ? { name: p.workflow!, code: rows.get(p.workflow!)!.target!, database: rows.get(p.workflow!)!.database_target! }
+          : { name: p.workflow!, error: p.message },
+      ),
+    );
+  }
   return { check_workflows_for_matching_targets_and_descriptions: true };
 });
 
+const checkWorkflowProducts = step("Check that all workflows are linked to a product", async (_state, ctx) => {
+  const found = await problemsOf(ctx, "no_products");
+  if (found.length) throw new ProcessFailureError("Found workflows that are not linked to any product", names(found, "no_products"));
+  return { check_that_workflows_have_at_least_one_product: true };
+});
+
 const checkProducts = step("Check that all products have at least one workflow", async (_state, ctx) => {
-  const db = await ctx.db();
-  const orphans = await db
-    .selectFrom("products as p")
-    .leftJoin("products_workflows as pw", "pw.product_id", "p.product_id")
-    .select("p.name")
-    .where("pw.workflow_id", "is", null)
-    .orderBy("p.name")
-    .execute();
-  if (orphans.length) throw new ProcessFailureError("Found products that do not have a workflow associated with them", orphans.map((o) => o.name));
+  const found = await problemsOf(ctx, "product_without_workflows");
+  if (found.length) throw new ProcessFailureError("Found products that do not have a workflow associated with them", found.map((p) => p.product!));
   return { check_that_products_have_at_least_one_workflow: true };
 });
 
-const checkCreateModifyTerminate = step("Check that all products have a create, modify and terminate workflow", async (_state, ctx) => {
-  const db = await ctx.db();
-  const rows = await db
-    .selectFrom("products as p")
-    .leftJoin("products_workflows as pw", "pw.product_id", "p.product_id")
-    .leftJoin("workflows as w", "w.workflow_id", "pw.workflow_id")
-    .select(["p.name", "w.target"])
-    .where("p.status", "=", "active")
-    .execute();
-  const missing: Record<string, string[]> = {};
-  for (const name of new Set(rows.map((r) => r.name))) {
-    const targets = new Set(rows.filter((r) => r.name === name).map((r) => r.target));
-    const lacking = ["CREATE", "MODIFY", "TERMINATE"].filter((t) => !targets.has(t));
-    if (lacking.length) missing[name] = lacking;
+const checkDefaultWorkflows = step("Check that all products have the default workflows", async (_state, ctx) => {
+  const found = await problemsOf(ctx, "missing_default_workflow");
+  if (found.length) {
+    const missing: Record<string, string[]> = {};
+    for (const p of found) (missing[p.product!] ??= []).push(p.workflow!);
+    throw new ProcessFailureError("Found products that do not have the default workflows (DEFAULT_PRODUCT_WORKFLOWS)", missing);
   }
-  return { check_that_products_have_create_modify_and_terminate_workflows: true, products_without_all_workflows: missing };
+  return { check_that_products_have_the_default_workflows: true };
+});
+
+const checkCreateModifyTerminate = step("Check that all products have a create, modify and terminate workflow", async (_state, ctx) => {
+  // reported, not failed: the original allows exceptions
+  const { productsWithoutAllWorkflows } = await report(ctx);
+  return { check_that_products_have_create_modify_and_terminate_workflows: true, products_without_all_workflows: productsWithoutAllWorkflows };
 });
 
 export const task_validate_products = task(
   { runPredicate: noUncompletedInstance },
-  begin.chain(checkWorkflows, checkTargets, checkProducts, checkCreateModifyTerminate),
+  begin.chain(checkWorkflows, checkTargets, checkWorkflowProducts, checkProducts, checkDefaultWorkflows, checkCreateModifyTerminate),
 );
-
-/** The same comparison of code and database, for `db check` and the UI. */
-export async function diffWorkflowRegistration(
-  rows: readonly { name: string; target: string }[],
-): Promise<WorkflowRegistrationDiff> {
-  const inDb = new Map(rows.map((r) => [r.name, r.target]));
-  const notInDatabase = [...ALL_WORKFLOWS.keys()].filter((n) => !inDb.has(n)).sort();
-  const notRegistered = [...inDb.keys()].filter((n) => !ALL_WORKFLOWS.has(n)).sort();
-  const targetMismatch: WorkflowRegistrationDiff["targetMismatch"] = [];
-  for (const [name, target] of inDb) {
-    if (!ALL_WORKFLOWS.has(name)) continue;
-    const workflow = await getWorkflow(name);
-    if (workflow && workflow.target !== target) targetMismatch.push({ name, code: workflow.target, database: target });
-  }
-  return { notInDatabase, notRegistered, targetMismatch };
-}
