@@ -13,13 +13,21 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { domainMigrationBody, planDomainMigration, type DomainMigrationOptions } from "../src/cli/migrate-domain-models.js";
 import { LineInput } from "../src/cli/prompt.js";
+import { z } from "zod";
 import {
+  blockList,
+  CORE_VERSIONS_FOLDER,
+  describeRegistry,
+  field,
   fromSubscription,
   LazyWorkflowInstance,
+  loadMigrations,
   MigrationProject,
   Migrator,
   openDatabase,
   parseSubscription,
+  productBlock,
+  productType,
   registerProducts,
   setWorkflowRoot,
   sql,
@@ -28,7 +36,7 @@ import {
   type OrchestratorDb,
 } from "../src/index.js";
 import { runMain } from "./support/cli.js";
-import { appDatabase, backend } from "./support/db.js";
+import { appDatabase, backend, freshDatabase } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
 
 const BEGINNER = join(REPO_ROOT, "examples/beginner");
@@ -306,4 +314,91 @@ await runCli({ appRoot: dirname(fileURLToPath(import.meta.url)) });
     const line = s.instances.find((i) => i.endsWith(`${subscriptionId} OwnerBlock`));
     return line!.split(" ")[0]!;
   }
+});
+
+/**
+ * The planner on hand-made rows (no engine): a resource type two blocks share, renamed in one of them, moves that
+ * block's values only; a list added to a block gets `min` instances in order; a block in no model is deleted with its
+ * instances and comes back exactly, catalogue rows included.
+ */
+describe(`migrate-domain-models: shared resource types, lists, deleted blocks (${backend})`, () => {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>>;
+  const run = async (statements: string[]) => {
+    for (const s of statements) await sql.raw(s).execute(fresh.db);
+  };
+  const rows = async () => ({
+    catalogue: (await sql<{ r: string }>`
+      select 'block ' || name || ' ' || description || ' ' || coalesce(tag, '-') as r from product_blocks
+      union all select 'rt ' || resource_type || ' ' || coalesce(description, '-') from resource_types
+      union all select 'link ' || b.name || '.' || r.resource_type from product_block_resource_types join product_blocks b using (product_block_id) join resource_types r using (resource_type_id)
+      union all select 'rel ' || u.name || '>' || d.name || ' ' || coalesce(min::text, '-') || ' ' || coalesce(max::text, '-') from product_block_relations
+        join product_blocks u on u.product_block_id = in_use_by_id join product_blocks d on d.product_block_id = depends_on_id
+      union all select 'ppb ' || p.name || '.' || b.name from product_product_blocks join products p using (product_id) join product_blocks b using (product_block_id)`.execute(fresh.db)).rows.map((x) => x.r).sort(),
+    data: (await sql<{ r: string }>`
+      select 'si ' || si.subscription_instance_id || ' ' || pb.name as r from subscription_instances si join product_blocks pb using (product_block_id)
+      union all select 'v ' || v.subscription_instance_id || ' ' || rt.resource_type || '=' || v.value from subscription_instance_values v join resource_types rt using (resource_type_id)
+      union all select 'r ' || in_use_by_id || ' ' || domain_model_attr || '[' || order_id || '] ' || depends_on_id from subscription_instance_relations`.execute(fresh.db)).rows.map((x) => x.r).sort(),
+  });
+
+  const Leaf = productBlock("Leaf", { code: field(z.string(), { description: "a name" }) }, { tag: "LEAF", description: "leaf" });
+  const Item = productBlock("Item", { label_text: field(z.string(), { description: "text" }) }, { tag: "ITEM", description: "item" });
+  /** The models before: Root { code, leaf: Leaf, old: Old }, Leaf { code }. */
+  const Old = productBlock("Old", { colour: field(z.string(), { description: "colour" }) }, { tag: "OLD", description: "old block" });
+  const RootBefore = productBlock("Root", { code: field(z.string(), { description: "a name" }), leaf: Leaf, old: Old }, { tag: "ROOT", description: "root" });
+  /** After: Root renames code → title, drops old, gets a list of at least two items; Leaf keeps code. */
+  const RootAfter = productBlock(
+    "Root",
+    { title: field(z.string(), { description: "a title" }), leaf: Leaf, items: blockList(Item, { min: 2, max: 5 }) },
+    { tag: "ROOT", description: "root" },
+  );
+  const registryOf = (root: typeof RootBefore | typeof RootAfter) => describeRegistry(new Map([["Thing", productType("Thing", { root })]]));
+
+  before(async () => {
+    fresh = await freshDatabase();
+    await new Migrator(fresh.db, await loadMigrations([CORE_VERSIONS_FOLDER])).upgrade("heads");
+    const first = await planDomainMigration(fresh.db, { registry: registryOf(RootBefore), inputs: { Thing: { description: "things", tag: "THING" } } });
+    await run(first.upgrade);
+    // one subscription: root (name=r), its leaf (name=l), its old block (colour=red)
+    await run([
+      `INSERT INTO subscriptions (subscription_id, description, status, product_id, customer_id, insync) VALUES ('00000000-0000-4000-8000-000000000001', 's', 'active', (SELECT product_id FROM products WHERE name = 'Thing'), 'c', true)`,
+      ...[
+        ["00000000-0000-4000-8000-0000000000a1", "Root"],
+        ["00000000-0000-4000-8000-0000000000a2", "Leaf"],
+        ["00000000-0000-4000-8000-0000000000a3", "Old"],
+      ].map(([id, block]) => `INSERT INTO subscription_instances (subscription_instance_id, subscription_id, product_block_id) VALUES ('${id}', '00000000-0000-4000-8000-000000000001', (SELECT product_block_id FROM product_blocks WHERE name = '${block}'))`),
+      ...[
+        ["a1", "code", "r"],
+        ["a2", "code", "l"],
+        ["a3", "colour", "red"],
+      ].map(([id, rt, value]) => `INSERT INTO subscription_instance_values (subscription_instance_id, resource_type_id, value) VALUES ('00000000-0000-4000-8000-0000000000${id}', (SELECT resource_type_id FROM resource_types WHERE resource_type = '${rt}'), '${value}')`),
+      `INSERT INTO subscription_instance_relations (in_use_by_id, depends_on_id, order_id, domain_model_attr) VALUES ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2', 0, 'leaf'), ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a3', 0, 'old')`,
+    ]);
+  });
+  after(async () => fresh?.close());
+
+  it("upgrade moves one block's values, fills the list, deletes the old block; downgrade restores every row", async () => {
+    const before = await rows();
+    const plan = await planDomainMigration(fresh.db, {
+      registry: registryOf(RootAfter),
+      updates: { block_resource_types: { Root: { code: "title" } } },
+      inputs: { label_text: { Item: "x" } },
+      io: new LineInput(Readable.from(["y\n"]), new Writable({ write: (_c, _e, done) => done() })), // delete Old: yes
+      backupKey: "k",
+    });
+    assert.ok(plan.changes.includes("rename resource type code → title in Root (values are kept)"), plan.changes.join("\n"));
+    assert.ok(plan.changes.includes("delete product block Old"), plan.changes.join("\n"));
+    await run(plan.upgrade);
+    const after = await rows();
+    assert.ok(after.data.includes("v 00000000-0000-4000-8000-0000000000a1 title=r"));
+    assert.ok(after.data.includes("v 00000000-0000-4000-8000-0000000000a2 code=l"), "Leaf keeps its code");
+    assert.ok(!after.data.some((r) => r.includes("0000000000a3")), "the old block's instance, value and relation are gone");
+    const items = after.data.filter((r) => r.startsWith("r ") && r.includes(" items["));
+    assert.deepEqual(items.map((r) => r.split(" ")[2]), ["items[0]", "items[1]"]);
+    assert.equal(after.data.filter((r) => r.endsWith(" label_text=x")).length, 2);
+    assert.ok(after.catalogue.includes("rel Root>Item 2 5"));
+    assert.ok(!after.catalogue.some((r) => r.includes("Old") || r.startsWith("rt colour")));
+    assert.deepEqual((await planDomainMigration(fresh.db, { registry: registryOf(RootAfter) })).upgrade, []);
+    await run(plan.downgrade);
+    assert.deepEqual(await rows(), before);
+  });
 });
