@@ -16,48 +16,25 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import pc from "picocolors";
 import type { Database } from "../db/types.js";
-import { describeRegistry, type BlockDescription, type BlockReference, type RegistryDescription } from "../domain/introspect.js";
+import { describeRegistry, type RegistryDescription } from "../domain/introspect.js";
 import { OrchestratorError } from "../errors.js";
 import { readCatalogue, type DbCatalogue } from "./domain-catalogue.js";
-import {
-  allInstances,
-  backupInstances,
-  backupRelations,
-  backupValues,
-  blockId,
-  childInstances,
-  createBackupTable,
-  createChildInstances,
-  createRootInstances,
-  deleteInstances,
-  deleteValues,
-  insertDefaultValues,
-  ownedChildren,
-  ownedClosure,
-  productId,
-  q,
-  relationCondition,
-  restoreBackup,
-  rootInstances,
-  rtId,
-  type InstanceSet,
-} from "./domain-data-sql.js";
+import { allInstances, blockId, productId, q, rtId } from "./domain-data-sql.js";
+import { Script, type DomainUpdates, type PlanContext } from "./domain-plan-context.js";
 import { Questions, type DomainInputs } from "./domain-questions.js";
+import {
+  planAttributeRenamesAndRemovals,
+  planNewInstances,
+  planNewResourceTypeValues,
+  planRemovedBlockRelations,
+  planRemovedResourceTypeValues,
+  planRemovedRootBlocks,
+  removeData,
+} from "./domain-subscription-plan.js";
 import type { LineInput } from "./prompt.js";
 
 export type { DomainInputs } from "./domain-questions.js";
-
-/** `--updates`: renames (orchestrator-core's `ModelUpdates`, plus `block_attributes`). */
-export interface DomainUpdates {
-  /** Resource type renames, old → new, in every block that has the old one and whose model has the new one. */
-  resource_types?: Record<string, string>;
-  /** Resource type renames in one block: block → { old → new }. */
-  block_resource_types?: Record<string, Record<string, string>>;
-  /** Fixed input renames per product: product → { old → new }. */
-  fixed_inputs?: Record<string, Record<string, string>>;
-  /** Renamed block attributes (the `domain_model_attr` of instance relations): block → { old → new }. */
-  block_attributes?: Record<string, Record<string, string>>;
-}
+export type { DomainUpdates } from "./domain-plan-context.js";
 
 export interface DomainMigration {
   upgrade: string[];
@@ -78,19 +55,6 @@ export interface DomainMigrationOptions {
   backupKey?: string;
 }
 
-/** Statements in upgrade order, each with its undo; the downgrade runs the undos in reverse order. */
-class Script {
-  readonly up: string[] = [];
-  readonly down: string[] = [];
-  add(up: string | readonly string[], down: string | readonly string[] = []): void {
-    this.up.push(...(typeof up === "string" ? [up] : up));
-    this.down.unshift(...(typeof down === "string" ? [down] : down));
-  }
-}
-
-/** How many instances a block reference gets in an existing subscription: one, or a list's minimum. */
-const instanceCount = (ref: BlockReference) => (ref.list ? Math.max(1, ref.min) : 1);
-
 /**
  * Compute the SQL (upgrade and downgrade) that brings the database's catalogue — and the subscriptions using it —
  * to the registered models. Throws `OrchestratorError` ("invalid_input") for missing or invalid answers and
@@ -106,18 +70,7 @@ export async function planDomainMigration(db: Kysely<Database>, options: DomainM
 }
 
 class Planner {
-  /** Renames, first: everything after them uses the new names. */
-  private readonly renames = new Script();
-  /** Subscription data that goes (backed up), before the catalogue rows it needs go. */
-  private readonly removals = new Script();
-  private readonly catalogue = new Script();
-  /** Subscription data that comes, after the catalogue rows it needs. */
-  private readonly additions = new Script();
-  private readonly changes: string[] = [];
-  private readonly modelBlocks: Map<string, BlockDescription>;
-  /** Per-block resource type moves (old → new) done in the catalogue step, after new resource types exist. */
-  private readonly moves: { block: string; from: string; to: string }[] = [];
-  private backupStarted = false;
+  private readonly ctx: PlanContext;
 
   constructor(
     private readonly registry: RegistryDescription,
@@ -127,27 +80,43 @@ class Planner {
     private readonly dbc: DbCatalogue,
     private readonly questions: Questions,
     private readonly updates: DomainUpdates,
-    private readonly backupKey: string,
+    backupKey: string,
   ) {
-    this.modelBlocks = new Map(registry.blocks.map((b) => [b.name, b]));
+    this.ctx = {
+      registry,
+      modelBlocks: new Map(registry.blocks.map((b) => [b.name, b])),
+      before,
+      dbc,
+      questions,
+      updates,
+      backupKey,
+      backupStarted: false,
+      moves: [],
+      renames: new Script(),
+      removals: new Script(),
+      catalogue: new Script(),
+      additions: new Script(),
+      changes: [],
+    };
   }
 
   async run(): Promise<DomainMigration> {
+    const { ctx } = this;
     await this.planResourceTypeRenames();
-    await this.planAttributeRenamesAndRemovals();
-    this.planRemovedResourceTypeValues();
-    this.planRemovedBlockRelations();
-    this.planRemovedRootBlocks();
+    await planAttributeRenamesAndRemovals(ctx);
+    planRemovedResourceTypeValues(ctx);
+    planRemovedBlockRelations(ctx);
+    planRemovedRootBlocks(ctx);
     await this.planCatalogue();
     const newProducts = await this.planProducts();
     await this.planUnmodelled();
-    await this.planNewInstances();
-    await this.planNewResourceTypeValues();
-    if (newProducts) this.changes.push("link DEFAULT_PRODUCT_WORKFLOWS to the new products (ensureDefaultWorkflows)");
+    await planNewInstances(ctx);
+    await planNewResourceTypeValues(ctx);
+    if (newProducts) ctx.changes.push("link DEFAULT_PRODUCT_WORKFLOWS to the new products (ensureDefaultWorkflows)");
     return {
-      upgrade: [...this.renames.up, ...this.removals.up, ...this.catalogue.up, ...this.additions.up],
-      downgrade: [...this.additions.down, ...this.catalogue.down, ...this.removals.down, ...this.renames.down],
-      changes: this.changes,
+      upgrade: [...ctx.renames.up, ...ctx.removals.up, ...ctx.catalogue.up, ...ctx.additions.up],
+      downgrade: [...ctx.additions.down, ...ctx.catalogue.down, ...ctx.removals.down, ...ctx.renames.down],
+      changes: ctx.changes,
       linkDefaultWorkflows: newProducts,
     };
   }
@@ -195,15 +164,15 @@ class Planner {
       const whole =
         uses.every((u) => u.to === to) && holders.every((h) => uses.some((u) => u.block === h)) && !modelRts.has(from) && !this.dbc.resourceTypes.has(to);
       if (whole) {
-        this.renames.add(
+        this.ctx.renames.add(
           `UPDATE resource_types SET resource_type = ${q(to)} WHERE resource_type = ${q(from)}`,
           `UPDATE resource_types SET resource_type = ${q(from)} WHERE resource_type = ${q(to)}`,
         );
-        this.changes.push(`rename resource type ${from} → ${to} (values are kept)`);
+        this.ctx.changes.push(`rename resource type ${from} → ${to} (values are kept)`);
         this.dbc.resourceTypes.set(to, this.dbc.resourceTypes.get(from) ?? null);
         this.dbc.resourceTypes.delete(from);
       } else {
-        for (const u of uses) this.moves.push({ block: u.block, from, to: u.to });
+        for (const u of uses) this.ctx.moves.push({ block: u.block, from, to: u.to });
       }
       for (const u of uses) {
         const b = this.dbc.blocks.get(u.block)!;
@@ -213,133 +182,26 @@ class Planner {
     }
   }
 
-  /**
-   * Block attributes (the `domain_model_attr` of instance relations) a block's model no longer has, for a block it
-   * still references: renamed (`--updates block_attributes`, or confirmed when one went and one came, as for
-   * resource types) or removed with the instances they own.
-   */
-  private async planAttributeRenamesAndRemovals(): Promise<void> {
-    for (const block of this.registry.blocks) {
-      const inDb = this.before.blocks.get(block.name);
-      if (!inDb) continue;
-      const given = Object.entries(this.updates.block_attributes?.[block.name] ?? {});
-      for (const dep of new Set(block.blockReferences.map((r) => r.block))) {
-        if (!inDb.dependsOn.has(dep)) continue; // a new relation: planNewInstances
-        const modelAttrs = block.blockReferences.filter((r) => r.block === dep).map((r) => r.attribute);
-        const dataAttrs = inDb.attributes.get(dep) ?? new Set<string>();
-        const renames = new Map(given.filter(([, to]) => modelAttrs.includes(to)));
-        const stray = [...dataAttrs].filter((a) => !modelAttrs.includes(a) && !renames.has(a));
-        const unused = modelAttrs.filter((a) => !dataAttrs.has(a) && ![...renames.values()].includes(a));
-        if (stray.length === 1 && unused.length === 1) {
-          if (await this.questions.confirm(`In product block ${block.name}, is attribute ${pc.bold(unused[0]!)} a rename of ${pc.bold(stray[0]!)}?`)) {
-            renames.set(stray.pop()!, unused[0]!);
-          }
-        }
-        for (const [from, to] of renames) {
-          const rename = (a: string, b: string) =>
-            `UPDATE subscription_instance_relations r SET domain_model_attr = ${q(b)} WHERE r.domain_model_attr = ${q(a)} AND ${relationCondition(block.name, dep)}`;
-          this.renames.add(rename(from, to), rename(to, from));
-          this.changes.push(`rename attribute ${block.name}.${from} → ${to} (its blocks are kept)`);
-        }
-        if (stray.length) {
-          this.removeData(ownedChildren(block.name, dep, modelAttrs), relationCondition(block.name, dep, modelAttrs));
-          this.changes.push(`remove attribute ${stray.map((a) => `${block.name}.${a}`).join(", ")} from the subscriptions (backed up for the downgrade)`);
-        }
-      }
-    }
-    for (const [block, renames] of Object.entries(this.updates.block_attributes ?? {})) {
-      const model = this.modelBlocks.get(block);
-      for (const to of Object.values(renames)) {
-        if (!model?.blockReferences.some((r) => r.attribute === to)) {
-          throw new OrchestratorError("invalid_input", `Cannot rename an attribute of ${block} to ${to}: the model of ${block} has no block attribute ${to}`);
-        }
-      }
-    }
-  }
-
-  // --- removals -----------------------------------------------------------------------------------------------------
-
-  /** Start the backup of this migration (once): the downgrade's last step puts it back. */
-  private startBackup(): void {
-    if (this.backupStarted) return;
-    this.backupStarted = true;
-    this.removals.add(createBackupTable(), restoreBackup(this.backupKey));
-  }
-
-  /**
-   * Remove the instances of `seed` with every instance they own, and the relations matching `relations` (to blocks
-   * of other subscriptions too), after backing all of it up.
-   */
-  private removeData(seed: InstanceSet, relations?: string): void {
-    this.startBackup();
-    const doomed = ownedClosure(seed);
-    this.removals.add([...backupInstances(this.backupKey, doomed), ...(relations ? backupRelations(this.backupKey, relations) : [])]);
-    this.removals.add(deleteInstances(doomed));
-    if (relations) this.removals.add(`DELETE FROM subscription_instance_relations r WHERE ${relations}`);
-  }
-
-  /** Values of resource types a block's model no longer has (and did not rename). */
-  private planRemovedResourceTypeValues(): void {
-    for (const block of this.registry.blocks) {
-      const inDb = this.dbc.blocks.get(block.name);
-      if (!inDb) continue;
-      for (const rt of inDb.resourceTypes) {
-        if (block.resourceTypes.some((r) => r.resourceType === rt)) continue;
-        this.startBackup();
-        const condition = `v.resource_type_id = ${rtId(rt)} AND v.subscription_instance_id IN (SELECT id FROM (${allInstances(block.name).sql}) x)`;
-        this.removals.add(backupValues(this.backupKey, condition));
-        this.removals.add(deleteValues(allInstances(block.name), rt));
-      }
-    }
-  }
-
-  /** Block references a block's model no longer has: the relations, and the instances the subscriptions owned there. */
-  private planRemovedBlockRelations(): void {
-    for (const block of this.registry.blocks) {
-      const inDb = this.before.blocks.get(block.name);
-      if (!inDb) continue;
-      for (const dep of inDb.dependsOn.keys()) {
-        if (block.blockReferences.some((r) => r.block === dep)) continue;
-        this.removeData(ownedChildren(block.name, dep), relationCondition(block.name, dep));
-        if (inDb.instances) this.changes.push(`remove the ${dep} instances of ${block.name} from the subscriptions (backed up for the downgrade)`);
-      }
-    }
-  }
-
-  /** Root blocks a product's model no longer has: their instances in the product's subscriptions. */
-  private planRemovedRootBlocks(): void {
-    for (const { name, productType } of this.registry.products) {
-      const inDb = this.before.products.get(name);
-      if (!inDb) continue;
-      const type = this.registry.productTypes.find((t) => t.productType === productType)!;
-      for (const root of inDb.blocks) {
-        if (type.rootBlocks.some((r) => r.block === root)) continue;
-        this.removeData(rootInstances(name, root));
-        if (inDb.statuses.size) this.changes.push(`remove the ${root} instances of the subscriptions of ${name} (backed up for the downgrade)`);
-      }
-    }
-  }
-
   // --- catalogue ----------------------------------------------------------------------------------------------------
 
   private async planCatalogue(): Promise<void> {
     const dbc = this.dbc;
-    const c = this.catalogue;
+    const c = this.ctx.catalogue;
     for (const rt of this.registry.resourceTypes) {
       if (dbc.resourceTypes.has(rt)) continue;
       const fromModel = this.registry.blocks.flatMap((b) => b.resourceTypes).find((r) => r.resourceType === rt)?.description;
       const description = await this.questions.ask(rt, "description", `Supply description for new resource type ${pc.magenta(rt)}: `, fromModel);
       c.add(`INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${q(description)})`, `DELETE FROM resource_types WHERE resource_type = ${q(rt)}`);
       dbc.resourceTypes.set(rt, description);
-      this.changes.push(`create resource type ${rt}`);
+      this.ctx.changes.push(`create resource type ${rt}`);
     }
-    for (const { block, from, to } of this.moves) {
+    for (const { block, from, to } of this.ctx.moves) {
       const values = (a: string, b: string) =>
         `UPDATE subscription_instance_values SET resource_type_id = ${rtId(b)} WHERE resource_type_id = ${rtId(a)} AND subscription_instance_id IN (SELECT subscription_instance_id FROM subscription_instances WHERE product_block_id = ${blockId(block)})`;
       const link = (a: string, b: string) =>
         `UPDATE product_block_resource_types SET resource_type_id = ${rtId(b)} WHERE resource_type_id = ${rtId(a)} AND product_block_id = ${blockId(block)}`;
       c.add([values(from, to), link(from, to)], [link(to, from), values(to, from)]);
-      this.changes.push(`rename resource type ${from} → ${to} in ${block} (values are kept)`);
+      this.ctx.changes.push(`rename resource type ${from} → ${to} in ${block} (values are kept)`);
     }
 
     for (const block of this.registry.blocks) {
@@ -347,7 +209,7 @@ class Planner {
       const description = await this.questions.ask(block.name, "description", `Supply the product block description for ${pc.bold(block.name)}: `, block.description);
       const tag = await this.questions.ask(block.name, "tag", `Supply the product block tag for ${pc.bold(block.name)}: `, block.tag);
       c.add(`INSERT INTO product_blocks (name, description, tag, status) VALUES (${q(block.name)}, ${q(description)}, ${q(tag)}, 'active')`, `DELETE FROM product_blocks WHERE name = ${q(block.name)}`);
-      this.changes.push(`create product block ${block.name}`);
+      this.ctx.changes.push(`create product block ${block.name}`);
     }
     for (const block of this.registry.blocks) {
       const inDb = dbc.blocks.get(block.name);
@@ -357,7 +219,7 @@ class Planner {
           `INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(block.name)}, ${rtId(r.resourceType)})`,
           `DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(block.name)} AND resource_type_id = ${rtId(r.resourceType)}`,
         );
-        this.changes.push(`link resource type ${r.resourceType} to ${block.name}`);
+        this.ctx.changes.push(`link resource type ${r.resourceType} to ${block.name}`);
       }
       if (inDb) {
         const instances = this.before.blocks.get(block.name)!.instances;
@@ -367,7 +229,7 @@ class Planner {
             `DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(block.name)} AND resource_type_id = ${rtId(rt)}`,
             `INSERT INTO product_block_resource_types (product_block_id, resource_type_id) VALUES (${blockId(block.name)}, ${rtId(rt)})`,
           );
-          this.changes.push(`remove resource type ${rt} from ${block.name}${instances ? ` (the values of ${instances} instance(s) are backed up for the downgrade)` : ""}`);
+          this.ctx.changes.push(`remove resource type ${rt} from ${block.name}${instances ? ` (the values of ${instances} instance(s) are backed up for the downgrade)` : ""}`);
         }
       }
       for (const dep of new Set(block.blockReferences.map((r) => r.block))) {
@@ -378,12 +240,12 @@ class Planner {
           `INSERT INTO product_block_relations (in_use_by_id, depends_on_id, min, max) VALUES (${blockId(block.name)}, ${blockId(dep)}, ${ref.list ? min : "NULL"}, ${ref.list && ref.max !== undefined ? ref.max : "NULL"})`,
           `DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(block.name)} AND depends_on_id = ${blockId(dep)}`,
         );
-        this.changes.push(`relate ${block.name} → ${dep}`);
+        this.ctx.changes.push(`relate ${block.name} → ${dep}`);
       }
       for (const [dep, bounds] of inDb?.dependsOn ?? []) {
         if (block.blockReferences.some((r) => r.block === dep)) continue;
         c.add(`DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(block.name)} AND depends_on_id = ${blockId(dep)}`, this.insertRelation(block.name, dep, bounds));
-        this.changes.push(`remove relation ${block.name} → ${dep}`);
+        this.ctx.changes.push(`remove relation ${block.name} → ${dep}`);
       }
     }
   }
@@ -395,7 +257,7 @@ class Planner {
 
   /** Products, their fixed inputs and root blocks; true when a product is created. */
   private async planProducts(): Promise<boolean> {
-    const c = this.catalogue;
+    const c = this.ctx.catalogue;
     let created = false;
     for (const { name, productType } of this.registry.products) {
       const type = this.registry.productTypes.find((t) => t.productType === productType)!;
@@ -410,7 +272,7 @@ class Planner {
           `INSERT INTO products (name, description, product_type, tag, status) VALUES (${q(name)}, ${q(description)}, ${q(productType)}, ${q(tag)}, 'active')`,
           `DELETE FROM products WHERE name = ${q(name)}`,
         );
-        this.changes.push(`create product ${name}`);
+        this.ctx.changes.push(`create product ${name}`);
         created = true;
       }
       for (const fi of type.fixedInputs) {
@@ -423,7 +285,7 @@ class Planner {
           );
           inDb.fixedInputs.set(fi.name, inDb.fixedInputs.get(renamedFrom)!);
           inDb.fixedInputs.delete(renamedFrom);
-          this.changes.push(`rename fixed input ${renamedFrom} → ${fi.name} of ${name}`);
+          this.ctx.changes.push(`rename fixed input ${renamedFrom} → ${fi.name} of ${name}`);
           continue;
         }
         const value = await this.questions.choose(name, fi.name, `Which value of fixed input ${pc.bold(fi.name)} does product ${pc.bold(name)} have?`, fi.values);
@@ -431,7 +293,7 @@ class Planner {
           `INSERT INTO fixed_inputs (name, value, product_id) VALUES (${q(fi.name)}, ${q(value)}, ${productId(name)})`,
           `DELETE FROM fixed_inputs WHERE name = ${q(fi.name)} AND product_id = ${productId(name)}`,
         );
-        this.changes.push(`create fixed input ${fi.name}=${value} of ${name}`);
+        this.ctx.changes.push(`create fixed input ${fi.name}=${value} of ${name}`);
       }
       for (const [fiName, value] of inDb?.fixedInputs ?? []) {
         if (type.fixedInputs.some((f) => f.name === fiName)) continue;
@@ -439,7 +301,7 @@ class Planner {
           `DELETE FROM fixed_inputs WHERE name = ${q(fiName)} AND product_id = ${productId(name)}`,
           `INSERT INTO fixed_inputs (name, value, product_id) VALUES (${q(fiName)}, ${q(value)}, ${productId(name)})`,
         );
-        this.changes.push(`remove fixed input ${fiName} of ${name}`);
+        this.ctx.changes.push(`remove fixed input ${fiName} of ${name}`);
       }
       for (const root of new Set(type.rootBlocks.map((r) => r.block))) {
         if (inDb?.blocks.has(root)) continue;
@@ -447,7 +309,7 @@ class Planner {
           `INSERT INTO product_product_blocks (product_id, product_block_id) VALUES (${productId(name)}, ${blockId(root)})`,
           `DELETE FROM product_product_blocks WHERE product_id = ${productId(name)} AND product_block_id = ${blockId(root)}`,
         );
-        this.changes.push(`link product block ${root} to ${name}`);
+        this.ctx.changes.push(`link product block ${root} to ${name}`);
       }
       for (const root of inDb?.blocks ?? []) {
         if (type.rootBlocks.some((r) => r.block === root)) continue;
@@ -455,7 +317,7 @@ class Planner {
           `DELETE FROM product_product_blocks WHERE product_id = ${productId(name)} AND product_block_id = ${blockId(root)}`,
           `INSERT INTO product_product_blocks (product_id, product_block_id) VALUES (${productId(name)}, ${blockId(root)})`,
         );
-        this.changes.push(`unlink product block ${root} from ${name}`);
+        this.ctx.changes.push(`unlink product block ${root} from ${name}`);
       }
     }
     return created;
@@ -466,13 +328,13 @@ class Planner {
     const registered = new Set(this.registry.products.map((p) => p.name));
     for (const [name] of this.dbc.products) {
       if (registered.has(name)) continue;
-      this.changes.push(`${pc.yellow("not in the models")}: product ${name} (not deleted; remove it with deleteProduct in a migration of its own)`);
+      this.ctx.changes.push(`${pc.yellow("not in the models")}: product ${name} (not deleted; remove it with deleteProduct in a migration of its own)`);
     }
     // a block is offered for deletion once no block that stays uses it (users first, so the downgrade restores the
     // blocks they use before them); a root block of a product no model describes stays
     const deleted = new Set<string>();
     const kept = new Set<string>();
-    const unmodelled = [...this.dbc.blocks.keys()].filter((name) => !this.modelBlocks.has(name));
+    const unmodelled = [...this.dbc.blocks.keys()].filter((name) => !this.ctx.modelBlocks.has(name));
     for (let progress = true; progress; ) {
       progress = false;
       for (const name of unmodelled) {
@@ -490,14 +352,14 @@ class Planner {
         }
       }
     }
-    for (const name of unmodelled) if (!deleted.has(name)) this.changes.push(`${pc.yellow("not in the models")}: product block ${name}`);
+    for (const name of unmodelled) if (!deleted.has(name)) this.ctx.changes.push(`${pc.yellow("not in the models")}: product block ${name}`);
     const modelRts = new Set(this.registry.resourceTypes);
     for (const [rt, description] of this.dbc.resourceTypes) {
       if (modelRts.has(rt)) continue;
-      const stillLinked = [...this.dbc.blocks].some(([name, b]) => b.resourceTypes.has(rt) && !this.modelBlocks.has(name) && !deleted.has(name));
+      const stillLinked = [...this.dbc.blocks].some(([name, b]) => b.resourceTypes.has(rt) && !this.ctx.modelBlocks.has(name) && !deleted.has(name));
       if (stillLinked) continue;
-      this.catalogue.add(`DELETE FROM resource_types WHERE resource_type = ${q(rt)}`, `INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${description === null ? "NULL" : q(description)})`);
-      this.changes.push(`delete resource type ${rt}`);
+      this.ctx.catalogue.add(`DELETE FROM resource_types WHERE resource_type = ${q(rt)}`, `INSERT INTO resource_types (resource_type, description) VALUES (${q(rt)}, ${description === null ? "NULL" : q(description)})`);
+      this.ctx.changes.push(`delete resource type ${rt}`);
     }
   }
 
@@ -507,9 +369,9 @@ class Planner {
    */
   private deleteBlock(name: string): void {
     const b = this.dbc.blocks.get(name)!;
-    if (this.before.blocks.get(name)!.instances) this.removeData(allInstances(name));
+    if (this.before.blocks.get(name)!.instances) removeData(this.ctx, allInstances(name));
     const text = (v: string | null) => (v === null ? "NULL" : q(v));
-    this.catalogue.add(
+    this.ctx.catalogue.add(
       [
         `DELETE FROM product_block_relations WHERE in_use_by_id = ${blockId(name)} OR depends_on_id = ${blockId(name)}`,
         `DELETE FROM product_block_resource_types WHERE product_block_id = ${blockId(name)}`,
@@ -522,84 +384,9 @@ class Planner {
         ...[...b.dependsOn].map(([dep, bounds]) => this.insertRelation(name, dep, bounds)),
       ],
     );
-    this.changes.push(`delete product block ${name}`);
+    this.ctx.changes.push(`delete product block ${name}`);
   }
 
-  // --- additions ----------------------------------------------------------------------------------------------------
-
-  /** New block instances with their values, for the blocks that models add to existing products and blocks. */
-  private async planNewInstances(): Promise<void> {
-    const created: { set: InstanceSet; statuses: Set<string> }[] = [];
-    const planned = new Map<string, Set<string>>();
-    const isNewPair = (block: string, dep: string) => !this.before.blocks.get(block)?.dependsOn.has(dep);
-
-    /** Record new instances of `set` and give them the blocks they always have through existing relations. */
-    const fill = (set: InstanceSet, statuses: Set<string>): void => {
-      const known = planned.get(set.block) ?? planned.set(set.block, new Set()).get(set.block)!;
-      for (const s of statuses) known.add(s);
-      created.push({ set, statuses });
-      for (const ref of this.modelBlocks.get(set.block)?.blockReferences ?? []) {
-        if (isNewPair(set.block, ref.block)) continue; // every instance of the block gets it below
-        this.additions.add(
-          createChildInstances(set, ref.attribute, ref.block, instanceCount(ref)),
-          deleteInstances(childInstances(set, ref.attribute, ref.block, { owned: true })),
-        );
-        fill(childInstances(set, ref.attribute, ref.block), statuses);
-      }
-    };
-
-    for (const { name, productType } of this.registry.products) {
-      const inDb = this.before.products.get(name);
-      if (!inDb) continue;
-      const type = this.registry.productTypes.find((t) => t.productType === productType)!;
-      for (const ref of type.rootBlocks) {
-        if (inDb.blocks.has(ref.block)) continue;
-        this.additions.add(createRootInstances(name, ref.block, instanceCount(ref)), deleteInstances(rootInstances(name, ref.block)));
-        if (inDb.statuses.size) this.changes.push(`create a ${ref.block} instance (${ref.attribute}) in every subscription of ${name}`);
-        fill(rootInstances(name, ref.block), inDb.statuses);
-      }
-    }
-    // parents before children: the registry lists a block after the blocks it uses
-    for (const block of [...this.registry.blocks].reverse()) {
-      const existing = this.before.blocks.get(block.name);
-      if (!existing && !planned.has(block.name)) continue;
-      const statuses = new Set([...(existing?.ownerStatuses ?? []), ...(planned.get(block.name) ?? [])]);
-      for (const ref of block.blockReferences) {
-        if (!isNewPair(block.name, ref.block)) continue;
-        const parents = allInstances(block.name);
-        const children = childInstances(parents, ref.attribute, ref.block);
-        this.additions.add(createChildInstances(parents, ref.attribute, ref.block, instanceCount(ref)), [
-          deleteInstances(childInstances(parents, ref.attribute, ref.block, { owned: true })),
-          `DELETE FROM subscription_instance_relations r WHERE r.domain_model_attr = ${q(ref.attribute)} AND r.in_use_by_id IN (SELECT id FROM (${parents.sql}) p)`,
-        ]);
-        if (statuses.size) this.changes.push(`create a ${ref.block} instance (${ref.attribute}) in every ${block.name} instance`);
-        fill(children, statuses);
-      }
-    }
-    for (const { set, statuses } of created) {
-      if (statuses.size === 0) continue; // no subscription has the block yet: nothing to fill in
-      for (const rt of this.modelBlocks.get(set.block)?.resourceTypes ?? []) {
-        const value = await this.questions.defaultValue(rt, set.block, statuses);
-        if (value !== undefined) this.additions.add(insertDefaultValues(set, rt.resourceType, value));
-      }
-    }
-  }
-
-  /** Default values of resource types added to blocks that have instances (orchestrator-core asks for them too). */
-  private async planNewResourceTypeValues(): Promise<void> {
-    for (const block of this.registry.blocks) {
-      const existing = this.before.blocks.get(block.name);
-      if (!existing || existing.instances === 0) continue;
-      const renamedTo = new Set(this.moves.filter((m) => m.block === block.name).map((m) => m.to));
-      for (const rt of block.resourceTypes) {
-        if (existing.resourceTypes.has(rt.resourceType) || this.dbc.blocks.get(block.name)!.resourceTypes.has(rt.resourceType) || renamedTo.has(rt.resourceType)) continue;
-        const value = await this.questions.defaultValue(rt, block.name, existing.ownerStatuses);
-        if (value === undefined) continue;
-        this.additions.add(insertDefaultValues(allInstances(block.name), rt.resourceType, value), deleteValues(allInstances(block.name), rt.resourceType));
-        this.changes.push(`give resource type ${rt.resourceType} the value ${JSON.stringify(value)} in the ${existing.instances} instance(s) of ${block.name}`);
-      }
-    }
-  }
 }
 
 /** The body of the migration file: the statements as readable lists, run one by one. */
