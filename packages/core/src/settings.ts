@@ -15,13 +15,48 @@ const bool = z
   })
   .transform((v) => ["true", "1", "yes", "on"].includes(v));
 
-const int = (min: number) =>
+/** A whole number from `min` to `max`; the message says the range, and `hint` what a value means. */
+const int = (min: number, max: number, hint = "") => {
+  const expected = `expected an integer >=${min} and <=${max}${hint}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, expected)
+    .transform(Number)
+    .pipe(z.number().int().min(min, expected).max(max, expected));
+};
+
+/** An http(s) URL (`example` shows one in the message). */
+const httpUrl = (example: string) =>
   z
     .string()
     .trim()
-    .regex(/^-?\d+$/, "expected an integer")
-    .transform(Number)
-    .pipe(z.number().int().min(min));
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: `expected an http(s) URL, e.g. ${example}` });
+
+/** `*`, or browser origins separated by commas: scheme, host and port only, as a browser sends them. */
+const corsOrigins = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      v === "*" ||
+      v.split(",").every((o) => {
+        const origin = o.trim();
+        return URL.canParse(origin) && /^https?:$/.test(new URL(origin).protocol) && new URL(origin).origin === origin;
+      }),
+    { message: "expected * or comma-separated origins (scheme://host[:port], no path), e.g. https://ui.example.com,http://localhost:3000" },
+  );
+
+/** Where live events are broadcast between instances: in this process, or a Redis server (as the original). */
+const broadcasterUrl = z
+  .string()
+  .trim()
+  .refine((v) => v === "memory://" || (URL.canParse(v) && /^rediss?:$/.test(new URL(v).protocol)), {
+    message: "expected memory:// or redis://host:port",
+  });
+
+/** A name that is not only white space. */
+const nonEmpty = (what: string) => z.string().trim().min(1, `expected ${what}`);
 
 const jsonStringList = z
   .string()
@@ -69,28 +104,28 @@ const schema = z.object({
   DATABASE_URI: databaseUri.optional(),
   TESTING: bool.default(false),
   ENVIRONMENT: z.string().default("local"),
-  SERVICE_NAME: z.string().default("orchestrator-ts"),
+  SERVICE_NAME: nonEmpty("a service name").default("orchestrator-ts"),
   LOG_LEVEL: z.string().trim().toLowerCase().pipe(logLevel).default("info"),
-  HOST: z.string().default("127.0.0.1"),
-  PORT: int(0).pipe(z.number().max(65535)).default(8080),
-  BASE_URL: z.string().url().default("http://localhost:8080"),
+  HOST: nonEmpty("a host name or IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0").default("127.0.0.1"),
+  PORT: int(0, 65535, " (0: any free port)").default(8080),
+  BASE_URL: httpUrl("http://localhost:8080").default("http://localhost:8080"),
   EXECUTOR: z.enum(["threadpool", "inprocess", "worker"]).default("threadpool"),
-  MAX_WORKERS: int(1).default(5),
-  WORKER_STATUS_INTERVAL: int(1).default(5),
-  DB_POOL_SIZE: int(1).default(10),
+  MAX_WORKERS: int(1, 1000).default(5),
+  WORKER_STATUS_INTERVAL: int(1, 86400, " (seconds)").default(5),
+  DB_POOL_SIZE: int(1, 1000).default(10),
   ENABLE_WEBSOCKETS: bool.default(true),
-  WEBSOCKET_BROADCASTER_URL: z.string().default("memory://"),
+  WEBSOCKET_BROADCASTER_URL: broadcasterUrl.default("memory://"),
   DISABLE_INSYNC_CHECK: bool.default(false),
   DEFAULT_PRODUCT_WORKFLOWS: jsonStringList.default(["modify_note"]),
-  TASK_LOG_RETENTION_DAYS: int(0).default(3),
+  TASK_LOG_RETENTION_DAYS: int(0, 36500, " (days)").default(3),
   LIFECYCLE_VALIDATION_MODE: z.enum(["strict", "loose", "ignored"]).default("loose"),
   VALIDATE_OUT_OF_SYNC_SUBSCRIPTIONS: bool.default(false),
   DEFAULT_CUSTOMER_IDENTIFIER: z.string().default("59289a57-70fb-4ff5-9c93-10fe67b12434"),
-  CORS_ORIGINS: z.string().default("*"),
+  CORS_ORIGINS: corsOrigins.default("*"),
   ENABLE_PROMETHEUS_METRICS_ENDPOINT: bool.default(true),
   OAUTH2_ACTIVE: bool.default(false),
-  OIDC_ISSUER: z.string().optional(),
-  OIDC_JWKS_URI: z.string().optional(),
+  OIDC_ISSUER: httpUrl("https://login.example.com/realms/orchestrator").optional(),
+  OIDC_JWKS_URI: httpUrl("https://login.example.com/realms/orchestrator/protocol/openid-connect/certs").optional(),
   OIDC_AUDIENCE: z.string().optional(),
   /** The web UI's public client at the issuer (authorization code + PKCE); without it the UI cannot sign in. */
   OIDC_CLIENT_ID: z.string().trim().optional(),

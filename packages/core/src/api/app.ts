@@ -29,6 +29,8 @@ import { EventHub } from "./events.js";
 import { Metrics } from "./metrics.js";
 import { handleError, problemBody } from "./problem.js";
 import { GUARD_SERVER_OPTIONS, guardRequestInput, MAX_URL_BYTES } from "./input-guard.js";
+import { serverLogStream } from "./log-lines.js";
+import { RequestLogController } from "./request-log.js";
 import { authRoutes } from "./routes/auth.js";
 import { eventsRoutes } from "./routes/events.js";
 import { healthRoutes } from "./routes/health.js";
@@ -99,9 +101,15 @@ async function publicRoutes(scope: FastifyInstance, options: { register: (scope:
   await options.register(scope);
 }
 
-/** The logger option with the request serializer that redacts secrets (unless the caller brings its own). */
+/**
+ * The logger option with the request serializer that redacts secrets (unless the caller brings its own). By default
+ * LOG_LEVEL, readable lines when standard output is a terminal and JSON lines otherwise.
+ */
 function loggerOptions(logger: ApiOptions["logger"], level: string): ApiOptions["logger"] {
-  if (logger === undefined) return { level, serializers: { req: requestLogValue } };
+  if (logger === undefined) {
+    const stream = serverLogStream();
+    return { level, serializers: { req: requestLogValue }, ...(stream ? { stream } : {}) };
+  }
   if (typeof logger !== "object" || logger === null) return logger;
   return { ...logger, serializers: { req: requestLogValue, ...(logger as { serializers?: object }).serializers } };
 }
@@ -117,6 +125,8 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const { settings, engine, database } = options;
   const app = Fastify({
     logger: loggerOptions(options.logger, settings.LOG_LEVEL),
+    // one line per request, at a level that depends on its outcome
+    logController: new RequestLogController(),
     // bodies such as `"progress text"` for callbacks are JSON strings
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_URL_BYTES },

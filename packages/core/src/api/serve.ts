@@ -2,8 +2,10 @@
  * Run the orchestrator: open the database, migrate it to heads, start the engine (taking over processes a crashed
  * instance left), and serve the API and UI on HOST:PORT. `npx tsx main.ts` (no command) does this.
  */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { openDatabase, type OrchestratorDb } from "../db/connection.js";
+import { defaultDataFolder, openDatabase, type OrchestratorDb } from "../db/connection.js";
 import { OrchestratorError } from "../errors.js";
 import { MigrationProject } from "../migrations/project.js";
 import { Migrator } from "../migrations/runner.js";
@@ -22,6 +24,11 @@ export interface ServeOptions {
   migrate?: boolean;
   uiFolder?: ApiOptions["uiFolder"];
   logger?: ApiOptions["logger"];
+  /**
+   * Told one line for a person at each start-up stage: the database created or opened (where), each revision
+   * applied. The caller then announces the server itself, so Fastify's own "Server listening" line is left out.
+   */
+  report?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -37,19 +44,22 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const settings = options.settings ?? loadSettings();
   setWorkflowRoot(options.appRoot);
+  const report = options.report ?? (() => undefined);
+  const embedded = embeddedFolder(settings.DATABASE_URI, options.appRoot);
+  if (embedded === IN_MEMORY) report("Using an in-memory embedded database (pglite://memory): nothing is kept after it stops");
+  else if (embedded && !existsSync(join(embedded, "PG_VERSION"))) report(`Creating the embedded database in ${embedded}`);
+  else if (embedded) report(`Opening the embedded database in ${embedded}`);
   const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: options.appRoot, poolSize: settings.DB_POOL_SIZE });
+  if (!embedded) report(`Connected to the database ${database.location}`);
   let engine: WorkflowEngine | undefined;
   let app: FastifyInstance | undefined;
   try {
-    if (options.migrate !== false) {
-      const set = await new MigrationProject(options.appRoot).load();
-      await new Migrator(database.db, set).upgrade("heads");
-    }
+    if (options.migrate !== false) await migrateToHeads(database, options.appRoot, report);
     engine = createEngine(database, settings, { onError: (error, context) => app?.log.error({ err: error }, context) });
     app = await createApi({ database, engine, settings, uiFolder: options.uiFolder, logger: options.logger });
     await engine.start();
     try {
-      await app.listen({ host: settings.HOST, port: settings.PORT });
+      await quietly(options.report !== undefined, app, () => app!.listen({ host: settings.HOST, port: settings.PORT }));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
         throw new OrchestratorError("port_in_use", `Port ${settings.PORT} on ${settings.HOST} is already in use: stop the other server or set PORT to a free port`);
@@ -79,4 +89,47 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         await database.close();
       })()),
   };
+}
+
+const IN_MEMORY = "pglite://memory";
+
+/**
+ * The embedded database a DATABASE_URI names, as openDatabase reads it: its data folder, IN_MEMORY, or undefined
+ * for a PostgreSQL server.
+ */
+function embeddedFolder(uri: string | undefined, appRoot: string): string | undefined {
+  const value = uri?.trim();
+  if (!value) return defaultDataFolder(appRoot);
+  if (value === IN_MEMORY) return IN_MEMORY;
+  if (value.startsWith("pglite://")) return resolve(appRoot, value.slice("pglite://".length));
+  return undefined;
+}
+
+/** Upgrade to heads, telling each revision as it is applied (or that there was nothing to do). */
+async function migrateToHeads(database: OrchestratorDb, appRoot: string, report: (line: string) => void): Promise<void> {
+  const set = await new MigrationProject(appRoot).load();
+  let started = false;
+  await new Migrator(database.db, set).upgrade("heads", {
+    onStart: (event) => {
+      if (!started) report("Migrating the database to heads:");
+      started = true;
+      report(`  ${event.description}`);
+    },
+  });
+  if (!started) report("The database is up to date (at heads)");
+}
+
+/**
+ * Run `fn` with the server's logger at warn at most: Fastify announces every address it listens on at info, which
+ * the caller's one ready line replaces. Only when `quiet`, and never lowering a level set higher.
+ */
+async function quietly<T>(quiet: boolean, app: FastifyInstance, fn: () => Promise<T>): Promise<T> {
+  const level = app.log.level;
+  if (!quiet || !["trace", "debug", "info"].includes(level)) return fn();
+  app.log.level = "warn";
+  try {
+    return await fn();
+  } finally {
+    app.log.level = level;
+  }
 }

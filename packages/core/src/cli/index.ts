@@ -47,6 +47,8 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
   program.addCommand(db);
   for (const command of options.commands ?? []) program.addCommand(command);
   program.hook("preSubcommand", (self, sub) => refuseUnknownCommand(self, sub, db));
+  // every command checks every setting first, so a bad value stops `db heads` as it stops `serve`
+  program.hook("preAction", () => void ctx.settings());
   return program;
 }
 
