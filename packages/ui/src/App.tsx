@@ -1,8 +1,9 @@
-/** The page frame (menu, status badges) and the routes. */
+/** The page frame (menu, status badges) and the routes. On narrow screens the menu folds behind a button. */
 import { NavLink, Navigate, Route, Routes } from "react-router";
 import { useEngineStatus, useStatusCounts } from "./api/queries.ts";
 import { UserMenu } from "./auth/UserMenu.tsx";
 import { StatusBadge } from "./components/StatusBadge.tsx";
+import { useFoldingNav } from "./components/useFoldingNav.ts";
 import { LiveBadge } from "./live/LiveProvider.tsx";
 import { MetadataPage } from "./pages/metadata/MetadataPage.tsx";
 import { NotFoundPage } from "./pages/NotFoundPage.tsx";
@@ -37,15 +38,21 @@ function EngineBadge() {
 }
 
 export function App() {
+  const nav = useFoldingNav("main-nav");
   return (
     <div className="app">
       <a href="#main" className="skip-link">
         Skip to content
       </a>
       <header className="topbar">
-        <NavLink to="/" className="brand">
-          Orchestrator
-        </NavLink>
+        <div className="topbar-start">
+          <button type="button" className="nav-toggle" {...nav.buttonProps}>
+            <span aria-hidden="true">☰</span> Menu
+          </button>
+          <NavLink to="/" className="brand">
+            Orchestrator
+          </NavLink>
+        </div>
         <div className="topbar-status">
           <EngineBadge />
           <LiveBadge />
@@ -53,7 +60,7 @@ export function App() {
         </div>
       </header>
       <div className="layout">
-        <nav className="sidebar" aria-label="Main">
+        <nav className="sidebar" aria-label="Main" {...nav.navProps}>
           <ul>
             <li>
               <NavLink to="/subscriptions">Subscriptions</NavLink>

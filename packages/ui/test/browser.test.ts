@@ -12,9 +12,11 @@ import type { Browser, Page } from "playwright-core";
 import { REPO_ROOT } from "../../core/test/support/files.ts";
 import { backend } from "../../core/test/support/db.ts";
 import { browserSkip, launchBrowser } from "./support/browser.ts";
+import { clippedTables, horizontalOverflow } from "./support/layout.ts";
 import { FLAKY_TASK, REVIEW_TASK, startUiServer, type UiTestServer } from "./support/server.ts";
 
 const SCREENSHOTS = join(REPO_ROOT, "docs", "screenshots");
+const EXTRA_SCREENSHOTS = join(REPO_ROOT, "tmp", "ui-screenshots");
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
@@ -25,6 +27,7 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
+    mkdirSync(EXTRA_SCREENSHOTS, { recursive: true });
     const [server, launched] = await Promise.allSettled([startUiServer(), launchBrowser()]);
     // whichever started is kept for after(), so a failure of the other does not leave it running
     if (server.status === "fulfilled") t = server.value;
@@ -42,6 +45,8 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
 
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   const go = (path: string) => page.goto(`${t.url}${path}`);
+  /** A screenshot for looking at by hand, not for the docs: tmp/ui-screenshots/. */
+  const extraShot = (name: string, on: Page = page) => on.screenshot({ path: join(EXTRA_SCREENSHOTS, `${name}.png`), fullPage: true });
   /** Waits until the process page's heading shows `status` (it updates over the websocket, no reload). */
   const processStatus = (status: string, on: Page = page) => on.locator(`h1 [data-status="${status}"]`).waitFor();
 
@@ -65,6 +70,14 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
     await go("/subscriptions");
     await page.locator('.live-badge[data-state="connected"]').waitFor();
     await page.getByRole("heading", { name: "Subscriptions" }).waitFor();
+  });
+
+  it("says so when nothing has run yet, and where to start", async () => {
+    await go("/workflows");
+    const empty = page.getByRole("status").filter({ hasText: "No workflows yet" });
+    await empty.waitFor();
+    assert.equal(await empty.getByRole("link", { name: "Start a workflow" }).getAttribute("href"), "/workflows/new");
+    assert.equal(await page.locator("main table").count(), 0, "an empty list is a sentence, not an empty table");
   });
 
   it("creates a user group through New workflow → product → form", async () => {
@@ -120,6 +133,24 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
     await page.waitForURL(/sort=description(,|%2C)asc/);
     const first = page.locator("tbody tr").first();
     await first.getByRole("link", { name: "User Group Admins" }).waitFor();
+  });
+
+  it("an empty Active tab says what the other tab has and switches to it", async () => {
+    await go("/workflows");
+    const empty = page.getByRole("status").filter({ hasText: "No active workflows — 2 completed" });
+    await empty.waitFor();
+    assert.equal(await page.locator("main table").count(), 0);
+    await empty.getByRole("button", { name: "Show completed workflows" }).click();
+    await page.waitForURL(/tab=completed/);
+    await page.getByRole("tab", { name: "Completed", selected: true }).waitFor();
+    await page.getByRole("link", { name: "create_user", exact: true }).waitFor();
+    // a search that finds nothing in either tab says so and offers to clear it
+    await page.getByRole("searchbox", { name: "Search workflows" }).fill("nothing-like-this");
+    const none = page.getByRole("status").filter({ hasText: "No workflows match the search and filters" });
+    await none.waitFor();
+    await none.getByRole("button", { name: "Clear search and filters" }).click();
+    await page.getByRole("link", { name: "create_user", exact: true }).waitFor();
+    assert.equal(await page.getByRole("searchbox", { name: "Search workflows" }).inputValue(), "");
   });
 
   it("modifies the user from its Actions menu", async () => {
@@ -236,6 +267,44 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
     await page.locator('[data-testid="engine-status"] [data-status="RUNNING"]').waitFor();
   });
 
+  it("keeps a start form opened while the engine is paused: a banner explains and resumes it", async () => {
+    const setLock = async (globalLock: boolean) => {
+      const response = await fetch(`${t.url}/api/settings/status`, {
+        method: "PUT",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ global_lock: globalLock }),
+      });
+      assert.equal(response.status, 200);
+    };
+    await setLock(true);
+    await go("/workflows/new");
+    await page.getByRole("link", { name: /^User Group/ }).click();
+    const banner = page.getByRole("status").filter({ hasText: "The engine is paused: no new process starts" });
+    await banner.waitFor();
+    assert.match(await banner.innerText(), /The engine is paused: no new process starts until it is resumed\./);
+    // the server's refusal is what the banner says: no error on top of it
+    assert.equal(await page.getByRole("alert").count(), 0);
+    await extraShot("start-paused");
+    await banner.getByRole("button", { name: "Resume engine" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Resume" }).click();
+    // resumed: the form comes without a reload
+    await page.getByLabel("Group Name").waitFor();
+    await banner.waitFor({ state: "detached" });
+
+    // paused while the form is open: the form stays, the banner comes live, a refused submit keeps the input
+    await setLock(true);
+    await banner.waitFor();
+    await page.getByLabel("Group Name").fill("Operators");
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByText("Not submitted: the engine is paused. Your input is kept; submit again once it runs.").waitFor();
+    assert.equal(await page.getByLabel("Group Name").inputValue(), "Operators");
+    await extraShot("start-paused-form");
+    await banner.getByRole("button", { name: "Resume engine" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Resume" }).click();
+    await banner.waitFor({ state: "detached" });
+    await submitAndComplete();
+  });
+
   it("shows the metadata, edits a description, and flags registration problems", async () => {
     await go("/metadata/products");
     await page.getByRole("button", { name: "Edit description of User Group" }).click();
@@ -253,6 +322,87 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
     await flaky.waitFor();
     assert.match(await flaky.innerText(), /task/);
     await shot("metadata-registration");
+    assert.deepEqual(errors, []);
+  });
+
+  /** Every list page, with what shows that its rows are there. */
+  const LIST_PAGES: [path: string, ready: (on: Page) => ReturnType<Page["getByRole"]>][] = [
+    ["/workflows?tab=completed", (on) => on.getByRole("link", { name: "create_user_group" }).first()],
+    ["/tasks?tab=completed", (on) => on.getByRole("link", { name: FLAKY_TASK }).first()],
+    ["/subscriptions?tab=all", (on) => on.getByRole("link", { name: "User Group Admins" })],
+    ["/metadata/products", (on) => on.getByRole("cell", { name: /Groups of users/ })],
+    ["/metadata/product-blocks", (on) => on.getByRole("cell", { name: "UserGroupBlock", exact: true }).first()],
+    ["/metadata/resource-types", (on) => on.getByRole("cell", { name: "group_name", exact: true }).first()],
+    ["/metadata/workflows", (on) => on.getByRole("cell", { name: "terminate_user_group", exact: true }).first()],
+    ["/metadata/tasks", (on) => on.getByRole("cell", { name: FLAKY_TASK, exact: true }).first()],
+    ["/metadata/registration", (on) => on.getByRole("cell", { name: FLAKY_TASK, exact: true }).first()],
+  ];
+
+  it("fits every list at 1,360 px: no table cuts off its last column", async () => {
+    assert.equal(await page.getByRole("button", { name: "Menu" }).isVisible(), false, "the navigation is not folded at this width");
+    for (const [path, ready] of LIST_PAGES) {
+      await go(path);
+      await ready(page).waitFor();
+      assert.deepEqual(await clippedTables(page), [], `${path} at 1,360 px`);
+      assert.deepEqual(await horizontalOverflow(page), [], `${path} at 1,360 px`);
+      if (path.startsWith("/workflows")) await extraShot("wide-workflows");
+    }
+  });
+
+  it("works at 760 px: the navigation folds behind a button and nothing sticks out", async () => {
+    const narrow = await browser.newPage({ viewport: { width: 760, height: 900 } });
+    narrow.setDefaultTimeout(15_000);
+    narrow.on("pageerror", (error) => errors.push(error.message));
+    const check = async (what: string) => {
+      assert.deepEqual(await horizontalOverflow(narrow), [], `${what} at 760 px`);
+      assert.deepEqual(await clippedTables(narrow), [], `${what} at 760 px`);
+    };
+    try {
+      await narrow.goto(`${t.url}/subscriptions?tab=all`);
+      await narrow.getByRole("link", { name: "User Group Admins" }).waitFor();
+      const nav = narrow.getByRole("navigation", { name: "Main" });
+      const menu = narrow.getByRole("button", { name: "Menu" });
+      assert.equal(await nav.isVisible(), false, "the navigation is folded");
+      assert.equal(await menu.getAttribute("aria-expanded"), "false");
+      await menu.click();
+      assert.equal(await menu.getAttribute("aria-expanded"), "true");
+      await nav.getByRole("link", { name: "Subscriptions" }).waitFor();
+      await check("the open navigation");
+      await extraShot("narrow-menu", narrow);
+      // Escape folds it again; choosing a page goes there and folds it
+      await narrow.keyboard.press("Escape");
+      await nav.waitFor({ state: "hidden" });
+      await menu.click();
+      await nav.getByRole("link", { name: /Tasks/ }).click();
+      await narrow.waitForURL(/\/tasks$/);
+      await nav.waitFor({ state: "hidden" });
+
+      for (const [path, ready] of LIST_PAGES) {
+        await narrow.goto(`${t.url}${path}`);
+        await ready(narrow).waitFor();
+        await check(path);
+      }
+      await narrow.goto(`${t.url}/workflows?tab=completed`);
+      await extraShot("narrow-workflows", narrow);
+      await narrow.getByRole("link", { name: "create_user_group" }).first().click();
+      await narrow.getByRole("list", { name: "Steps" }).waitFor();
+      await check("a process");
+      await extraShot("narrow-process", narrow);
+      await narrow.goto(`${t.url}/subscriptions?tab=all`);
+      await narrow.getByRole("link", { name: "User Group Admins" }).click();
+      await narrow.getByRole("list", { name: "Product blocks" }).waitFor();
+      await check("a subscription");
+      await extraShot("narrow-subscription", narrow);
+      await narrow.goto(`${t.url}/workflows/new`);
+      await narrow.getByRole("link", { name: /^User internal/ }).click();
+      await narrow.getByLabel("Username").waitFor();
+      await check("a start form");
+      await narrow.goto(`${t.url}/settings`);
+      await narrow.getByText("Workers online").waitFor();
+      await check("the settings");
+    } finally {
+      await narrow.close();
+    }
     assert.deepEqual(errors, []);
   });
 });

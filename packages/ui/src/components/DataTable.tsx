@@ -1,6 +1,7 @@
 /**
  * A table whose sorting and paging happen on the server (or on a client-side list, the caller decides): sortable
- * column headers are buttons and carry `aria-sort`; a pager below shows the range and total.
+ * column headers are buttons and carry `aria-sort`; a pager below shows the range and total. On narrow screens the
+ * CSS stacks each row into a card: every cell carries its column's name (`data-label`) to show beside the value.
  */
 import type { ReactNode } from "react";
 import type { SortOrder, SortState } from "../api/list-params.ts";
@@ -14,7 +15,12 @@ export interface Column<Row> {
   sortField?: string;
   render: (row: Row) => ReactNode;
   className?: string;
+  /** The column's name beside its values when rows are stacked; defaults to `header` when that is text. */
+  label?: string;
 }
+
+/** Whether a cell shows nothing (stacked rows leave such cells out). */
+const isBlank = (value: ReactNode) => value === "" || value === null || value === undefined || value === false;
 
 interface DataTableProps<Row> {
   caption: string;
@@ -52,7 +58,7 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, sort, onSort, e
               <th
                 key={column.key}
                 scope="col"
-                className={column.className}
+                className={[column.className, column.sortField && onSort ? "sortable" : undefined].filter(Boolean).join(" ") || undefined}
                 aria-sort={sort?.field === column.sortField && column.sortField ? (sort?.order === "asc" ? "ascending" : "descending") : undefined}
               >
                 {header(column)}
@@ -70,11 +76,15 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, sort, onSort, e
           ) : (
             rows.map((row) => (
               <tr key={rowKey(row)}>
-                {columns.map((column) => (
-                  <td key={column.key} className={column.className}>
-                    {column.render(row)}
-                  </td>
-                ))}
+                {columns.map((column) => {
+                  const value = column.render(row);
+                  const className = [column.className, isBlank(value) ? "blank" : undefined].filter(Boolean).join(" ") || undefined;
+                  return (
+                    <td key={column.key} className={className} data-label={column.label ?? (typeof column.header === "string" ? column.header : column.key)}>
+                      {value}
+                    </td>
+                  );
+                })}
               </tr>
             ))
           )}

@@ -1,6 +1,6 @@
 /**
  * Workflows or tasks (process lists): Active / Completed tabs, a status filter, search, server-side paging and
- * sorting; refreshed live. Tasks also offer "Retry all failed tasks".
+ * sorting; refreshed live. An empty tab says what the other one has. Tasks also offer "Retry all failed tasks".
  */
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
@@ -17,7 +17,9 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 import { Tabs } from "../components/Tabs.tsx";
 import { useToast } from "../components/Toasts.tsx";
 import { useTableState, type TableDefaults } from "../components/useTableState.ts";
-import { formatDateTime, shortId } from "../format.ts";
+import { BreakableName, DateTime } from "../components/TableText.tsx";
+import { shortId } from "../format.ts";
+import { EmptyProcesses } from "./process/EmptyProcesses.tsx";
 
 export const ACTIVE_STATUSES: ProcessStatus[] = [
   "created",
@@ -41,7 +43,20 @@ type Tab = (typeof TABS)[number]["id"];
 const DEFAULTS: TableDefaults<Tab> = { tab: "active", tabs: ["active", "completed"], sort: { field: "last_modified_at", order: "desc" }, filterKeys: ["status", "workflow"] };
 
 /** Tasks belong to no product or subscription: their list leaves those columns out. */
-const SUBSCRIPTION_COLUMNS = new Set(["tag", "product", "customer", "subscriptions"]);
+const SUBSCRIPTION_COLUMNS = new Set(["product", "customer", "subscriptions"]);
+
+/** The product of a process (its own, or its first subscription's): the name, the tag below it. */
+function ProductCell({ process }: { process: ProcessListItem }) {
+  const product = process.product ?? process.subscriptions[0]?.product;
+  if (!product) return null;
+  return (
+    <>
+      {product.name}
+      <br />
+      <span className="muted mono">{product.tag}</span>
+    </>
+  );
+}
 
 function columns(base: string, isTask: boolean): Column<ProcessListItem>[] {
   const all: Column<ProcessListItem>[] = [
@@ -49,13 +64,17 @@ function columns(base: string, isTask: boolean): Column<ProcessListItem>[] {
       key: "workflow",
       header: "Workflow",
       sortField: "workflow_name",
-      render: (p) => <Link to={`${base}/${p.process_id}`}>{p.workflow_name}</Link>,
+      className: "name-column",
+      render: (p) => (
+        <Link to={`${base}/${p.process_id}`}>
+          <BreakableName name={p.workflow_name} />
+        </Link>
+      ),
     },
     { key: "step", header: "Step", sortField: "last_step", render: (p) => p.last_step ?? "" },
     { key: "status", header: "Status", sortField: "last_status", render: (p) => <StatusBadge status={p.last_status} /> },
     { key: "target", header: "Target", sortField: "workflow_target", render: (p) => p.workflow_target ?? "" },
-    { key: "tag", header: "Product tag", render: (p) => p.product?.tag ?? p.subscriptions[0]?.product?.tag ?? "" },
-    { key: "product", header: "Product", render: (p) => p.product?.name ?? p.subscriptions[0]?.product?.name ?? "" },
+    { key: "product", header: "Product", render: (p) => <ProductCell process={p} /> },
     {
       key: "customer",
       header: "Customer",
@@ -76,8 +95,8 @@ function columns(base: string, isTask: boolean): Column<ProcessListItem>[] {
     },
     { key: "created_by", header: "Created by", sortField: "created_by", render: (p) => p.created_by ?? "" },
     { key: "assignee", header: "Assignee", sortField: "assignee", render: (p) => p.assignee ?? "" },
-    { key: "started", header: "Started", sortField: "started_at", className: "nowrap", render: (p) => formatDateTime(p.started_at) },
-    { key: "modified", header: "Last modified", sortField: "last_modified_at", className: "nowrap", render: (p) => formatDateTime(p.last_modified_at) },
+    { key: "started", header: "Started", sortField: "started_at", render: (p) => <DateTime value={p.started_at} /> },
+    { key: "modified", header: "Last modified", sortField: "last_modified_at", render: (p) => <DateTime value={p.last_modified_at} /> },
     { key: "note", header: "Note", render: (p) => p.note ?? "" },
   ];
   return isTask ? all.filter((column) => !SUBSCRIPTION_COLUMNS.has(column.key)) : all;
@@ -104,18 +123,20 @@ export function ProcessesPage({ isTask }: { isTask: boolean }) {
   const workflowFilter = state.filters.workflow ?? "";
   const workflows = useWorkflows(`is_task=${isTask}`);
   const statuses = statusFilter && (tab.statuses as readonly string[]).includes(statusFilter) ? statusFilter : tab.statuses.join("-");
-  const params: ListParams = {
+  const listParams = (lastStatus: string): ListParams => ({
     page: state.page,
     pageSize: state.pageSize,
     sort: state.sort,
     filters: [
       ["is_task", String(isTask)],
-      ["last_status", statuses],
+      ["last_status", lastStatus],
       ["workflow_name", workflowFilter],
     ],
     query: state.query,
-  };
-  const { data, error, isFetching } = useProcesses(params);
+  });
+  const { data, error, isFetching, isPlaceholderData } = useProcesses(listParams(statuses));
+  const otherTab = TABS.find((t) => t.id !== tab.id) ?? TABS[1];
+  const empty = data !== undefined && data.total === 0 && !isPlaceholderData;
   const onSearch = useCallback((query: string) => update({ query }), [update]);
   const title = isTask ? "Tasks" : "Workflows";
 
@@ -161,17 +182,32 @@ export function ProcessesPage({ isTask }: { isTask: boolean }) {
           </select>
         </div>
         <ErrorMessage error={error} />
-        <DataTable
-          caption={title}
-          columns={columns(base, isTask)}
-          rows={data?.items ?? []}
-          rowKey={(p) => p.process_id}
-          sort={state.sort}
-          onSort={(sort) => update({ sort })}
-          busy={isFetching}
-          empty={isFetching ? "Loading…" : `No ${title.toLowerCase()}`}
-        />
-        <Pager page={state.page} pageSize={state.pageSize} total={data?.total ?? 0} onPage={(page) => update({ page })} onPageSize={(pageSize) => update({ pageSize })} />
+        {empty ? (
+          <EmptyProcesses
+            isTask={isTask}
+            tabLabel={tab.label}
+            otherLabel={otherTab.label}
+            otherParams={listParams(otherTab.statuses.join("-"))}
+            filtered={Boolean(state.query || statusFilter || workflowFilter)}
+            // the search and the workflow filter go along; a status belongs to its tab
+            onShowOther={() => update({ tab: otherTab.id, filters: { ...state.filters, status: "" } })}
+            onClearFilters={() => update({ query: "", filters: {} })}
+          />
+        ) : (
+          <>
+            <DataTable
+              caption={title}
+              columns={columns(base, isTask)}
+              rows={data?.items ?? []}
+              rowKey={(p) => p.process_id}
+              sort={state.sort}
+              onSort={(sort) => update({ sort })}
+              busy={isFetching}
+              empty={isFetching ? "Loading…" : `No ${title.toLowerCase()} on this page`}
+            />
+            <Pager page={state.page} pageSize={state.pageSize} total={data?.total ?? 0} onPage={(page) => update({ page })} onPageSize={(pageSize) => update({ pageSize })} />
+          </>
+        )}
       </Tabs>
     </section>
   );

@@ -1,23 +1,14 @@
 /** Settings: the engine (running, pausing, paused) with pause / resume, and the workers. */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { api } from "../api/client.ts";
-import { keys, useEngineStatus, useWorkerStatus } from "../api/queries.ts";
-import type { EngineStatus } from "../api/types.ts";
+import { useSetEngineLock } from "../api/engine.ts";
+import { useEngineStatus, useWorkerStatus } from "../api/queries.ts";
 import { ConfirmButton } from "../components/ConfirmButton.tsx";
 import { ErrorMessage, Loading } from "../components/Feedback.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { KeyValueList, type KeyValueRow } from "../components/KeyValueList.tsx";
 
 function Engine() {
-  const client = useQueryClient();
   const { data, error, isPending } = useEngineStatus();
-  const setLock = useMutation({
-    mutationFn: (globalLock: boolean) => api<EngineStatus>("PUT", "/settings/status", { global_lock: globalLock }),
-    onSuccess: (status) => {
-      if (status) client.setQueryData(keys.engineStatus(), status);
-      void client.invalidateQueries({ queryKey: keys.engineStatus() });
-    },
-  });
+  const setLock = useSetEngineLock();
   if (isPending) return <Loading what="Loading engine status" />;
   if (error || !data) return <ErrorMessage error={error} />;
   const paused = data.global_lock;

@@ -1,14 +1,16 @@
 /**
  * Starting a workflow or task: the server's form, page by page (`POST /processes/{name}` with the pages so far).
  * `?product=` (create from the picker) or `?subscription_id=` (an action of a subscription) is the first page. On
- * success it opens the new process.
+ * success it opens the new process. While the engine is paused a banner says so and offers to resume it; the form
+ * waits for it (the server refuses to start anything until then).
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { submitForm } from "../api/client.ts";
-import { useWorkflows } from "../api/queries.ts";
+import { useEngineStatus, useWorkflows } from "../api/queries.ts";
 import type { JsonObject } from "../api/types.ts";
+import { EnginePausedBanner } from "../components/EnginePausedBanner.tsx";
 import { SubscriptionLink } from "../components/SubscriptionLink.tsx";
 import { FormFlow } from "../forms/FormFlow.tsx";
 
@@ -26,6 +28,7 @@ export function StartProcessPage({ isTask }: { isTask: boolean }) {
   );
   const workflows = useWorkflows(isTask ? "is_task=true" : "");
   const workflow = workflows.data?.find((w) => w.name === workflowName);
+  const engine = useEngineStatus();
 
   return (
     <section className="start-process">
@@ -42,6 +45,7 @@ export function StartProcessPage({ isTask }: { isTask: boolean }) {
           </>
         )}
       </p>
+      <EnginePausedBanner />
       <div className="columns wide-left">
         <div className="card">
           <FormFlow<{ id: string }>
@@ -54,6 +58,7 @@ export function StartProcessPage({ isTask }: { isTask: boolean }) {
               navigate(`${base}/${result.id}`);
             }}
             onCancel={() => navigate(subscriptionId ? `/subscriptions/${subscriptionId}` : base)}
+            enginePaused={engine.data?.global_lock}
           />
         </div>
         {workflow?.steps && workflow.steps.length > 0 && (

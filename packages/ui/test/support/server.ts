@@ -12,7 +12,8 @@ import { appDatabase } from "../../../core/test/support/db.ts";
 import { REPO_ROOT, tempDir } from "../../../core/test/support/files.ts";
 
 export const BEGINNER_APP = join(REPO_ROOT, "examples", "beginner");
-export const UI_DIST = join(REPO_ROOT, "packages", "ui", "dist");
+/** The built UI to serve: packages/ui/dist, or another build named by UI_DIST (to try the tests on an older UI). */
+export const UI_DIST = process.env.UI_DIST ?? join(REPO_ROOT, "packages", "ui", "dist");
 export const FLAKY_TASK = "task_flaky_once";
 export const REVIEW_TASK = "task_ask_review";
 

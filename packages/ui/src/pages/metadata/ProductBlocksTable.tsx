@@ -18,8 +18,8 @@ const COLUMNS: Column<ProductBlock>[] = [
   { key: "status", header: "Status", sortField: "status", render: (b) => <StatusBadge status={b.status} /> },
   { key: "resource_types", header: "Resource types", render: (b) => b.resource_types.map((r) => r.resource_type).join(", ") },
   { key: "depends_on", header: "Depends on", render: (b) => (b.depends_on ?? []).map((d) => d.name).join(", ") },
-  { key: "created", header: "Created", sortField: "created_at", render: (b) => formatDate(b.created_at) },
-  { key: "end", header: "End date", sortField: "end_date", render: (b) => formatDate(b.end_date) },
+  { key: "created", header: "Created", sortField: "created_at", className: "nowrap", render: (b) => formatDate(b.created_at) },
+  { key: "end", header: "End date", sortField: "end_date", className: "nowrap", render: (b) => formatDate(b.end_date) },
 ];
 
 export function ProductBlocksTable() {

@@ -32,7 +32,7 @@ const COLUMNS: Column<Product>[] = [
   },
   { key: "blocks", header: "Product blocks", render: (p) => p.product_blocks.map((b) => b.name).join(", ") },
   { key: "workflows", header: "Workflows", render: (p) => (p.workflows ?? []).map((w) => w.name).join(", ") },
-  { key: "created", header: "Created", sortField: "created_at", render: (p) => formatDate(p.created_at) },
+  { key: "created", header: "Created", sortField: "created_at", className: "nowrap", render: (p) => formatDate(p.created_at) },
 ];
 
 export function ProductsTable() {

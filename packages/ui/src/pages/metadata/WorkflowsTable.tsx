@@ -29,7 +29,7 @@ export function WorkflowsTable({ tasks }: { tasks: boolean }) {
               render: (w: Workflow) => [...new Set(w.products.map((p) => p.tag))].join(", "),
             },
           ]),
-      { key: "created", header: "Created", sortField: "created_at", render: (w) => formatDate(w.created_at) },
+      { key: "created", header: "Created", sortField: "created_at", className: "nowrap", render: (w) => formatDate(w.created_at) },
     ],
     [tasks],
   );
