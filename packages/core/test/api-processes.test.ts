@@ -175,9 +175,60 @@ describe(`/api/processes (${backend})`, () => {
       const answers = await Promise.all(Array.from({ length: 4 }, () => t.request("PUT", `/api/processes/${id}/resume`, [{}])));
       const accepted = answers.filter((a) => a.status === 204).length;
       assert.ok(answers.every((a) => a.status === 204 || a.status === 409), JSON.stringify(answers.map((a) => a.status)));
-      assert.ok(accepted >= 1);
+      assert.equal(accepted, 1, JSON.stringify(answers.map((a) => [a.status, a.body])));
       await t.settle(id);
       assert.equal(await inputs(), before + accepted);
+    }
+  });
+
+  it("concurrent resumes of a suspended process: one is accepted and its input is the one used", async () => {
+    for (let round = 0; round < 3; round++) {
+      const id = await start("needs_input");
+      assert.equal((await t.settle(id)).last_status, "suspended");
+      const answers = await Promise.all(
+        [true, false, true, false].map((confirmed, i) => t.request("PUT", `/api/processes/${id}/resume`, [{ confirmed }]).then((r) => ({ i, confirmed, ...r }))),
+      );
+      const accepted = answers.filter((a) => a.status === 204);
+      assert.equal(accepted.length, 1, JSON.stringify(answers.map((a) => [a.status, a.body])));
+      for (const a of answers.filter((x) => x.status !== 204)) assert.equal(a.status, 409, JSON.stringify(a.body));
+      const done = await t.settle(id);
+      assert.equal(done.last_status, "completed");
+      assert.equal(done.current_state.saw, accepted[0]!.confirmed, "the accepted resume's input is the one used");
+      const inputs = await t.server.database.db.selectFrom("input_states").select("input_state").where("pid", "=", id).where("input_type", "=", "user_input").execute();
+      assert.equal(inputs.length, 1);
+    }
+  });
+
+  it("concurrent aborts log one 'User Aborted'", async () => {
+    const id = await start("needs_input");
+    assert.equal((await t.settle(id)).last_status, "suspended");
+    const answers = await Promise.all(Array.from({ length: 5 }, () => t.request("PUT", `/api/processes/${id}/abort`)));
+    assert.ok(answers.every((a) => a.status === 204), JSON.stringify(answers.map((a) => a.status)));
+    const detail = (await t.request("GET", `/api/processes/${id}`)).body;
+    assert.equal(detail.last_status, "aborted");
+    assert.equal(detail.steps.filter((s: { name: string }) => s.name === "User Aborted").length, 1);
+  });
+
+  it("a callback racing progress reports keeps its data; late reports and a second callback are 409", async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = await start("with_callback");
+      const awaiting = await t.settle(id);
+      const route = awaiting.current_state.callback_route as string;
+      const answers = await Promise.all([
+        ...Array.from({ length: 6 }, (_, i) => t.request("POST", `${route}/progress`, { percent: i })),
+        t.request("POST", route, { ok: true, from: "first" }),
+        t.request("POST", route, { ok: true, from: "second" }),
+      ]);
+      const callbacks = answers.slice(-2);
+      const won = callbacks.filter((a) => a.status === 200);
+      assert.equal(won.length, 1, JSON.stringify(callbacks.map((a) => [a.status, a.body])));
+      const lost = callbacks.find((a) => a.status !== 200)!;
+      assert.equal(lost.status, 409);
+      assert.equal(lost.body.detail, "This process is not in an awaiting state.");
+      for (const a of answers.slice(0, -2)) assert.ok(a.status === 200 || a.status === 409, JSON.stringify(a.body));
+      const done = await t.settle(id);
+      assert.equal(done.last_status, "completed", JSON.stringify(done.steps.at(-1)));
+      assert.equal(["first", "second"].includes(done.current_state.callback_result.from), true);
     }
   });
 

@@ -243,6 +243,19 @@ describe(`workflow engine (${backend})`, () => {
     assert.equal("__sub_step" in rows[1]!.state, false);
   });
 
+  it("a resumed process whose run was lost is recovered with the input its resume stored", async () => {
+    const pid = await run("needs_input");
+    assert.equal((await proc(pid)).last_status, "suspended");
+    // what a resume writes, then the engine is gone before the run
+    await db.db.updateTable("processes").set({ last_status: "resumed" }).where("pid", "=", pid).execute();
+    await db.db.insertInto("input_states").values({ pid, input_state: JSON.stringify({ confirmed: true }), input_type: "user_input" }).execute();
+    assert.deepEqual(await engine.recover(), [pid]);
+    assert.equal(await engine.waitFor(pid), "completed");
+    const rows = await steps(pid);
+    assert.equal(rows.at(-1)!.state.saw, true);
+    assert.equal(rows.find((r) => r.name === "Confirm" && r.status === "success")!.state.confirmed, true);
+  });
+
   it("abort logs 'User Aborted'; a completed process cannot be aborted; delete removes everything", async () => {
     const pid = await run("needs_input");
     await engine.abortProcess(pid, "jane");

@@ -99,6 +99,8 @@ const RECOVERY_MAX_MS = 5_000;
 const LAST_STATUS_LIMIT = 10_000;
 
 const CALLBACK_TOKEN_KEY = "__callback_token";
+/** orchestrator-core's answer to a callback or progress report for a process that awaits none (409). */
+const NOT_AWAITING = "This process is not in an awaiting state.";
 const CALLBACK_RESULT_KEY = "__callback_result_key";
 
 /** The row of a workflow that starting a process needs. */
@@ -501,21 +503,26 @@ export class WorkflowEngine implements ProcessControl {
       throw new ProcessConflictError(`Resuming a ${row.last_status} workflow is not possible`);
     }
     if (!workflow) throw new WorkflowRemovedError("resumed");
+    // `resumed` is resumable only to kick a process no run holds (orchestrator-core: "re-resume stuck process"); its
+    // input was stored by the resume that set it
+    const kick = row.last_status === ProcessStatus.RESUMED;
+    if (kick && this.active.has(processId)) throw new ProcessConflictError("Process is already being resumed");
     const recovered = recoverState(steps);
     const current = workflow.steps.steps[recovered.completedSteps];
     const input =
       row.last_status === ProcessStatus.SUSPENDED && current?.form
         ? await this.runForm(current.form, recovered.outcome.state, userInputs)
         : {};
-    // the status change and the user's input together, or neither (a refused resume leaves no input behind)
+    // the status change and the user's input together, or neither; the change is from the status read above, so of
+    // concurrent resumes of one process exactly one is accepted (the others are 409 and leave no input behind)
     const resumed = await this.db.transaction().execute(async (trx) => {
-      if (!(await transitionStatus(trx, processId, RESUMABLE_STATUSES, ProcessStatus.RESUMED))) return false;
-      await trx.insertInto("input_states").values({ pid: processId, input_state: JSON.stringify(input), input_type: "user_input" }).execute();
+      if (!(await transitionStatus(trx, processId, [row.last_status as ProcessStatus], ProcessStatus.RESUMED))) return false;
+      if (!kick) await trx.insertInto("input_states").values({ pid: processId, input_state: JSON.stringify(input), input_type: "user_input" }).execute();
       return true;
     });
-    if (!resumed) throw new ProcessConflictError("Process is already running");
+    if (!resumed) throw new ProcessConflictError("Process is already being resumed or running");
     this.emit({ processId, status: ProcessStatus.RESUMED });
-    this.schedule(processId, user, input);
+    this.schedule(processId, user, kick ? undefined : input);
   }
 
   /** Abort a process: a step "User Aborted" is logged and the process is `aborted` (not for completed ones). */
@@ -530,9 +537,15 @@ export class WorkflowEngine implements ProcessControl {
       await this.active.get(processId);
       if ((await loadProcessRow(this.db, processId))?.last_status === ProcessStatus.ABORTED) return;
     }
-    const steps = await loadSteps(this.db, processId);
-    const state = recoverState(steps).outcome.state;
-    await this.checkpoint(processId, "User Aborted", { status: StepStatus.ABORT, state }, Assignee.SYSTEM, user, new Date());
+    // with the process row locked, so concurrent aborts log one "User Aborted" (the others find it aborted)
+    await this.db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom("processes").select("last_status").where("pid", "=", processId).forUpdate().executeTakeFirst();
+      if (!locked) throw new ProcessNotFoundError(processId);
+      if (locked.last_status === ProcessStatus.ABORTED) return;
+      if (locked.last_status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
+      const state = recoverState(await loadSteps(trx, processId)).outcome.state;
+      await this.checkpoint(processId, "User Aborted", { status: StepStatus.ABORT, state }, Assignee.SYSTEM, user, new Date(), undefined, trx);
+    });
   }
 
   /** Delete a process with its steps, input states and subscription links. */
@@ -545,16 +558,21 @@ export class WorkflowEngine implements ProcessControl {
 
   /** An external system answers an awaiting callback step: store its data and continue the process. */
   async continueAwaitingProcess(processId: string, token: string, data: unknown, user = "SYSTEM"): Promise<void> {
-    const { row, last } = await this.awaitingStep(processId, token);
+    const { last } = await this.awaitingStep(processId, token);
     const state = last.state;
     const key = typeof state[CALLBACK_RESULT_KEY] === "string" ? (state[CALLBACK_RESULT_KEY] as string) : "callback_result";
-    // the callback's data and the status change together, or neither
+    // the callback's data and the status change together, or neither; the data is merged into the row as it is now
+    // (not as read above), so a progress report stored meanwhile cannot overwrite it, nor it the report
     const resumed = await this.db.transaction().execute(async (trx) => {
       if (!(await transitionStatus(trx, processId, [ProcessStatus.AWAITING_CALLBACK], ProcessStatus.RESUMED))) return false;
-      await trx.updateTable("process_steps").set({ state: JSON.stringify({ ...state, [key]: data }) }).where("stepid", "=", last.stepid).execute();
+      await trx
+        .updateTable("process_steps")
+        .set({ state: sql`state || jsonb_build_object(${key}::text, ${JSON.stringify(data)}::jsonb)` })
+        .where("stepid", "=", last.stepid)
+        .execute();
       return true;
     });
-    if (!resumed) throw new ProcessConflictError(`Process is ${row.last_status}, not awaiting a callback`);
+    if (!resumed) throw new ProcessConflictError(NOT_AWAITING);
     this.emit({ processId, status: ProcessStatus.RESUMED });
     this.schedule(processId, user);
   }
@@ -562,11 +580,19 @@ export class WorkflowEngine implements ProcessControl {
   /** Progress reported by an external system for an awaiting callback step (stored as `callback_progress`). */
   async updateAwaitingProcessProgress(processId: string, token: string, data: unknown): Promise<void> {
     const { last } = await this.awaitingStep(processId, token);
-    await this.db
-      .updateTable("process_steps")
-      .set({ state: JSON.stringify({ ...last.state, callback_progress: data }) })
-      .where("stepid", "=", last.stepid)
-      .execute();
+    // stored only while the process still awaits its callback: the process row is locked (shared) first, so a callback
+    // being accepted at the same moment is either before (this is refused) or after (it merges on top of this)
+    const stored = await this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom("processes").select("last_status").where("pid", "=", processId).forShare().executeTakeFirst();
+      if (row?.last_status !== ProcessStatus.AWAITING_CALLBACK) return false;
+      await trx
+        .updateTable("process_steps")
+        .set({ state: sql`state || jsonb_build_object('callback_progress', ${JSON.stringify(data)}::jsonb)` })
+        .where("stepid", "=", last.stepid)
+        .execute();
+      return true;
+    });
+    if (!stored) throw new ProcessConflictError(NOT_AWAITING);
     this.emit({ processId, status: ProcessStatus.AWAITING_CALLBACK });
   }
 
@@ -575,7 +601,7 @@ export class WorkflowEngine implements ProcessControl {
     if (!row) throw new ProcessNotFoundError(processId);
     const last = (await loadSteps(this.db, processId)).at(-1);
     if (row.last_status !== ProcessStatus.AWAITING_CALLBACK || !last || last.status !== StepStatus.AWAITING_CALLBACK) {
-      throw new ProcessConflictError(`Process is ${row.last_status}, not awaiting a callback`);
+      throw new ProcessConflictError(NOT_AWAITING);
     }
     if (typeof last.state[CALLBACK_TOKEN_KEY] !== "string" || last.state[CALLBACK_TOKEN_KEY] !== token) throw new InvalidCallbackTokenError();
     return { row, last };
@@ -587,6 +613,19 @@ export class WorkflowEngine implements ProcessControl {
     const last = (await loadSteps(this.db, processId)).at(-1);
     if (!row || row.last_status !== ProcessStatus.AWAITING_CALLBACK || !last) return;
     await this.checkpoint(processId, reason, { status: StepStatus.FAILED, state: { ...last.state, class: "CallbackTimeout", error: reason } }, Assignee.SYSTEM, "SYSTEM", new Date(), last.stepid);
+  }
+
+  /** The user input stored by the newest resume of a process. */
+  private async latestUserInput(processId: string): Promise<State | undefined> {
+    const row = await this.db
+      .selectFrom("input_states")
+      .select("input_state")
+      .where("pid", "=", processId)
+      .where("input_type", "=", "user_input")
+      .orderBy("input_time", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row?.input_state as State | undefined;
   }
 
   private async loadForChange(processId: string): Promise<{ row: ProcessRow; workflow?: Workflow; steps: StepRow[] }> {
@@ -763,7 +802,9 @@ export class WorkflowEngine implements ProcessControl {
       // the suspended (or awaiting) step is done now: log it with the user's input and go on after it. A step group
       // (a callback step) goes on in its own row, updated in place: one row per step, from awaiting to its outcome
       const first = remaining[0];
-      state = deepMerge(state, input ?? {});
+      // taken over by recovery (the resume's run was lost): the input the resume stored
+      const userInput = input ?? (recovered.outcome.status === StepStatus.SUSPEND ? await this.latestUserInput(processId) : undefined);
+      state = deepMerge(state, userInput ?? {});
       const ownRow = first.isGroup && lastRow?.name === first.name ? lastRow.stepid : undefined;
       const logged = await this.checkpoint(processId, first.name, { status: StepStatus.SUCCESS, state }, first.assignee, user, new Date(), ownRow);
       if (!logged) return;
