@@ -12,6 +12,6 @@ export * from "./forms/index.js";
 export * from "./domain/index.js";
 export * from "./workflow/index.js";
 export { createWorkflow } from "./create-workflow.js";
-export { diffWorkflowRegistration, noUncompletedInstance, type WorkflowRegistrationDiff } from "./workflows/index.js";
+export { checkRegistration, diffWorkflowRegistration, noUncompletedInstance, type WorkflowRegistrationDiff } from "./workflows/index.js";
 export * from "./api/index.js";
 export { createCli, runCli, type CliOptions, type CliContext } from "./cli/index.js";

@@ -74,7 +74,9 @@ describe(`beginner example migrations (${backend})`, () => {
       { name: "terminate_user_group", target: "TERMINATE", description: "Terminate user group", is_task: false },
     ]);
     assert.equal(core.length, CORE.length, "the core workflows are there too, from the schema branch");
-    assert.equal(links.length, 9);
+    // the six workflows' nine links, and modify_note (DEFAULT_PRODUCT_WORKFLOWS) on each of the three products
+    assert.equal(links.length, 12);
+    assert.deepEqual(links.filter((l) => l.workflow === "modify_note").map((l) => l.product).sort(), ["User Group", "User external", "User internal"]);
     for (const wf of ["create_user", "modify_user", "terminate_user"]) {
       assert.deepEqual(links.filter((l) => l.workflow === wf).map((l) => l.product), ["User external", "User internal"]);
     }
@@ -140,10 +142,10 @@ describe(`beginner example migrations (${backend})`, () => {
       products: await k.selectFrom("products").select("name").execute(),
     }));
     assert.deepEqual(after.workflows, []);
-    assert.deepEqual(after.links, []);
+    assert.equal(after.links.length, 3, "only the products migration's modify_note links stay");
     assert.equal(after.products.length, 3, "the products migration stays applied");
     await db("upgrade", "heads");
     const again = await query(({ db: k }) => k.selectFrom("products_workflows").select("product_id").execute());
-    assert.equal(again.length, 9);
+    assert.equal(again.length, 12);
   });
 });

@@ -6,7 +6,7 @@
  * Create Date: 2026-11-27 14:41:26
  */
 import type { MigrationConnection } from "@orchestrator-ts/core";
-import { sql } from "@orchestrator-ts/core";
+import { ensureDefaultWorkflows, sql } from "@orchestrator-ts/core";
 
 export const revision = "ebe6c37cf4c3";
 export const down_revision = "06f8879b8964";
@@ -63,6 +63,8 @@ const downgrade_sql: string[] = [
 
 export async function upgrade(conn: MigrationConnection): Promise<void> {
   for (const statement of upgrade_sql) await sql.raw(statement).execute(conn);
+  // link DEFAULT_PRODUCT_WORKFLOWS (of the environment the migration runs in) to the new products
+  await ensureDefaultWorkflows(conn);
 }
 
 export async function downgrade(conn: MigrationConnection): Promise<void> {
