@@ -19,7 +19,7 @@ describe(`authentication (${backend})`, () => {
   let jwks: Server;
   const logLines: string[] = [];
   let keys: Awaited<ReturnType<typeof generateKeyPair>>;
-  let sign: (user: string, options?: { issuer?: string; expired?: boolean }) => Promise<string>;
+  let sign: (user: string, options?: { issuer?: string; expired?: boolean; expiresInSeconds?: number }) => Promise<string>;
 
   before(async () => {
     keys = await generateKeyPair("RS256");
@@ -35,7 +35,9 @@ describe(`authentication (${backend})`, () => {
         .setAudience(AUDIENCE)
         .setSubject(`sub-${user}`)
         .setIssuedAt()
-        .setExpirationTime(options.expired ? Math.floor(Date.now() / 1000) - 60 : "5m")
+        .setExpirationTime(
+          options.expired ? Math.floor(Date.now() / 1000) - 60 : options.expiresInSeconds ? Math.floor(Date.now() / 1000) + options.expiresInSeconds : "5m",
+        )
         .sign(privateKey);
     t = await startTestServer({
       env: { OAUTH2_ACTIVE: "true", OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URI: `http://127.0.0.1:${port}/jwks` },
@@ -144,6 +146,25 @@ describe(`authentication (${backend})`, () => {
     assert.ok(!log.includes(secret), "the websocket token reached the log");
     assert.ok(!log.includes(secret.slice(-20)), "part of the websocket token reached the log");
     assert.ok(!log.includes("CALLBACKSECRET"), "the callback token reached the log");
+    // in any spelling the router accepts
+    await t.request("POST", "/api/processes/00000000-0000-0000-0000-000000000000/c%61llback/ENCODEDSECRET/progress", {});
+    assert.ok(!logLines.join("").includes("ENCODEDSECRET"), "a percent-encoded callback path's token reached the log");
+  });
+
+  it("ends the websocket when its token expires", { timeout: 30_000 }, async () => {
+    const shortLived = await sign("viewer", { expiresInSeconds: 2 });
+    const closed = await new Promise<{ code: number; afterMs: number; pong: boolean }>((resolve, reject) => {
+      const started = Date.now();
+      let pong = false;
+      const socket = new WebSocket(`${t.url.replace("http", "ws")}/api/ws/events`, ["base64.bearer.token", shortLived]);
+      socket.on("error", reject);
+      socket.on("open", () => socket.send("__ping__"));
+      socket.on("message", (data) => (pong ||= data.toString() === "__pong__"));
+      socket.on("close", (code) => resolve({ code, afterMs: Date.now() - started, pong }));
+    });
+    assert.equal(closed.pong, true, "it worked while the token was valid");
+    assert.equal(closed.code, 1008);
+    assert.ok(closed.afterMs < 10_000, `closed after ${closed.afterMs} ms`);
   });
 
   it("asks the workflow's callbacks who may start, resume and retry", async () => {
@@ -195,5 +216,39 @@ describe(`authentication (${backend})`, () => {
     assert.deepEqual(ok, { protocol: "base64.bearer.token", pong: true });
     assert.equal((await open(["base64.bearer.token", "garbage"])).code, 1008);
     assert.equal((await open()).code, 1002);
+  });
+});
+
+describe(`authentication against an identity provider that fails (${backend})`, () => {
+  let t: TestServer;
+  let idp: Server;
+  let discoveries = 0;
+
+  before(async () => {
+    idp = createServer((_req, res) => {
+      discoveries++;
+      res.writeHead(500).end("down");
+    });
+    await new Promise<void>((resolve) => idp.listen(0, "127.0.0.1", resolve));
+    const port = (idp.address() as { port: number }).port;
+    t = await startTestServer({ env: { OAUTH2_ACTIVE: "true", OIDC_ISSUER: `http://127.0.0.1:${port}` } });
+  });
+  after(async () => {
+    await t?.close();
+    idp?.close();
+  });
+
+  it("refuses what is no JWT without asking the provider, and asks a failing provider once per cool-down", async () => {
+    const garbage = await t.request("GET", "/api/processes", undefined, { authorization: "Bearer a.b.c" });
+    assert.equal(garbage.status, 401);
+    assert.equal(discoveries, 0, "a malformed token made the server fetch the discovery document");
+    const { privateKey } = await generateKeyPair("RS256");
+    const token = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: "k" }).setExpirationTime("5m").sign(privateKey);
+    for (let i = 0; i < 10; i++) {
+      const r = await t.request("GET", "/api/processes", undefined, { authorization: `Bearer ${token}` });
+      assert.equal(r.status, 503);
+      assert.match(r.body.detail, /Cannot read the identity provider's keys/);
+    }
+    assert.equal(discoveries, 1, "every request fetched the discovery document again");
   });
 });

@@ -71,6 +71,17 @@ describe(`the beginner scenario over HTTP (${backend})`, () => {
     assert.ok(values.some((v) => v.type === "subscriptions" && v.id === group));
   });
 
+  it("refuses names longer than the example's forms allow (400 naming the field), before any process exists", async () => {
+    const before = (await t.request("GET", "/api/processes")).body.length;
+    const long = "x".repeat(256);
+    const r = await t.request("POST", "/api/processes/create_user_group", [{ product: products["User Group"] }, { group_name: long }]);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    const error = r.body.validation_errors.find((e: { loc: string[] }) => e.loc.includes("group_name"));
+    assert.ok(error, JSON.stringify(r.body));
+    assert.match(error.msg, /255/);
+    assert.equal((await t.request("GET", "/api/processes")).body.length, before);
+  });
+
   it("creates two users in the group, choosing it from the dropdown", async () => {
     const page = await t.request("POST", "/api/processes/create_user", [{ product: products["User internal"] }]);
     assert.equal(page.status, 510);

@@ -58,6 +58,7 @@ describe(`database faults (${backend})`, { skip: backend !== "postgres" && "the 
     const health = await t.request("GET", "/api/health");
     assert.equal(health.status, 503, JSON.stringify(health.body));
     assert.match(health.body.detail, /Database unavailable/);
+    assert.equal(health.headers.get("retry-after"), "5");
     const list = await t.request("GET", "/api/processes");
     assert.equal(list.status, 503, JSON.stringify(list.body));
     assert.match(list.body.detail, /database/i);

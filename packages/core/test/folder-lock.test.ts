@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -63,6 +63,16 @@ describe(`embedded database folder lock (${backend})`, () => {
     const { uri, lockFile } = place();
     leaveLockFile(lockFile, `${process.pid}\n`);
     await openAndClose(uri);
+  });
+
+  it("never writes through a symbolic link at the lock's path", async () => {
+    const { uri, lockFile } = place();
+    const victim = join(root.path, `victim${n}.txt`);
+    writeFileSync(victim, "precious\n");
+    mkdirSync(join(lockFile, ".."), { recursive: true });
+    symlinkSync(victim, lockFile);
+    await assert.rejects(openDatabase({ uri }), /is a symbolic link; remove it/);
+    assert.equal(readFileSync(victim, "utf8"), "precious\n");
   });
 
   it("opens when a lock file left behind names process 1 (a restarted container)", async () => {

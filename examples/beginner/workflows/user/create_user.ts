@@ -20,7 +20,7 @@ import { assignUser, fakeExternalId, userGroupSelector } from "../shared.js";
 
 const initialInputForm = wrapCreateInitialInputForm(async (state) =>
   formPage(
-    { username: z.string(), age: z.number().int().optional(), user_group_ids: await userGroupSelector() },
+    { username: z.string().min(1).max(255), age: z.number().int().optional(), user_group_ids: await userGroupSelector() },
     { title: String(state.product_name) },
   ),
 );

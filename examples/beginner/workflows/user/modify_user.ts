@@ -21,7 +21,7 @@ const initialInputForm = wrapModifyInitialInputForm(async (state) => {
   const age = z.number().int().optional();
   return formPage(
     {
-      username: z.string().default(String(subscription.user.username)),
+      username: z.string().min(1).max(255).default(String(subscription.user.username)),
       age: typeof subscription.user.age === "number" ? age.default(subscription.user.age) : age,
       user_group_ids: (await userGroupSelector()).default([String(subscription.user.group.owner_subscription_id)]),
     },

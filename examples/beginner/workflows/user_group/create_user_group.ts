@@ -19,7 +19,7 @@ import { UserGroup } from "../../products/index.js";
 import { fakeExternalId } from "../shared.js";
 
 const initialInputForm = wrapCreateInitialInputForm((state) =>
-  formPage({ group_name: z.string() }, { title: String(state.product_name) }),
+  formPage({ group_name: z.string().min(1).max(255) }, { title: String(state.product_name) }),
 );
 
 const createSubscription = step("Create subscription", async (state, ctx) => {

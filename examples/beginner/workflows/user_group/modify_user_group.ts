@@ -20,7 +20,7 @@ const initialInputForm = wrapModifyInitialInputForm(async (state) => {
   const subscription = await fromSubscription(formDb(), String(state.subscription_id), UserGroup);
   return formPage(
     {
-      group_name: z.string().default(String(subscription.user_group.group_name)),
+      group_name: z.string().min(1).max(255).default(String(subscription.user_group.group_name)),
       group_id: readOnlyField(Number(subscription.user_group.group_id)),
     },
     { title: subscription.description },

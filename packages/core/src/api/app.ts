@@ -144,6 +144,9 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   const hub = new EventHub(database.db, engine, (error) => app.log.error({ err: error }, "event hub"));
   const metrics = new Metrics(database.db, engine);
   const auth = createAuthenticator(settings);
+  if (auth.active && !settings.OIDC_AUDIENCE) {
+    app.log.warn("OIDC_AUDIENCE is not set: tokens the identity provider issued for any of its clients are accepted");
+  }
   app.addHook("onClose", async () => {
     hub.close();
     metrics.close();

@@ -4,7 +4,7 @@
  * issuer's keys (OIDC_JWKS_URI, else the issuer's discovery document) and, when set, OIDC_ISSUER and OIDC_AUDIENCE.
  * The workflows' authorizeCallback / retryAuthCallback then decide per action (see workflow/authorization.ts).
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import { SettingsError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { HttpProblem } from "./problem.js";
@@ -16,6 +16,11 @@ export interface ApiUser {
 }
 
 export const SYSTEM_USER = "SYSTEM";
+
+/** How long a request to the identity provider (discovery document, keys) may take. */
+const IDP_TIMEOUT_MS = 5_000;
+/** After a failed discovery, requests are answered 503 without asking again for this long. */
+const DISCOVERY_RETRY_MS = 30_000;
 
 /** The most characters of a user name recorded on processes (created_by is varchar(255)). */
 const USER_NAME_LIMIT = 255;
@@ -38,9 +43,31 @@ export function createAuthenticator(settings: Auth): Authenticator {
     throw new SettingsError("OAUTH2_ACTIVE=true needs OIDC_JWKS_URI or OIDC_ISSUER (whose discovery document names the keys)");
   }
   let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
-  const keySet = async () => (keys ??= createRemoteJWKSet(new URL(settings.OIDC_JWKS_URI ?? (await discoverJwksUri(settings.OIDC_ISSUER!)))));
+  // a failed discovery is remembered for a while, so that requests do not each ask the identity provider again
+  let discoveryFailed: { at: number; error: HttpProblem } | undefined;
+  const keySet = async () => {
+    if (keys) return keys;
+    if (!settings.OIDC_JWKS_URI) {
+      if (discoveryFailed && Date.now() - discoveryFailed.at < DISCOVERY_RETRY_MS) throw discoveryFailed.error;
+      try {
+        keys = createRemoteJWKSet(new URL(await discoverJwksUri(settings.OIDC_ISSUER!)), { timeoutDuration: IDP_TIMEOUT_MS });
+      } catch (error) {
+        if (error instanceof HttpProblem) discoveryFailed = { at: Date.now(), error };
+        throw error;
+      }
+      return keys;
+    }
+    return (keys = createRemoteJWKSet(new URL(settings.OIDC_JWKS_URI), { timeoutDuration: IDP_TIMEOUT_MS }));
+  };
 
   const verify = async (token: string): Promise<ApiUser> => {
+    try {
+      // something that is not a JWT at all is refused without asking the identity provider for keys
+      decodeProtectedHeader(token);
+      decodeJwt(token);
+    } catch (error) {
+      throw new HttpProblem(401, `Invalid token: ${(error as Error).message}`);
+    }
     try {
       const { payload } = await jwtVerify(token, await keySet(), {
         issuer: settings.OIDC_ISSUER,
@@ -72,7 +99,7 @@ export function createAuthenticator(settings: Auth): Authenticator {
 async function discoverJwksUri(issuer: string): Promise<string> {
   const url = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { signal: AbortSignal.timeout(IDP_TIMEOUT_MS) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const document = (await response.json()) as { jwks_uri?: string };
     if (!document.jwks_uri) throw new Error("no jwks_uri in it");
@@ -90,7 +117,12 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 export function redactTarget(url: string): string {
   const query = url.indexOf("?");
   const path = query < 0 ? url : url.slice(0, query);
-  const redactedPath = path.replace(/(\/callback\/)[^/]+/i, "$1***");
+  // segments compared decoded: the router accepts `/c%61llback/` for `/callback/`
+  const segments = path.split("/");
+  for (let i = 0; i < segments.length - 1; i++) {
+    if (decodeSafely(segments[i]!).toLowerCase() === "callback") segments[i + 1] = "***";
+  }
+  const redactedPath = segments.join("/");
   if (query < 0) return redactedPath;
   const params = url
     .slice(query + 1)
@@ -98,13 +130,17 @@ export function redactTarget(url: string): string {
     .map((pair) => {
       const eq = pair.indexOf("=");
       if (eq < 0) return pair;
-      let name = pair.slice(0, eq);
-      try {
-        name = decodeURIComponent(name.replaceAll("+", " "));
-      } catch {
-        // a malformed name is logged as sent
-      }
+      const name = decodeSafely(pair.slice(0, eq).replaceAll("+", " "));
       return /^(access_)?token$/i.test(name.trim()) ? `${pair.slice(0, eq)}=***` : pair;
     });
   return `${redactedPath}?${params.join("&")}`;
+}
+
+/** Percent-decoded text, or the text as it is when it is not valid percent-encoding. */
+function decodeSafely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -99,9 +99,13 @@ export function lockFolder(folder: string): FolderLock {
     let fd: number;
     try {
       mkdirSync(dirname(lockPath), { recursive: true });
-      // Not truncated on open: the file may be another holder's, whose content names it.
-      fd = openSync(lockPath, constants.O_RDWR | constants.O_CREAT, 0o644);
+      // Not truncated on open: the file may be another holder's, whose content names it. Never through a symbolic
+      // link: a link planted at the lock's path must not make this process write into the file it points to.
+      fd = openSync(lockPath, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o644);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ELOOP") {
+        throw new DatabaseError(`The lock file ${lockPath} of the embedded database is a symbolic link; remove it and start again`);
+      }
       throw cannot(error); // a folder that cannot be written, say
     }
     try {

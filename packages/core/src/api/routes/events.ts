@@ -5,6 +5,9 @@
  */
 import { PUBLIC_ROUTE, type ApiContext, type ZodApp } from "../app.js";
 
+/** The longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
   // public at the HTTP level: browsers cannot send headers with a websocket, so the handler checks the token
   app.get("/ws/events", { ...PUBLIC_ROUTE, websocket: true, schema: { tags: ["events"], summary: "Websocket of invalidateCache events" } }, async (socket, request) => {
@@ -12,13 +15,18 @@ export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> 
     let authorized = !ctx.auth.active;
     let pingWhileChecking = false;
     let unsubscribe = () => {};
+    let expiry: NodeJS.Timeout | undefined;
     socket.on("message", (data) => {
       if (data.toString() !== "__ping__") return;
       if (authorized) socket.send("__pong__");
       else pingWhileChecking = true;
     });
-    socket.on("close", () => unsubscribe());
-    socket.on("error", () => unsubscribe());
+    const end = () => {
+      unsubscribe();
+      clearTimeout(expiry);
+    };
+    socket.on("close", end);
+    socket.on("error", end);
     if (ctx.auth.active) {
       const header = request.headers["sec-websocket-protocol"];
       const query = request.query as { token?: string };
@@ -31,11 +39,16 @@ export async function eventsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> 
         }
         token = parts[1];
       }
+      let exp: unknown;
       try {
-        await ctx.auth.verify(token);
+        exp = (await ctx.auth.verify(token)).claims.exp;
       } catch {
         socket.close(1008, "Not authorized");
         return;
+      }
+      // the token was checked once, at the start: the socket ends when it expires (the UI reconnects with a new one)
+      if (typeof exp === "number") {
+        expiry = setTimeout(() => socket.close(1008, "Token expired"), Math.min(Math.max(0, exp * 1000 - Date.now()), MAX_TIMER_MS));
       }
       if (socket.readyState !== socket.OPEN) return;
       authorized = true;
