@@ -266,6 +266,15 @@ describe(`/api/processes (${backend})`, () => {
     const refused = await t.request("POST", "/api/processes/three_steps", [{}]);
     assert.equal(refused.status, 503);
     assert.equal(refused.body.detail, "Engine is locked cannot accept changes on processes at this time");
+    // the start form can still be filled in (its pages are answered), only the start itself is refused
+    const before = (await t.request("GET", "/api/processes")).body.length;
+    const page = await t.request("POST", "/api/processes/with_form", []);
+    assert.equal(page.status, 510);
+    assert.equal(page.body.form.title, "Create something");
+    assert.equal((await t.request("POST", "/api/processes/with_form", [{ name: "x" }])).status, 400);
+    const complete = await t.request("POST", "/api/processes/with_form", [{ name: "xy" }]);
+    assert.equal(complete.status, 503);
+    assert.equal((await t.request("GET", "/api/processes")).body.length, before, "nothing was created while paused");
     assert.equal((await t.request("GET", "/api/settings/status")).body.global_status, "PAUSED");
     const running = await t.request("PUT", "/api/settings/status", { global_lock: false });
     assert.equal(running.body.global_status, "RUNNING");

@@ -421,6 +421,18 @@ export class WorkflowEngine implements ProcessControl {
   }
 
   /** Check the workflow, run its predicate and initial form: the new process's id, workflow row and initial state. */
+  /**
+   * Check a start's form pages without creating anything: throws what startProcess would (FormNotCompleteError with
+   * the next page, FormValidationError, StartPredicateError, WorkflowNotFoundError), returns when the pages are
+   * complete. For showing a start form while the engine is paused.
+   */
+  async checkStartForm(workflowName: string, userInputs: unknown[] = [], user = "SYSTEM"): Promise<void> {
+    const workflow = await getWorkflow(workflowName);
+    if (!workflow) throw new WorkflowNotFoundError(workflowName);
+    const initial: State = { process_id: randomUUID(), reporter: user, workflow_name: workflowName, workflow_target: workflow.target };
+    await this.runForm(workflow.initialInputForm ?? EMPTY_FORM, initial, userInputs);
+  }
+
   private async prepareProcess(workflowName: string, userInputs: unknown[], user: string) {
     const workflow = await getWorkflow(workflowName);
     if (!workflow) throw new WorkflowNotFoundError(workflowName);

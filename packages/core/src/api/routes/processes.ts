@@ -101,11 +101,16 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
       },
     },
     async (request, reply) => {
-      await checkGlobalLock();
       const workflow = await getWorkflow(request.params.workflow_key);
       if (!workflow) throw notFound("Workflow does not exist");
       if (!(await isAuthorized(workflow, "start_workflow", request.user))) {
         throw new HttpProblem(403, AUTH_MESSAGES.start_workflow(workflow.name));
+      }
+      if (await readGlobalLock(db)) {
+        // while paused the form pages are still answered (510 / 400), so a user can fill in the form; the start is
+        // refused once they are complete
+        await ctx.engine.checkStartForm(workflow.name, request.body, userName(request.user));
+        await checkGlobalLock();
       }
       const id = await ctx.engine.startProcess(workflow.name, request.body, userName(request.user));
       return reply.status(201).send({ id });
