@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { runMain } from "./support/cli.js";
 import { backend, createPostgresDatabase } from "./support/db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
+import { spawnInTerminal } from "./support/terminal.js";
 
 const READY = /^orchestrator-ts ready, serving on (http:\/\/127\.0\.0\.1:\d+) \(UI \/, API docs \/api\/docs\), database: (.+)$/m;
 
@@ -26,11 +27,10 @@ interface Running {
 
 /** Start `main.ts` (no command, as `npm start`) in `cwd`, piped, or in a pseudo-terminal (util-linux `script`). */
 async function start(cwd: string, env: Record<string, string>, terminal = false): Promise<Running> {
-  const node = [process.execPath, "--import", "tsx", "main.ts"];
   const fullEnv = { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", PORT: "0", ...env };
   const child: ChildProcessWithoutNullStreams = terminal
-    ? spawn("script", ["-qfec", node.map((a) => `'${a}'`).join(" "), "/dev/null"], { cwd, env: fullEnv })
-    : spawn(node[0]!, node.slice(1), { cwd, env: fullEnv });
+    ? spawnInTerminal({ cwd, args: [], env: fullEnv })
+    : spawn(process.execPath, ["--import", "tsx", "main.ts"], { cwd, env: fullEnv });
   let output = "";
   const waiters: (() => void)[] = [];
   const read = (d: Buffer) => {

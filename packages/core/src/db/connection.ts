@@ -229,17 +229,21 @@ function connectFailure(error: unknown): string {
 }
 
 /**
- * Whether a statement failed because its pooled session had been ended by the server while it sat idle in the pool
- * (idle_session_timeout): the statement never ran, so sending it again on another session is safe.
+ * Whether the first statement on a pooled session failed because the server had ended that session while it sat idle
+ * in the pool (idle_session_timeout, pg_terminate_backend) or pg had already found the session broken. The session's
+ * end was the reply to the statement, ahead of any completion, so the statement did not take effect and sending it
+ * again on another session is safe.
  */
 function endedWhileIdle(error: unknown): boolean {
-  return error instanceof pg.DatabaseError && error.code === "57P05";
+  if (error instanceof pg.DatabaseError) return error.code === "57P05" || error.code === "57P01";
+  return error instanceof Error && error.message === "Client has encountered a connection error and is not queryable";
 }
 
 /**
  * The pool as Kysely sees it: when the first statement on a checked-out session fails because the server had ended
  * that session while it was idle, the session is discarded and the statement sent once more on another. Later
- * statements are never resent (they may belong to a transaction).
+ * statements are never resent (they may belong to a transaction). A server that ends every new session too answers
+ * the second try with the same error, which the caller gets.
  */
 function retryingStaleSessions(pool: pg.Pool): pg.Pool {
   const connect = async () => {

@@ -3,7 +3,7 @@
  * each time a new prompt appears. Standard input is never closed, so a command that waits for more input after its
  * last answer keeps running and the run reports that it did not exit by itself.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 
 export interface TerminalRun {
   /** Exit status of the command (script -e passes it through); null when it had to be killed. */
@@ -36,19 +36,28 @@ const DEFAULT_PROMPT = /(\? |: |\) )$/;
 
 const quote = (arg: string) => `'${arg.replace(/'/g, "'\\''")}'`;
 
+/**
+ * Spawn `node --import tsx main.ts ARGS` in `cwd` in a pseudo-terminal. `script` hands the command to `$SHELL -c`;
+ * it is pinned to /bin/sh and the command `exec`s node, so node is the terminal's foreground process: with dash
+ * left waiting in between, a Ctrl-C would kill the shell (exit 130) even though node handles it.
+ */
+export function spawnInTerminal(options: { cwd: string; args: readonly string[]; env?: Record<string, string | undefined> }): ChildProcessWithoutNullStreams {
+  const command = [process.execPath, "--import", "tsx", "main.ts", ...options.args].map(quote).join(" ");
+  return spawn("script", ["-qfec", `exec ${command}`, "/dev/null"], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env, SHELL: "/bin/sh" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
 /** Run `node --import tsx main.ts ARGS` in a pseudo-terminal and type the answers. */
 export function runInTerminal(options: TerminalOptions): Promise<TerminalRun> {
   const answers = [...(options.answers ?? [])];
   const exitWithin = options.exitWithinMs ?? 8_000;
   const promptWithin = options.promptWithinMs ?? 60_000;
   const prompt = options.prompt ?? DEFAULT_PROMPT;
-  const command = [process.execPath, "--import", "tsx", "main.ts", ...options.args].map(quote).join(" ");
   return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qfec", command, "/dev/null"], {
-      cwd: options.cwd,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawnInTerminal(options);
     let output = "";
     let lastAnswerAt = Date.now();
     // output length when the last answer was typed: a prompt counts only once something new was shown after it
