@@ -14,4 +14,4 @@ export * from "./workflow/index.js";
 export { createWorkflow } from "./create-workflow.js";
 export { checkRegistration, diffWorkflowRegistration, noUncompletedInstance, type WorkflowRegistrationDiff } from "./workflows/index.js";
 export * from "./api/index.js";
-export { createCli, runCli, type CliOptions, type CliContext } from "./cli/index.js";
+export { createCli, runCli, withCliProcess, type CliOptions, type CliContext, type CliProcess } from "./cli/index.js";

@@ -1,12 +1,12 @@
 /**
- * The beginner example's hand-written migrations, run through its own entry point (`tsx main.ts db …`):
- * products first, then the six workflows registered with createWorkflow.
+ * The beginner example's hand-written migrations, run through its own entry point (its `main.ts db …`, run in this
+ * process): products first, then the six workflows registered with createWorkflow.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase, type OrchestratorDb } from "../src/db/connection.js";
-import { runMain } from "./support/cli.js";
+import { runMainHere } from "./support/cli.js";
 import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
 
@@ -27,7 +27,7 @@ describe(`beginner example migrations (${backend})`, () => {
   let uri: string;
   let drop: (() => Promise<void>) | undefined;
   const db = async (...args: string[]) => {
-    const result = await runMain(APP, ["db", ...args], { DATABASE_URI: uri });
+    const result = await runMainHere(APP, ["db", ...args], { DATABASE_URI: uri });
     assert.equal(result.code, 0, `db ${args.join(" ")}:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
   };

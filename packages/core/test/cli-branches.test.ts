@@ -1,13 +1,14 @@
 /**
- * Branches and heads on the command line, as a subprocess: a data branch that has split in two (a teammate's
- * revision next to ours) is merged by its label, every ambiguous upgrade or downgrade names commands that work (each
- * one is run here), and a forgotten `db` is pointed out instead of falling into `serve`.
+ * Branches and heads on the command line (the app's `main.ts`, run in this process): a data branch that has split in
+ * two (a teammate's revision next to ours) is merged by its label, every ambiguous upgrade or downgrade names commands
+ * that work (each one is run here), and a forgotten `db` is pointed out instead of falling into `serve` (as a
+ * subprocess: nothing may be served).
  */
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runMain } from "./support/cli.js";
+import { runMain, runMainHere } from "./support/cli.js";
 import { appDatabase, backend } from "./support/db.js";
 import { migrationSource, tempDir } from "./support/files.js";
 
@@ -32,7 +33,7 @@ describe(`branches and heads on the command line (${backend})`, () => {
   const versions = join(app.path, "migrations", "versions", "schema");
   let env: Record<string, string> = {};
   let drop: (() => Promise<void>) | undefined;
-  const main = (args: string[], extra: Record<string, string> = {}) => runMain(app.path, args, { ...env, ...extra });
+  const main = (args: string[]) => runMainHere(app.path, args, env);
   const ok = async (...args: string[]) => {
     const r = await main(args);
     assert.equal(r.code, 0, `${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
@@ -144,12 +145,12 @@ await runCli({ appRoot: dirname(fileURLToPath(import.meta.url)) });
       [["revision", "-m", "x"], "revision"],
       [["current"], "current"],
     ] as const) {
-      const r = await main([...args], { PORT: "0" });
+      const r = await runMain(app.path, [...args], { ...env, PORT: "0" });
       assert.equal(r.code, 1, `${args.join(" ")}:\n${r.stdout}${r.stderr}`);
       assert.match(r.stderr, new RegExp(`^error: unknown command '${word}' — did you mean \`db ${word}\`\\?\\n`));
       assert.doesNotMatch(r.stdout + r.stderr, /serving on|ready|Migrating|listening/i);
     }
-    const r = await main(["frobnicate"], { PORT: "0" });
+    const r = await runMain(app.path, ["frobnicate"], { ...env, PORT: "0" });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^error: unknown command 'frobnicate' \(commands: serve, db\)/);
     assert.doesNotMatch(r.stdout + r.stderr, /serving on|ready|listening/i);

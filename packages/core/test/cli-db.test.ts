@@ -1,11 +1,12 @@
 /**
- * Every `db` command run as a user runs it: `tsx main.ts db …` in an app folder, as a subprocess.
+ * Every `db` command run as a user runs it: the app's `main.ts db …` in its folder, in this process (runMainHere);
+ * the last test runs some of them as a subprocess too and checks they print and exit the same.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runMain, writeMain } from "./support/cli.js";
+import { runMain, runMainHere, writeMain } from "./support/cli.js";
 import { backend, createPostgresDatabase } from "./support/db.js";
 import { tempDir } from "./support/files.js";
 
@@ -14,12 +15,12 @@ const CORE_WORKFLOWS = "7c4d2e9a1b38";
 const LIST_INDEXES = "a4e1c9b07d52";
 const SCHEMA_HEAD = "395053131319";
 
-describe(`db commands as a subprocess (${backend})`, () => {
+describe(`db commands as a user runs them (${backend})`, () => {
   const app = tempDir("cli");
   const versions = join(app.path, "migrations", "versions", "schema");
   let env: Record<string, string> = {};
   let drop: (() => Promise<void>) | undefined;
-  const db = (...args: string[]) => runMain(app.path, ["db", ...args], env);
+  const db = (...args: string[]) => runMainHere(app.path, ["db", ...args], env);
   const fileOf = (rev: string) => readdirSync(versions).find((f) => f.includes(`_${rev}_`))!;
   const revisionsIn = (stdout: string) => [...stdout.matchAll(/_([0-9a-f]{12})_/g)].map((m) => m[1]!);
   const ok = async (...args: string[]) => {
@@ -193,6 +194,14 @@ describe(`db commands as a subprocess (${backend})`, () => {
     writeFileSync(orphan, cyc("0a0a0a0a0a0a", "ffffffffffff"));
     await fails(/Error: Revision 0a0a0a0a0a0a \(.*orphan\.ts\) has down_revision ffffffffffff, which is not in any migration file/, "history");
     rmSync(orphan);
+  });
+
+  it("as a subprocess, a command prints and exits as it does here: success, its error, a usage error", async () => {
+    for (const args of [["db", "current"], ["db", "upgrade", "zzzz"], ["db", "upgrade"]]) {
+      const here = await runMainHere(app.path, args, env);
+      const subprocess = await runMain(app.path, args, env);
+      assert.deepEqual(subprocess, here, args.join(" "));
+    }
   });
 
   it("every command has --help with an example", async () => {

@@ -1,10 +1,13 @@
-/** `db migrate-domain-models` on the beginner models, run as a user runs it (piped answers, --inputs, --updates, --test). */
+/**
+ * `db migrate-domain-models` on the beginner models, run as a user runs it (piped answers, --inputs, --updates,
+ * --test), the app's `main.ts` run in this process.
+ */
 import assert from "node:assert/strict";
 import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase, sql } from "../src/index.js";
-import { runMain } from "./support/cli.js";
+import { runMainHere } from "./support/cli.js";
 import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
 
@@ -14,7 +17,7 @@ describe(`db migrate-domain-models (${backend})`, () => {
   const app = tempDir("domain");
   let uri: string;
   let drop: (() => Promise<void>) | undefined;
-  const db = (args: string[], input?: string) => runMain(app.path, ["db", ...args], { DATABASE_URI: uri }, input);
+  const db = (args: string[], input?: string) => runMainHere(app.path, ["db", ...args], { DATABASE_URI: uri }, input);
   const ok = async (args: string[], input?: string) => {
     const r = await db(args, input);
     assert.equal(r.code, 0, `db ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);

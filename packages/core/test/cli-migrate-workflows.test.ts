@@ -1,16 +1,16 @@
 /**
- * `db migrate-workflows`, `db migrate-tasks` and `db check`, run as a user runs them: answers piped line by line, in a
- * pseudo-terminal, and as options.
+ * `db migrate-workflows`, `db migrate-tasks` and `db check`, run as a user runs them: answers piped line by line (the
+ * app's `main.ts` run in this process), in a pseudo-terminal (a subprocess), and as options.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openDatabase } from "../src/index.js";
-import { runMain, type CliResult } from "./support/cli.js";
+import { runMainHere } from "./support/cli.js";
 import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
+import { runInTerminal } from "./support/terminal.js";
 
 const SIX = [
   ["user_group", "create_user_group", "createWorkflow"],
@@ -31,35 +31,12 @@ const ADD_SIX = [
   "a", "1", "1", "Terminate user",
 ];
 
-/** Run main.ts in a pseudo-terminal (util-linux `script`), typing the answers. */
-function runInTerminal(appDir: string, args: string[], env: Record<string, string>, answers: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const command = ["node", "--import", "tsx", "main.ts", ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: appDir, env: { ...process.env, ...env, NO_COLOR: "1" } });
-    let stdout = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
-    // type one answer per prompt, as a person does
-    let sent = 0;
-    const timer = setInterval(() => {
-      if (sent < answers.length && /(\? |: |\(q to cancel\) )$/.test(stdout.replace(/\r/g, "").trimEnd() + " ")) {
-        child.stdin.write(`${answers[sent++]}\n`);
-      }
-      if (sent >= answers.length) {
-        clearInterval(timer);
-        setTimeout(() => child.stdin.end(), 500);
-      }
-    }, 150);
-  });
-}
-
 describe(`db migrate-workflows / migrate-tasks / check (${backend})`, () => {
   const app = tempDir("wizard");
   const versions = join(app.path, "migrations", "versions", "schema");
   let uri: string;
   let drop: (() => Promise<void>) | undefined;
-  const db = (args: string[], input?: string) => runMain(app.path, ["db", ...args], { DATABASE_URI: uri }, input);
+  const db = (args: string[], input?: string) => runMainHere(app.path, ["db", ...args], { DATABASE_URI: uri }, input);
   const ok = async (args: string[], input?: string) => {
     const r = await db(args, input);
     assert.equal(r.code, 0, `db ${args.join(" ")}:\n${r.stdout}\n${r.stderr}`);
@@ -176,9 +153,9 @@ export async function downgrade() {}
 
   it("the same answers typed in a terminal write an equivalent migration", async () => {
     const before = files();
-    const result = await runInTerminal(app.path, ["db", "migrate-workflows", "add workflows from a terminal"], { DATABASE_URI: uri }, [...ADD_SIX, "y"]);
-    assert.equal(result.code, 0, result.stdout);
-    assert.match(result.stdout, /Migration generated/);
+    const result = await runInTerminal({ cwd: app.path, args: ["db", "migrate-workflows", "add workflows from a terminal"], env: { DATABASE_URI: uri }, answers: [...ADD_SIX, "y"] });
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /Migration generated/);
     const added = files().filter((f) => !before.includes(f));
     assert.equal(added.length, 1);
     const text = readFileSync(join(versions, added[0]!), "utf8");

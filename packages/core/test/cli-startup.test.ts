@@ -9,7 +9,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { cpSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runMain } from "./support/cli.js";
+import { runMain, runMainHere } from "./support/cli.js";
 import { backend, createPostgresDatabase } from "./support/db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
 import { spawnInTerminal } from "./support/terminal.js";
@@ -147,7 +147,9 @@ describe(`start-up tells what it does (${backend})`, () => {
       [{ TASK_LOG_RETENTION_DAYS: "-3" }, [], /TASK_LOG_RETENTION_DAYS="-3": expected an integer >=0/],
     ];
     for (const [settings, args, message] of cases) {
-      const r = await runMain(app.path, args, { ...env, ...settings, PORT: settings.PORT ?? "0" });
+      // serving is tried in a subprocess (if it started anyway, it must not serve from this process); db commands here
+      const run = args[0] === "db" ? runMainHere : runMain;
+      const r = await run(app.path, args, { ...env, ...settings, PORT: settings.PORT ?? "0" });
       assert.equal(r.code, 1, `${JSON.stringify(settings)} ${args.join(" ")}:\n${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /^Error: Invalid environment variable:\n/);
       assert.match(r.stderr, message);

@@ -5,11 +5,11 @@
  * interface left open on the terminal would keep the process waiting until Ctrl-C.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runMain } from "./support/cli.js";
+import { openDatabase, sql } from "../src/index.js";
+import { runMainHere } from "./support/cli.js";
 import { appDatabase, backend } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
 import { runInTerminal, type TerminalRun } from "./support/terminal.js";
@@ -65,7 +65,7 @@ export const task_nightly = task({ description: "Nightly clean-up" }, step("Clea
     });
     ({ uri, drop } = await appDatabase(app.path));
     for (const args of [["init"], ["upgrade", "heads"]]) {
-      const r = await runMain(app.path, ["db", ...args], { DATABASE_URI: uri });
+      const r = await runMainHere(app.path, ["db", ...args], { DATABASE_URI: uri });
       assert.equal(r.code, 0, r.stdout + r.stderr);
     }
   });
@@ -83,7 +83,7 @@ export const task_nightly = task({ description: "Nightly clean-up" }, step("Clea
     assert.match(run.output, /Supply the product description for User Group: user group administration\n/, "the terminal echoes what is typed");
     assert.match(run.output, /Migration generated/);
     assert.equal(written.filter((f) => f.includes("add_user_and_usergroup_products")).length, 1, written.join(", "));
-    const upgraded = await runMain(app.path, ["db", "upgrade", "heads"], { DATABASE_URI: uri });
+    const upgraded = await runMainHere(app.path, ["db", "upgrade", "heads"], { DATABASE_URI: uri });
     assert.equal(upgraded.code, 0, upgraded.stdout + upgraded.stderr);
   });
 
@@ -104,7 +104,7 @@ export const task_nightly = task({ description: "Nightly clean-up" }, step("Clea
     for (const name of ["create_user_group", "modify_user_group", "terminate_user_group", "create_user", "modify_user", "terminate_user"]) {
       assert.match(text, new RegExp(`name: "${name}"`));
     }
-    const upgraded = await runMain(app.path, ["db", "upgrade", "heads"], { DATABASE_URI: uri });
+    const upgraded = await runMainHere(app.path, ["db", "upgrade", "heads"], { DATABASE_URI: uri });
     assert.equal(upgraded.code, 0, upgraded.stdout + upgraded.stderr);
   });
 
@@ -120,15 +120,9 @@ export const task_nightly = task({ description: "Nightly clean-up" }, step("Clea
 
   it("a confirmation answered n: nothing written, exits", async () => {
     // a product block the models no longer have: migrate-domain-models asks whether to delete it
-    writeFiles(app.path, {
-      "add-block.ts": `import { openDatabase, sql } from "@orchestrator-ts/core";
-const d = await openDatabase({ uri: process.env.DATABASE_URI });
-await sql\`insert into product_blocks (name, description, status) values ('Old block', 'old', 'active')\`.execute(d.db);
-await d.close();
-`,
-    });
-    const r = spawnSync(process.execPath, ["--import", "tsx", "add-block.ts"], { cwd: app.path, env: { ...process.env, DATABASE_URI: uri }, encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
+    const d = await openDatabase({ uri });
+    await sql`insert into product_blocks (name, description, status) values ('Old block', 'old', 'active')`.execute(d.db);
+    await d.close();
     let run!: TerminalRun;
     const written = await added(async () => void (run = await terminal(["migrate-domain-models", "drop old block"], ["n"])));
     exitedCleanly(run);

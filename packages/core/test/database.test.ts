@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { CompiledQuery, sql } from "kysely";
 import { namedStatement, openDatabase, redactUri } from "../src/db/connection.js";
 import { DatabaseError, SettingsError } from "../src/errors.js";
-import { backend, freshDatabase } from "./support/db.js";
+import { backend, freshDatabase, seedPGliteFolder } from "./support/db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
 
 describe("embedded database folder", () => {
@@ -18,6 +18,7 @@ describe("embedded database folder", () => {
     const dir = tempDir("lock");
     const folder = join(dir.path, "db");
     try {
+      await seedPGliteFolder(folder);
       // a child process opens the folder and keeps it open until its stdin closes
       const child = spawn(
         process.execPath,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import { openDatabase, WorkflowEngine } from "../src/index.js";
-import { backend, createPostgresDatabase } from "./support/db.js";
+import { appDatabase, backend } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
 import { REPO_ROOT, tempDir } from "./support/files.js";
 
@@ -36,8 +36,7 @@ describe(`crash recovery (${backend})`, () => {
   let drop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    if (backend === "postgres") ({ uri, drop } = await createPostgresDatabase());
-    else uri = `pglite://${join(dir.path, "db")}`;
+    ({ uri, drop } = await appDatabase(dir.path));
     const database = await openDatabase({ uri });
     await migrate({ ...database, uri });
     await database.close();

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
 import { openDatabase, type OrchestratorDb } from "../src/db/index.js";
 import { DatabaseError } from "../src/errors.js";
-import { backend } from "./support/db.js";
+import { backend, seedPGliteFolder } from "./support/db.js";
 import { tempDir } from "./support/files.js";
 
 const HOLDER = fileURLToPath(new URL("./support/lock-holder.ts", import.meta.url));
@@ -39,9 +39,10 @@ describe(`embedded database folder lock (${backend})`, () => {
   const root = tempDir("folder-lock");
   const children: ChildProcess[] = [];
   let n = 0;
-  /** A fresh data folder, its URI and its lock file. */
-  const place = () => {
+  /** A data folder with an empty database (locked as one still to be created is), its URI and its lock file. */
+  const place = async () => {
     const folder = join(root.path, `db${++n}`);
+    await seedPGliteFolder(folder);
     return { folder, uri: `pglite://${folder}`, lockFile: `${folder}.lock` };
   };
   const leaveLockFile = (lockFile: string, content: string) => {
@@ -60,13 +61,13 @@ describe(`embedded database folder lock (${backend})`, () => {
   });
 
   it("opens when a lock file left behind names this very process", async () => {
-    const { uri, lockFile } = place();
+    const { uri, lockFile } = await place();
     leaveLockFile(lockFile, `${process.pid}\n`);
     await openAndClose(uri);
   });
 
   it("never writes through a symbolic link at the lock's path", async () => {
-    const { uri, lockFile } = place();
+    const { uri, lockFile } = await place();
     const victim = join(root.path, `victim${n}.txt`);
     writeFileSync(victim, "precious\n");
     mkdirSync(join(lockFile, ".."), { recursive: true });
@@ -76,13 +77,13 @@ describe(`embedded database folder lock (${backend})`, () => {
   });
 
   it("opens when a lock file left behind names process 1 (a restarted container)", async () => {
-    const { uri, lockFile } = place();
+    const { uri, lockFile } = await place();
     leaveLockFile(lockFile, "1\n");
     await openAndClose(uri);
   });
 
   it("opens when a lock file left behind names a live unrelated process", async () => {
-    const { uri, lockFile } = place();
+    const { uri, lockFile } = await place();
     const sleeper = spawn("sleep", ["30"], { stdio: "ignore" });
     children.push(sleeper);
     assert.ok(sleeper.pid);
@@ -95,7 +96,7 @@ describe(`embedded database folder lock (${backend})`, () => {
   });
 
   it("refuses a second process naming the holder's process id, and opens at once after the holder is killed", async () => {
-    const { uri } = place();
+    const { uri } = await place();
     const child = await holdInChild(uri);
     children.push(child);
     await assert.rejects(openDatabase({ uri }), (error: Error) => {
@@ -111,7 +112,7 @@ describe(`embedded database folder lock (${backend})`, () => {
   });
 
   it("refuses a second open in the same process, naming this process", async () => {
-    const { uri } = place();
+    const { uri } = await place();
     const first = await openDatabase({ uri });
     try {
       await assert.rejects(openDatabase({ uri }), (error: Error) => {
@@ -128,7 +129,7 @@ describe(`embedded database folder lock (${backend})`, () => {
   });
 
   it("opens again after close, in this process and in another, leaving no lock file", async () => {
-    const { uri, lockFile } = place();
+    const { uri, lockFile } = await place();
     let db: OrchestratorDb = await openDatabase({ uri });
     await db.close();
     assert.equal(existsSync(lockFile), false);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AUTH_MESSAGES, createEngine, effectiveAuthorizer, isAuthorized, openDatabase, SettingsError } from "../src/index.js";
+import { AUTH_MESSAGES, createEngine, effectiveAuthorizer, isAuthorized, SettingsError } from "../src/index.js";
+import { freshDatabase } from "./support/db.js";
 import { guarded } from "./support/test-workflows.js";
 
 describe("authorisation callbacks", () => {
@@ -32,7 +33,7 @@ describe("authorisation callbacks", () => {
 
 describe("createEngine", () => {
   it("refuses an executor it does not have", async () => {
-    const database = await openDatabase({ uri: "pglite://memory" });
+    const database = await freshDatabase();
     try {
       assert.throws(() => createEngine(database, { MAX_WORKERS: 3, EXECUTOR: "worker" }), (e: Error) => e instanceof SettingsError && /EXECUTOR="worker"/.test(e.message));
       const engine = createEngine(database, { MAX_WORKERS: 3, EXECUTOR: "threadpool" });

@@ -2,7 +2,8 @@
  * The beginner scenario in a real browser (Debian's chromium through playwright-core) against a real server: create
  * a user group and a user in it, watch the processes finish live, modify the user, see the group's terminate blocked
  * with its reason, terminate user then group, retry a task that failed once, pause and resume the engine, edit a
- * description. Saves a screenshot of each page in docs/screenshots/.
+ * description. Saves a screenshot of each page: in tmp/ui-screenshots/<back-end>/, or with UPDATE_SCREENSHOTS=1 in
+ * docs/screenshots/ (the README's pictures), so a test run leaves the work tree as it was.
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -15,8 +16,8 @@ import { browserSkip, launchBrowser } from "./support/browser.ts";
 import { clippedTables, horizontalOverflow } from "./support/layout.ts";
 import { FLAKY_TASK, REVIEW_TASK, startUiServer, type UiTestServer } from "./support/server.ts";
 
-const SCREENSHOTS = join(REPO_ROOT, "docs", "screenshots");
-const EXTRA_SCREENSHOTS = join(REPO_ROOT, "tmp", "ui-screenshots");
+const EXTRA_SCREENSHOTS = join(REPO_ROOT, "tmp", "ui-screenshots", backend);
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(REPO_ROOT, "docs", "screenshots") : join(EXTRA_SCREENSHOTS, "docs");
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
 describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {

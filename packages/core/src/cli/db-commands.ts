@@ -10,6 +10,7 @@ import type { MigrationSet } from "../migrations/loader.js";
 import { MigrationProject } from "../migrations/project.js";
 import { Migrator } from "../migrations/runner.js";
 import type { CliContext } from "./context.js";
+import { cliProcess } from "./process.js";
 import { domainMigrationBody, planDomainMigration } from "./migrate-domain-models.js";
 import { runRegistrationCheck } from "./registration-check.js";
 import { withPrompts, type LineInput } from "./prompt.js";
@@ -169,7 +170,7 @@ export function dbCommand(ctx: CliContext): Command {
   }
 
   /** Prompts on the terminal (or ctx.input) for the length of `fn`; the input is released afterwards. */
-  const prompting = <T>(fn: (io: LineInput) => Promise<T>) => withPrompts(ctx.input ?? process.stdin, process.stdout, fn);
+  const prompting = <T>(fn: (io: LineInput) => Promise<T>) => withPrompts(ctx.input ?? cliProcess().stdin, cliProcess().stdout, fn);
 
   db.command("migrate-workflows")
     .description("Write a migration that adds workflows registered in code to the database (and removes old ones), from a menu")

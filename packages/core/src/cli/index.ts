@@ -14,9 +14,11 @@ import { loadSettings, type Settings } from "../settings.js";
 import { setWorkflowRoot } from "../workflow/registry.js";
 import type { CliContext } from "./context.js";
 import { dbCommand } from "./db-commands.js";
+import { cliProcess } from "./process.js";
 import { serveCommand } from "./serve-command.js";
 
 export type { CliContext } from "./context.js";
+export { withCliProcess, type CliProcess } from "./process.js";
 
 export interface CliOptions {
   /** The app's folder: migrations live in `<appRoot>/migrations`, the embedded database in `<appRoot>/.orchestrator`. */
@@ -34,7 +36,7 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
   let settings = options.settings;
   const ctx: CliContext = {
     appRoot: options.appRoot,
-    settings: () => (settings ??= loadSettings()),
+    settings: () => (settings ??= loadSettings(cliProcess().env)),
     ...io,
   };
   const program = new Command(options.name ?? "main.ts")
@@ -46,10 +48,19 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
   program.addCommand(serveCommand(ctx), { isDefault: true });
   program.addCommand(db);
   for (const command of options.commands ?? []) program.addCommand(command);
+  // commander's own messages of the subcommands (usage errors, help) go to the process's output as they are
+  for (const command of descendants(program)) {
+    command.configureOutput({ writeOut: (s) => cliProcess().stdout.write(s), writeErr: (s) => cliProcess().stderr.write(s) });
+  }
   program.hook("preSubcommand", (self, sub) => refuseUnknownCommand(self, sub, db));
   // every command checks every setting first, so a bad value stops `db heads` as it stops `serve`
   program.hook("preAction", () => void ctx.settings());
   return program;
+}
+
+/** Every command below `command` (commander copies no settings to commands added with addCommand). */
+function descendants(command: Command): Command[] {
+  return command.commands.flatMap((sub) => [sub, ...descendants(sub)]);
 }
 
 /**
@@ -68,29 +79,31 @@ function refuseUnknownCommand(program: Command, sub: Command, db: Command): void
 }
 
 const defaultIo = {
-  out: (line: string) => process.stdout.write(`${line}\n`),
-  err: (line: string) => process.stderr.write(`${line}\n`),
+  out: (line: string) => cliProcess().stdout.write(`${line}\n`),
+  err: (line: string) => cliProcess().stderr.write(`${line}\n`),
 };
 
 /**
  * Parse `argv` (default: the process arguments) and run the command. Errors of the orchestrator are printed as one
- * line without a stack trace and set a non-zero exit code.
+ * line without a stack trace and set a non-zero exit code. The process is Node's, or the one `withCliProcess` gives.
  */
-export async function runCli(options: CliOptions, argv: readonly string[] = process.argv): Promise<void> {
+export async function runCli(options: CliOptions, argv: readonly string[] = cliProcess().argv): Promise<void> {
+  const proc = cliProcess();
   const program = createCli(options);
-  program.exitOverride();
+  // a usage error or --help of any command ends the command, not the process: the exit status is set below
+  for (const command of [program, ...descendants(program)]) command.exitOverride();
   try {
     await program.parseAsync([...argv]);
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed its message (or the help)
-      process.exitCode = error.exitCode;
+      proc.exitCode = error.exitCode;
       return;
     }
-    process.exitCode = 1;
+    proc.exitCode = 1;
     if (error instanceof OrchestratorError) {
-      process.stderr.write(`${pc.red("Error:")} ${error.message}\n`);
-      if (process.env.DEBUG && error.cause instanceof Error) process.stderr.write(`${error.cause.stack}\n`);
+      proc.stderr.write(`${pc.red("Error:")} ${error.message}\n`);
+      if (proc.env.DEBUG && error.cause instanceof Error) proc.stderr.write(`${error.cause.stack}\n`);
       return;
     }
     throw error;

@@ -1,7 +1,17 @@
-/** Run an app's `main.ts` as a user does (`npx tsx main.ts …`), as a subprocess. */
+/**
+ * Run an app's `main.ts` as a user does: `runMain` as a subprocess (`node --import tsx main.ts …`), `runMainHere` in
+ * this test process (the same `main.ts`, run through `withCliProcess`), which saves the second or so each subprocess
+ * spends starting Node and loading the library. Use the subprocess where the process itself is tested: its exit
+ * status as the shell sees it, signals, a terminal, start-up output, what reaches standard output and standard
+ * error from anywhere, whether it exits by itself.
+ */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { pathToFileURL } from "node:url";
+import { inspect } from "node:util";
+import { withCliProcess, type CliProcess } from "../../src/index.js";
 
 export interface CliResult {
   code: number | null;
@@ -24,6 +34,56 @@ export function runMain(appDir: string, args: string[], env: Record<string, stri
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? "");
   });
+}
+
+/** Colours, should this process's picocolors have decided on them (NO_COLOR is set for the subprocesses). */
+const stripColours = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
+
+let runs = 0;
+let running = false;
+
+/**
+ * `main.ts` of `appDir` run in this process, as `runMain` runs it: `args` as its command line, `env` added to this
+ * process's environment, `input` as standard input (ended after it), the working folder `appDir` while it runs. Each
+ * run evaluates `main.ts` anew; the modules it imports (the library, the app's models and workflows, migration files)
+ * are loaded once per test process, so change a file a command has loaded by writing a new one, not by editing it.
+ * The exit status is the one the process would end with (an error thrown out of `main.ts`: 1, its stack printed, as
+ * Node does). One run at a time.
+ */
+export async function runMainHere(appDir: string, args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+  if (running) throw new Error("runMainHere: one command at a time (it changes the working folder)");
+  running = true;
+  let stdout = "";
+  let stderr = "";
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const stdin = new PassThrough();
+  stdin.end(input ?? "");
+  const cli: CliProcess = {
+    argv: [process.execPath, join(appDir, "main.ts"), ...args],
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
+    stdin,
+    stdout: sink((text) => (stdout += text)),
+    stderr: sink((text) => (stderr += text)),
+    exitCode: undefined,
+  };
+  const cwd = process.cwd();
+  process.chdir(appDir);
+  try {
+    await withCliProcess(cli, () => import(`${pathToFileURL(join(appDir, "main.ts")).href}?run=${++runs}`));
+  } catch (error) {
+    stderr += `${inspect(error)}\n`;
+    cli.exitCode = 1;
+  } finally {
+    process.chdir(cwd);
+    running = false;
+  }
+  return { code: cli.exitCode ?? 0, stdout: stripColours(stdout), stderr: stripColours(stderr) };
 }
 
 /** A minimal app entry point, as `db init` users write it. */

@@ -2,11 +2,18 @@
  * Test databases. `TEST_DATABASE=pglite` (default) gives an in-memory PGlite; `TEST_DATABASE=postgres` creates a
  * fresh database on the server named by `TEST_POSTGRES_URI` (default postgresql://postgres@127.0.0.1:5432/postgres)
  * and drops it afterwards.
+ *
+ * A new PGlite database starts as a copy of an empty one made once per test run (./run-templates.ts): creating one
+ * (initdb) costs PGlite a second or two, a copy a few tenths. Tests of creating the embedded database open a folder
+ * that does not exist yet themselves.
  */
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { openDatabase, type OrchestratorDb } from "../../src/db/connection.js";
+import { runTemplate } from "./run-templates.js";
 
 export const backend: "pglite" | "postgres" = process.env.TEST_DATABASE === "postgres" ? "postgres" : "pglite";
 const adminUri = process.env.TEST_POSTGRES_URI ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -38,10 +45,34 @@ export async function createPostgresDatabase(): Promise<{ uri: string; drop: () 
   };
 }
 
+/**
+ * The run's empty PGlite database: `db/`, a data folder as openDatabase creates it, and `image.tar`, the same as
+ * PGlite's dumpDataDir image (for in-memory databases).
+ */
+const emptyPGlite = () =>
+  runTemplate("pglite-empty", async (folder) => {
+    const data = join(folder, "db");
+    await (await openDatabase({ uri: `pglite://${data}` })).close();
+    const pglite = new PGlite(data);
+    await pglite.waitReady;
+    const image = await pglite.dumpDataDir("none");
+    await pglite.close();
+    writeFileSync(join(folder, "image.tar"), Buffer.from(await image.arrayBuffer()));
+  });
+
+let emptyImage: Promise<Blob> | undefined;
+
+/** A PGlite data folder with an empty database at `folder` (which must not exist), as openDatabase creates one. */
+export async function seedPGliteFolder(folder: string): Promise<void> {
+  if (existsSync(folder)) throw new Error(`seedPGliteFolder: ${folder} exists`);
+  cpSync(join(await emptyPGlite(), "db"), folder, { recursive: true });
+}
+
 /** A fresh, empty database on the selected back-end. Close it with `close()`. */
 export async function freshDatabase(): Promise<TestDatabase> {
   if (backend === "pglite") {
-    const db = await openDatabase({ uri: "pglite://memory" });
+    emptyImage ??= emptyPGlite().then((folder) => new Blob([readFileSync(join(folder, "image.tar"))]));
+    const db = await openDatabase({ uri: "pglite://memory", loadDataDir: await emptyImage });
     return { ...db, uri: undefined, close: () => db.close() };
   }
   const { uri, drop } = await createPostgresDatabase();
@@ -57,10 +88,11 @@ export async function freshDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * The DATABASE_URI for an app under test: an embedded data folder inside `folder` (PGlite), or a fresh database on the
- * server (dropped by `drop`).
+ * The DATABASE_URI for an app under test: an embedded data folder inside `folder` holding an empty database (PGlite),
+ * or a fresh database on the server (dropped by `drop`).
  */
 export async function appDatabase(folder: string): Promise<{ uri: string; drop: () => Promise<void> }> {
   if (backend === "postgres") return createPostgresDatabase();
+  await seedPGliteFolder(join(folder, "db"));
   return { uri: `pglite://${join(folder, "db")}`, drop: async () => undefined };
 }
