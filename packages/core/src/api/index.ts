@@ -21,3 +21,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   return (await import("./app.js")).createApi(options);
 }
+
+/** The OpenAPI document of the REST API, built without a server or a database (see openapi.ts). */
+export async function openApiDocument(): Promise<import("openapi-types").OpenAPIV3.Document> {
+  return (await import("./openapi.js")).openApiDocument();
+}

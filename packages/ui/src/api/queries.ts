@@ -7,8 +7,8 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { apiGet, apiList } from "./client.ts";
 import type { ListParams } from "./list-params.ts";
 import type {
+  DomainModel,
   EngineStatus,
-  JsonObject,
   ProcessDetail,
   ProcessListItem,
   Product,
@@ -64,7 +64,7 @@ export const useSubscription = (id: string) =>
   useQuery({ queryKey: keys.subscription(id), queryFn: () => apiGet<SubscriptionDetail>(`/subscriptions/${id}`) });
 
 export const useDomainModel = (id: string) =>
-  useQuery({ queryKey: keys.domainModel(id), queryFn: () => apiGet<JsonObject>(`/subscriptions/domain-model/${id}`) });
+  useQuery({ queryKey: keys.domainModel(id), queryFn: () => apiGet<DomainModel>(`/subscriptions/domain-model/${id}`) });
 
 export const useSubscriptionWorkflows = (id: string) =>
   useQuery({

@@ -1,219 +1,66 @@
-/** The shapes of the REST API's answers (snake_case, as on the wire). Only the fields the UI reads are typed. */
+/**
+ * The shapes of the REST API's answers (snake_case, as on the wire), taken from the types generated from the
+ * server's OpenAPI document (openapi.gen.ts, written by scripts/api-types.ts): a route whose answer changes changes
+ * them, and the UI's type check says where the UI reads what is no longer there.
+ */
+import type { paths } from "./openapi.gen.ts";
 
-export type ProcessStatus =
-  | "created"
-  | "running"
-  | "suspended"
-  | "waiting"
-  | "awaiting_callback"
-  | "aborted"
-  | "failed"
-  | "api_unavailable"
-  | "inconsistent_data"
-  | "completed"
-  | "resumed";
+/** The methods a path of the API has. */
+type MethodOf<P extends keyof paths> = {
+  [M in keyof paths[P]]: paths[P][M] extends { responses: object } ? M : never;
+}[keyof paths[P]];
 
-export type StepStatus =
-  | "success"
-  | "skipped"
-  | "suspend"
-  | "waiting"
-  | "awaiting_callback"
-  | "failed"
-  | "abort"
-  | "complete"
-  | "pending";
+/**
+ * What ApiJson gives for an answer the document does not have: not `never` (which would fit anywhere and hide the
+ * change), but a type no field can be read from, so the type check fails where the UI uses it.
+ */
+export interface MissingApiAnswer<P, M, Status> {
+  readonly missing: [P, M, Status];
+}
 
-export type SubscriptionStatus = "initial" | "active" | "migrating" | "disabled" | "terminated" | "provisioning";
+/** The JSON body of the `status` answer of `method` on `path`. */
+export type ApiJson<P extends keyof paths, M extends MethodOf<P>, Status extends number = 200> = paths[P][M] extends {
+  responses: { [S in Status]: { content: { "application/json": infer T } } };
+}
+  ? T
+  : MissingApiAnswer<P, M, Status>;
 
-export type Target = "CREATE" | "MODIFY" | "TERMINATE" | "SYSTEM" | "VALIDATE" | "RECONCILE";
-
+/** A JSON value; the server describes states, forms and domain models only as objects of unknown values. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export interface ProductRef {
-  product_id: string;
-  name: string;
-  tag: string;
-  product_type: string;
-  description?: string;
-  status?: string;
-}
+export type ProcessListItem = ApiJson<"/api/processes", "get">[number];
+export type ProcessDetail = ApiJson<"/api/processes/{process_id}", "get">;
+export type ProcessStep = ProcessDetail["steps"][number];
+export type ProcessStatus = ProcessListItem["last_status"];
+export type StepStatus = ProcessStep["status"];
+export type Target = ProcessListItem["workflow_target"];
+export type StatusCounts = ApiJson<"/api/processes/status-counts", "get">;
 
-export interface ProcessSubscriptionRef {
-  subscription_id: string;
-  description: string;
-  status: SubscriptionStatus;
-  product?: { name: string; tag: string };
-}
+export type SubscriptionListItem = ApiJson<"/api/subscriptions", "get">[number];
+export type SubscriptionStatus = SubscriptionListItem["status"];
+export type SubscriptionDetail = ApiJson<"/api/subscriptions/{subscription_id}", "get">;
+export type SubscriptionProcessRef = SubscriptionDetail["processes"][number];
+export type SubscriptionWorkflows = ApiJson<"/api/subscriptions/workflows/{subscription_id}", "get">;
+export type SubscriptionWorkflow = SubscriptionWorkflows["create"][number];
+/** The server describes it as an object of unknown values: parsed from JSON, they are JSON values. */
+export type DomainModel = ApiJson<"/api/subscriptions/domain-model/{subscription_id}", "get"> & JsonObject;
 
-export interface ProcessListItem {
-  process_id: string;
-  workflow_id?: string;
-  workflow_name: string;
-  workflow_target: Target | null;
-  is_task: boolean;
-  created_by: string | null;
-  failed_reason: string | null;
-  started_at: string;
-  last_modified_at: string;
-  last_status: ProcessStatus;
-  last_step: string | null;
-  assignee: string | null;
-  note: string | null;
-  product_id?: string | null;
-  customer_id?: string | null;
-  product: ProductRef | null;
-  subscriptions: ProcessSubscriptionRef[];
-}
+export type Product = ApiJson<"/api/products", "get">[number];
+export type ProductBlock = ApiJson<"/api/product_blocks", "get">[number];
+export type ResourceType = ApiJson<"/api/resource_types", "get">[number];
+export type Workflow = ApiJson<"/api/workflows", "get">[number];
+export type WorkflowRegistration = ApiJson<"/api/workflows/registration", "get">[number];
 
-export interface ProcessStep {
-  step_id?: string | null;
-  name: string;
-  status: StepStatus;
-  created_by?: string | null;
-  started?: number | string | null;
-  completed?: number | string | null;
-  executed?: number | string | null;
-  state?: JsonObject | null;
-  state_delta?: JsonObject | null;
-}
+export type EngineStatus = ApiJson<"/api/settings/status", "get">;
+export type WorkerStatus = ApiJson<"/api/settings/worker-status", "get">;
+export type StartedProcess = ApiJson<"/api/processes/{workflow_key}", "post", 201>;
+export type ResumedTasks = ApiJson<"/api/processes/resume-all", "put">;
 
-export interface ProcessDetail extends ProcessListItem {
-  current_state: JsonObject | null;
-  traceback: string | null;
-  steps: ProcessStep[];
-  form: JsonObject | null;
-}
-
-export interface StatusCounts {
-  process_counts: Partial<Record<ProcessStatus, number>>;
-  task_counts: Partial<Record<ProcessStatus, number>>;
-}
-
-export interface SubscriptionListItem {
-  subscription_id: string;
-  description: string;
-  status: SubscriptionStatus;
-  insync: boolean;
-  product: ProductRef;
-  customer_id: string;
-  start_date: string | null;
-  end_date: string | null;
-  note: string | null;
-  version?: number;
-}
-
-export interface SubscriptionProcessRef {
-  process_id: string;
-  workflow_name: string;
-  workflow_target: Target | null;
-  is_task: boolean;
-  last_status: ProcessStatus;
-  started_at: string;
-  last_modified_at: string;
-}
-
-export interface SubscriptionDetail extends Omit<SubscriptionListItem, "product"> {
-  product: ProductRef & { fixed_inputs?: { name: string; value: string }[] };
-  customer_descriptions?: { customer_id: string; description: string }[];
-  metadata?: JsonObject | null;
-  processes?: SubscriptionProcessRef[];
-}
-
-export interface SubscriptionWorkflow {
-  name: string;
-  description: string;
-  reason?: string;
-  usable_when?: string[];
-  status?: string;
-  unterminated_in_use_by_subscriptions?: string[];
-  unterminated_in_use_by_subscriptions_detail?: { subscription_id: string; subscription_description: string }[];
-  [key: string]: unknown;
-}
-
-export interface SubscriptionWorkflows {
-  reason?: string;
-  create?: SubscriptionWorkflow[];
-  modify?: SubscriptionWorkflow[];
-  terminate?: SubscriptionWorkflow[];
-  system?: SubscriptionWorkflow[];
-  reconcile?: SubscriptionWorkflow[];
-  validate?: SubscriptionWorkflow[];
-  [key: string]: unknown;
-}
-
-export interface Product {
-  product_id: string;
-  name: string;
-  description: string;
-  product_type: string;
-  status: string;
-  tag: string;
-  created_at: string;
-  end_date: string | null;
-  product_blocks: { product_block_id: string; name: string }[];
-  fixed_inputs: { name: string; value: string }[];
-  workflows: { workflow_id: string; name: string; target: Target; description: string | null }[];
-}
-
-export interface ProductBlock {
-  product_block_id: string;
-  name: string;
-  description: string;
-  tag: string | null;
-  status: string;
-  created_at: string;
-  end_date: string | null;
-  resource_types: { resource_type_id: string; resource_type: string; description: string | null }[];
-  depends_on: { product_block_id: string; name: string }[];
-}
-
-export interface ResourceType {
-  resource_type_id: string;
-  resource_type: string;
-  description: string | null;
-  product_blocks: { product_block_id: string; name: string }[];
-}
-
-export interface Workflow {
-  workflow_id: string;
-  name: string;
-  target: Target;
-  is_task: boolean;
-  description: string | null;
-  created_at: string;
-  steps?: { name: string }[];
-  products: ProductRef[];
-}
-
-export interface WorkflowRegistration {
-  name: string;
-  in_code: boolean;
-  in_database: boolean;
-  target: Target | null;
-  database_target: Target | null;
-  is_task: boolean;
-  description: string | null;
-  product_types: string[];
-  products: { product_id: string; name: string }[];
-  problems: string[];
-}
-
-export interface EngineStatus {
-  global_lock: boolean;
-  global_status: "RUNNING" | "PAUSING" | "PAUSED";
-  running_processes: number;
-}
-
-export interface WorkerStatus {
-  executor_type: string;
-  number_of_workers_online: number;
-  number_of_queued_jobs: number;
-  number_of_running_jobs: number;
-}
-
-/** A field error of a 400 "Form not valid" answer. */
+/**
+ * A field error of a 400 "Form not valid" answer. Error answers are not in the OpenAPI document (they are the
+ * problem bodies of problem.ts), so this one is written here.
+ */
 export interface ValidationError {
   loc: (string | number)[];
   msg: string;

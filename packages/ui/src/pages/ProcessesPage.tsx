@@ -8,7 +8,7 @@ import { Link } from "react-router";
 import { api } from "../api/client.ts";
 import type { ListParams } from "../api/list-params.ts";
 import { useProcesses, useWorkflows } from "../api/queries.ts";
-import type { ProcessListItem, ProcessStatus } from "../api/types.ts";
+import type { ProcessListItem, ProcessStatus, ResumedTasks } from "../api/types.ts";
 import { ConfirmButton } from "../components/ConfirmButton.tsx";
 import { DataTable, Pager, type Column } from "../components/DataTable.tsx";
 import { ErrorMessage } from "../components/Feedback.tsx";
@@ -106,7 +106,7 @@ function RetryAllFailedTasks() {
   const client = useQueryClient();
   const toast = useToast();
   const mutation = useMutation({
-    mutationFn: () => api<{ count: number }>("PUT", "/processes/resume-all"),
+    mutationFn: () => api<ResumedTasks>("PUT", "/processes/resume-all"),
     onSuccess: (result) => {
       toast(`${result?.count ?? 0} failed tasks resumed`);
       void client.invalidateQueries({ queryKey: ["processes"] });

@@ -9,7 +9,7 @@ import { useMemo } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { submitForm } from "../api/client.ts";
 import { useEngineStatus, useWorkflows } from "../api/queries.ts";
-import type { JsonObject } from "../api/types.ts";
+import type { JsonObject, StartedProcess } from "../api/types.ts";
 import { EnginePausedBanner } from "../components/EnginePausedBanner.tsx";
 import { SubscriptionLink } from "../components/SubscriptionLink.tsx";
 import { FormFlow } from "../forms/FormFlow.tsx";
@@ -48,10 +48,10 @@ export function StartProcessPage({ isTask }: { isTask: boolean }) {
       <EnginePausedBanner />
       <div className="columns wide-left">
         <div className="card">
-          <FormFlow<{ id: string }>
+          <FormFlow<StartedProcess>
             key={`${workflowName}-${product ?? ""}-${subscriptionId ?? ""}`}
             initialPages={initialPages}
-            submit={(pages) => submitForm<{ id: string }>("POST", `/processes/${encodeURIComponent(workflowName)}`, pages)}
+            submit={(pages) => submitForm<StartedProcess>("POST", `/processes/${encodeURIComponent(workflowName)}`, pages)}
             onDone={(result) => {
               void client.invalidateQueries({ queryKey: ["processes"] });
               void client.invalidateQueries({ queryKey: ["subscriptions"] });

@@ -10,6 +10,7 @@ import { loadSteps, recoverState, type StepRow } from "../../workflow/process-st
 import { getWorkflow } from "../../workflow/registry.js";
 import { ProcessStatus } from "../../workflow/status.js";
 import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import type { ProcessDetail, ProcessListItem, ProcessStep, ProcessSubscriptionRef, ProductRef } from "../responses.js";
 
 export const PROCESS_LIST: ListSpec = {
   sortFields: ["started_at", "last_modified_at", "last_status", "workflow_name", "last_step", "created_by", "assignee", "workflow_target", "is_task", "note", "process_id"],
@@ -93,25 +94,7 @@ function filtered(db: Kysely<Database>, list: ListQuery): ProcessQuery {
   return query;
 }
 
-export interface ProcessListItem {
-  process_id: string;
-  workflow_id: string;
-  workflow_name: string;
-  workflow_target: string;
-  is_task: boolean;
-  created_by: string | null;
-  failed_reason: string | null;
-  started_at: Date;
-  last_modified_at: Date;
-  last_status: string;
-  last_step: string | null;
-  assignee: string;
-  note: string | null;
-  product_id: string | null;
-  customer_id: string | null;
-  product: Record<string, unknown> | null;
-  subscriptions: Record<string, unknown>[];
-}
+export type { ProcessListItem };
 
 /** One page of processes and the total count: three queries whatever the page size. */
 export async function listProcesses(db: Kysely<Database>, list: ListQuery): Promise<{ items: ProcessListItem[]; total: number }> {
@@ -151,7 +134,7 @@ async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<P
       "p.note",
       "fs.product_id",
       "fs.customer_id",
-      sql<Record<string, unknown> | null>`CASE WHEN pr.product_id IS NULL THEN NULL ELSE json_build_object(
+      sql<ProductRef | null>`CASE WHEN pr.product_id IS NULL THEN NULL ELSE json_build_object(
         'product_id', pr.product_id, 'name', pr.name, 'description', pr.description, 'product_type', pr.product_type,
         'tag', pr.tag, 'status', pr.status, 'created_at', pr.created_at, 'end_date', pr.end_date) END`.as("product"),
     ]);
@@ -160,12 +143,13 @@ async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<P
   page = page.orderBy("p.pid", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit);
   const rows = await page.execute();
   const subscriptions = await subscriptionsOf(db, rows.map((r) => r.process_id));
+  // target and status columns hold the values the engine and the migrations write (see ../responses.ts)
   return rows.map((r) => ({ ...r, subscriptions: subscriptions.get(r.process_id) ?? [] }) as ProcessListItem);
 }
 
 /** The subscriptions of the given processes (one query). */
-async function subscriptionsOf(db: Kysely<Database>, pids: string[]): Promise<Map<string, Record<string, unknown>[]>> {
-  const result = new Map<string, Record<string, unknown>[]>();
+async function subscriptionsOf(db: Kysely<Database>, pids: string[]): Promise<Map<string, ProcessSubscriptionRef[]>> {
+  const result = new Map<string, ProcessSubscriptionRef[]>();
   if (pids.length === 0) return result;
   const rows = await db
     .selectFrom("processes_subscriptions as ps")
@@ -193,24 +177,13 @@ async function subscriptionsOf(db: Kysely<Database>, pids: string[]): Promise<Ma
   for (const r of rows) {
     const { pid, product_id, product_name, product_tag, product_type, ...subscription } = r;
     const list = result.get(pid) ?? [];
-    list.push({ ...subscription, product: { product_id, name: product_name, tag: product_tag, product_type } });
+    list.push({ ...subscription, product: { product_id, name: product_name, tag: product_tag, product_type } } as ProcessSubscriptionRef);
     result.set(pid, list);
   }
   return result;
 }
 
-export interface ProcessStepView {
-  step_id?: string;
-  stepid?: string;
-  name: string;
-  status: string;
-  created_by?: string | null;
-  executed?: number | null;
-  started?: number | null;
-  completed?: number | null;
-  state?: Record<string, unknown>;
-  state_delta?: Record<string, unknown>;
-}
+type ProcessStepView = ProcessStep;
 
 const epoch = (d: Date | null | undefined) => (d ? d.getTime() / 1000 : null);
 
@@ -230,7 +203,7 @@ function stepViews(steps: StepRow[]): ProcessStepView[] {
       step_id: s.stepid,
       stepid: s.stepid,
       name: s.name,
-      status: s.status,
+      status: s.status as ProcessStep["status"],
       created_by: s.created_by,
       executed: epoch(s.completed_at),
       started: epoch(s.started_at),
@@ -244,7 +217,7 @@ function stepViews(steps: StepRow[]): ProcessStepView[] {
 }
 
 /** The process as orchestrator-core's ProcessSchema, or undefined. */
-export async function processDetail(db: Kysely<Database>, processId: string): Promise<Record<string, unknown> | undefined> {
+export async function processDetail(db: Kysely<Database>, processId: string): Promise<ProcessDetail | undefined> {
   const [item] = await pageOfProcesses(db, {
     offset: 0,
     limit: 1,
@@ -256,7 +229,7 @@ export async function processDetail(db: Kysely<Database>, processId: string): Pr
   const views = stepViews(steps);
   const workflow = await getWorkflow(item.workflow_name).catch(() => undefined);
   const recovered = recoverState(steps);
-  let form: unknown = null;
+  let form: ProcessDetail["form"] = null;
   if (workflow) {
     const names = workflow.steps.steps.map((s) => s.name);
     // steps not yet executed: after the completed ones and the one the process stopped at (failed, suspended…)

@@ -2,6 +2,7 @@
 import { sql, type Kysely, type SqlBool } from "kysely";
 import type { Database } from "../../db/types.js";
 import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import type { ProductRef, SubscriptionDetail, SubscriptionListItem } from "../responses.js";
 
 export const SUBSCRIPTION_LIST: ListSpec = {
   sortFields: ["description", "status", "insync", "start_date", "end_date", "note", "product", "product_name", "tag", "customer_id", "product_type", "subscription_id"],
@@ -72,7 +73,7 @@ function filtered(db: Kysely<Database>, list: ListQuery, joinProducts = true): S
   return query;
 }
 
-const PRODUCT_JSON = sql<Record<string, unknown>>`json_build_object(
+const PRODUCT_JSON = sql<ProductRef>`json_build_object(
   'product_id', pr.product_id, 'name', pr.name, 'description', pr.description, 'product_type', pr.product_type,
   'tag', pr.tag, 'status', pr.status, 'created_at', pr.created_at, 'end_date', pr.end_date)`;
 
@@ -92,10 +93,8 @@ function selectItem(query: SubscriptionQuery) {
   ]);
 }
 
-export type SubscriptionItem = Awaited<ReturnType<ReturnType<typeof selectItem>["executeTakeFirstOrThrow"]>>;
-
 /** One page of subscriptions and the total: two queries whatever the page size. */
-export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): Promise<{ items: SubscriptionItem[]; total: number }> {
+export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): Promise<{ items: SubscriptionListItem[]; total: number }> {
   // without filters on products the count needs no join (the foreign key guarantees the product exists)
   const needsProduct = list.query !== undefined || list.filters.some((f) => ["product", "product_name", "tag", "product_type"].includes(f.field));
   const countRow = await filtered(db, list, needsProduct)
@@ -105,11 +104,12 @@ export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): 
   for (const key of list.sort) page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), key.direction);
   // the unique tie-breaker runs the same way as the last key, so an index (key, subscription_id) serves the page
   const rows = await page.orderBy("s.subscription_id", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit).execute();
-  return { items: rows, total: Number(countRow.n) };
+  // the status column holds a lifecycle (see ../responses.ts)
+  return { items: rows as SubscriptionListItem[], total: Number(countRow.n) };
 }
 
 /** One subscription with its product's fixed inputs, customer descriptions, metadata and processes. */
-export async function subscriptionDetail(db: Kysely<Database>, subscriptionId: string): Promise<Record<string, unknown> | undefined> {
+export async function subscriptionDetail(db: Kysely<Database>, subscriptionId: string): Promise<SubscriptionDetail | undefined> {
   const item = await selectItem(baseQuery(db)).where("s.subscription_id", "=", subscriptionId).executeTakeFirst();
   if (!item) return undefined;
   const [fixedInputs, descriptions, metadata, processes] = await Promise.all([
@@ -141,5 +141,5 @@ export async function subscriptionDetail(db: Kysely<Database>, subscriptionId: s
     customer_descriptions: descriptions,
     metadata: metadata?.metadata ?? null,
     processes,
-  };
+  } as SubscriptionDetail;
 }

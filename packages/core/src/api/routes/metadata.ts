@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Database } from "../../db/types.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
+import { productBlockSchema, productSchema, resourceTypeSchema, type Product } from "../responses.js";
 import { text, uuid as uuidField } from "../schemas.js";
 
 /** orchestrator-core's ProductLifecycle values. */
@@ -13,7 +14,7 @@ const description = text(2000);
 const uuid = (name: string) => z.object({ id: uuidField(name) });
 
 /** Products with their fixed inputs, blocks and workflows: four queries for any number of products. */
-async function products(db: Kysely<Database>, filter: { id?: string; tag?: string; product_type?: string }) {
+async function products(db: Kysely<Database>, filter: { id?: string; tag?: string; product_type?: string }): Promise<Product[]> {
   let query = db.selectFrom("products").selectAll().orderBy("name");
   if (filter.id) query = query.where("product_id", "=", filter.id);
   if (filter.tag) query = query.where("tag", "=", filter.tag);
@@ -45,7 +46,8 @@ async function products(db: Kysely<Database>, filter: { id?: string; tag?: strin
     ...p,
     fixed_inputs: fixedInputs.filter((f) => f.product_id === p.product_id),
     product_blocks: of(blocks, p.product_id),
-    workflows: of(workflows, p.product_id),
+    // workflows.target holds a Target (see ../responses.ts)
+    workflows: of(workflows, p.product_id) as Product["workflows"],
   }));
 }
 
@@ -106,12 +108,13 @@ export async function metadataRoutes(app: ZodApp, ctx: ApiContext): Promise<void
         tags: ["products"],
         summary: "Products with their fixed inputs, product blocks and workflows",
         querystring: z.object({ tag: z.string().optional(), product_type: z.string().optional() }),
+        response: { 200: z.array(productSchema) },
       },
     },
     async (request) => products(db, request.query),
   );
 
-  app.get("/products/:id", { schema: { tags: ["products"], summary: "A product", params: uuid("product_id") } }, async (request) => {
+  app.get("/products/:id", { schema: { tags: ["products"], summary: "A product", params: uuid("product_id"), response: { 200: productSchema } } }, async (request) => {
     const [product] = await products(db, { id: request.params.id });
     if (!product) throw notFound(`Product ${request.params.id} not found`);
     return product;
@@ -127,21 +130,23 @@ export async function metadataRoutes(app: ZodApp, ctx: ApiContext): Promise<void
         body: z
           .strictObject({ description: description.optional(), status: z.enum(PRODUCT_LIFECYCLES).optional() })
           .refine((b) => b.description !== undefined || b.status !== undefined, "give a description or a status"),
+        response: { 201: productSchema },
       },
     },
     async (request, reply) => {
       const result = await db.updateTable("products").set(request.body).where("product_id", "=", request.params.id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound(`Product ${request.params.id} not found`);
       const [product] = await products(db, { id: request.params.id });
+      if (!product) throw notFound(`Product ${request.params.id} not found`);
       return reply.status(201).send(product);
     },
   );
 
-  app.get("/product_blocks", { schema: { tags: ["product_blocks"], summary: "Product blocks with resource types and the blocks they depend on" } }, async () =>
+  app.get("/product_blocks", { schema: { tags: ["product_blocks"], summary: "Product blocks with resource types and the blocks they depend on", response: { 200: z.array(productBlockSchema) } } }, async () =>
     productBlocks(db),
   );
 
-  app.get("/product_blocks/:id", { schema: { tags: ["product_blocks"], summary: "A product block", params: uuid("product_block_id") } }, async (request) => {
+  app.get("/product_blocks/:id", { schema: { tags: ["product_blocks"], summary: "A product block", params: uuid("product_block_id"), response: { 200: productBlockSchema } } }, async (request) => {
     const [block] = await productBlocks(db, request.params.id);
     if (!block) throw notFound(`Product block ${request.params.id} not found`);
     return block;
@@ -149,17 +154,19 @@ export async function metadataRoutes(app: ZodApp, ctx: ApiContext): Promise<void
 
   app.patch(
     "/product_blocks/:id",
-    { schema: { tags: ["product_blocks"], summary: "Change a product block's description", params: uuid("product_block_id"), body: z.strictObject({ description }) } },
+    { schema: { tags: ["product_blocks"], summary: "Change a product block's description", params: uuid("product_block_id"), body: z.strictObject({ description }), response: { 201: productBlockSchema } } },
     async (request, reply) => {
       const result = await db.updateTable("product_blocks").set(request.body).where("product_block_id", "=", request.params.id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound(`Product block ${request.params.id} not found`);
-      return reply.status(201).send((await productBlocks(db, request.params.id))[0]);
+      const [block] = await productBlocks(db, request.params.id);
+      if (!block) throw notFound(`Product block ${request.params.id} not found`);
+      return reply.status(201).send(block);
     },
   );
 
-  app.get("/resource_types", { schema: { tags: ["resource_types"], summary: "Resource types with the blocks using them" } }, async () => resourceTypes(db));
+  app.get("/resource_types", { schema: { tags: ["resource_types"], summary: "Resource types with the blocks using them", response: { 200: z.array(resourceTypeSchema) } } }, async () => resourceTypes(db));
 
-  app.get("/resource_types/:id", { schema: { tags: ["resource_types"], summary: "A resource type", params: uuid("resource_type_id") } }, async (request) => {
+  app.get("/resource_types/:id", { schema: { tags: ["resource_types"], summary: "A resource type", params: uuid("resource_type_id"), response: { 200: resourceTypeSchema } } }, async (request) => {
     const [rt] = await resourceTypes(db, request.params.id);
     if (!rt) throw notFound(`Resource type ${request.params.id} not found`);
     return rt;
@@ -167,11 +174,13 @@ export async function metadataRoutes(app: ZodApp, ctx: ApiContext): Promise<void
 
   app.patch(
     "/resource_types/:id",
-    { schema: { tags: ["resource_types"], summary: "Change a resource type's description", params: uuid("resource_type_id"), body: z.strictObject({ description }) } },
+    { schema: { tags: ["resource_types"], summary: "Change a resource type's description", params: uuid("resource_type_id"), body: z.strictObject({ description }), response: { 201: resourceTypeSchema } } },
     async (request, reply) => {
       const result = await db.updateTable("resource_types").set(request.body).where("resource_type_id", "=", request.params.id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound(`Resource type ${request.params.id} not found`);
-      return reply.status(201).send((await resourceTypes(db, request.params.id))[0]);
+      const [rt] = await resourceTypes(db, request.params.id);
+      if (!rt) throw notFound(`Resource type ${request.params.id} not found`);
+      return reply.status(201).send(rt);
     },
   );
 }

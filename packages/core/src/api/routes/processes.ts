@@ -10,6 +10,7 @@ import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js"
 import { HttpProblem, notFound } from "../problem.js";
 import { identifier, text, uuid } from "../schemas.js";
 import { listProcesses, PROCESS_LIST, processDetail } from "../queries/processes.js";
+import { processDetailSchema, processListItemSchema, statusCountsSchema } from "../responses.js";
 
 const processId = z.object({ process_id: uuid("process_id") });
 const pageInputs = z.array(z.record(z.string(), z.unknown())).describe("The form pages submitted so far: [] asks for the first page");
@@ -33,7 +34,14 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
 
   app.get(
     "/processes",
-    { schema: { tags, summary: "List processes (range, sort, filter, query; Content-Range header)", querystring: listQuerySchema } },
+    {
+      schema: {
+        tags,
+        summary: "List processes (range, sort, filter, query; Content-Range header)",
+        querystring: listQuerySchema,
+        response: { 200: z.array(processListItemSchema), 304: z.null().describe("Not modified: the page's ETag matches If-None-Match") },
+      },
+    },
     async (request, reply) => {
       const list = parseListQuery(request.query, PROCESS_LIST);
       const { items, total } = await listProcesses(db, list);
@@ -42,12 +50,12 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         .update(String(total))
         .digest("hex")
         .slice(0, 16)}"`;
-      if (request.headers["if-none-match"] === etag) return reply.status(304).send();
+      if (request.headers["if-none-match"] === etag) return reply.status(304).send(null);
       return reply.header("Content-Range", contentRange("processes", list, items.length, total)).header("ETag", etag).send(items);
     },
   );
 
-  app.get("/processes/status-counts", { schema: { tags, summary: "Processes and tasks per status" } }, async () => {
+  app.get("/processes/status-counts", { schema: { tags, summary: "Processes and tasks per status", response: { 200: statusCountsSchema } } }, async () => {
     const rows = await db
       .selectFrom("processes")
       .select(["is_task", "last_status", (eb) => eb.fn.countAll<number>().as("n")])
@@ -58,7 +66,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
     return counts;
   });
 
-  app.put("/processes/resume-all", { schema: { tags, summary: "Retry every failed, waiting or unavailable task" } }, async (request) => {
+  app.put("/processes/resume-all", { schema: { tags, summary: "Retry every failed, waiting or unavailable task", response: { 200: z.object({ count: z.number().describe("Tasks resumed") }) } } }, async (request) => {
     await checkGlobalLock();
     if (resumingAll) throw new HttpProblem(409, "Another request to resume all tasks is in progress");
     resumingAll = true;
@@ -84,7 +92,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
     }
   });
 
-  app.get("/processes/:process_id", { schema: { tags, summary: "A process with its steps", params: processId } }, async (request) => {
+  app.get("/processes/:process_id", { schema: { tags, summary: "A process with its steps", params: processId, response: { 200: processDetailSchema } } }, async (request) => {
     const detail = await processDetail(db, request.params.process_id);
     if (!detail) throw notFound(`Process ${request.params.process_id} not found`);
     return detail;
@@ -98,6 +106,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         summary: "Start a workflow: 510 with the next form page until every page is submitted, then 201 {id}",
         params: z.object({ workflow_key: identifier() }),
         body: pageInputs,
+        response: { 201: z.object({ id: z.string().describe("The new process") }) },
       },
     },
     async (request, reply) => {
@@ -167,6 +176,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         summary: "Set the process's note",
         params: processId,
         body: z.strictObject({ note: text(5000).nullable() }),
+        response: { 200: processDetailSchema },
       },
     },
     async (request) => {
@@ -189,6 +199,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         summary: "An external system answers an awaiting callback step",
         params: callbackParams,
         body: z.record(z.string(), z.unknown()),
+        response: { 200: z.object({ process_id: z.string() }) },
       },
     },
     async (request) => {
@@ -206,6 +217,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         summary: "Progress of an awaiting callback step (a string or an object)",
         params: callbackParams,
         body: z.union([z.string(), z.record(z.string(), z.unknown())]),
+        response: { 200: z.object({ process_id: z.string() }) },
       },
     },
     async (request) => {

@@ -1,11 +1,12 @@
 /** `/api/settings`: engine status (pause / unpause) and the executor's worker status. */
 import { z } from "zod";
 import type { ApiContext, ZodApp } from "../app.js";
+import { engineStatusSchema, workerStatusSchema } from "../responses.js";
 
 const tags = ["settings"];
 
 export async function settingsRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
-  app.get("/settings/status", { schema: { tags, summary: "Engine status: RUNNING, PAUSING or PAUSED" } }, async () => ctx.engine.engineStatus());
+  app.get("/settings/status", { schema: { tags, summary: "Engine status: RUNNING, PAUSING or PAUSED", response: { 200: engineStatusSchema } } }, async () => ctx.engine.engineStatus());
 
   app.put(
     "/settings/status",
@@ -14,6 +15,7 @@ export async function settingsRoutes(app: ZodApp, ctx: ApiContext): Promise<void
         tags,
         summary: "Pause (global_lock true) or unpause the engine; running processes stop before their next step",
         body: z.strictObject({ global_lock: z.boolean() }),
+        response: { 200: engineStatusSchema },
       },
     },
     async (request) => {
@@ -23,7 +25,7 @@ export async function settingsRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     },
   );
 
-  app.get("/settings/worker-status", { schema: { tags, summary: "Executor type, workers, queued and running jobs" } }, async () => {
+  app.get("/settings/worker-status", { schema: { tags, summary: "Executor type, workers, queued and running jobs", response: { 200: workerStatusSchema } } }, async () => {
     const status = ctx.engine.executorStatus();
     return {
       executor_type: status.executor,

@@ -10,6 +10,13 @@ import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js"
 import { HttpProblem, notFound } from "../problem.js";
 import { identifier, int4, text, uuid } from "../schemas.js";
 import { listSubscriptions, SUBSCRIPTION_LIST, subscriptionDetail } from "../queries/subscriptions.js";
+import {
+  customerDescriptionSchema,
+  domainModelSchema,
+  subscriptionDetailSchema,
+  subscriptionListItemSchema,
+  subscriptionWorkflowsSchema,
+} from "../responses.js";
 
 const subscriptionId = z.object({ subscription_id: uuid("subscription_id") });
 const tags = ["subscriptions"];
@@ -24,7 +31,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
 
   app.get(
     "/subscriptions",
-    { schema: { tags, summary: "List subscriptions (range, sort, filter, query; Content-Range header)", querystring: listQuerySchema } },
+    { schema: { tags, summary: "List subscriptions (range, sort, filter, query; Content-Range header)", querystring: listQuerySchema, response: { 200: z.array(subscriptionListItemSchema) } } },
     async (request, reply) => {
       const list = parseListQuery(request.query, SUBSCRIPTION_LIST);
       const { items, total } = await listSubscriptions(db, list);
@@ -34,7 +41,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
 
   app.get(
     "/subscriptions/domain-model/:subscription_id",
-    { schema: { tags, summary: "The subscription as its domain model, with its product-block tree", params: subscriptionId } },
+    { schema: { tags, summary: "The subscription as its domain model, with its product-block tree", params: subscriptionId, response: { 200: domainModelSchema } } },
     async (request) => {
       const stored = await loadStoredSubscription(db, request.params.subscription_id);
       try {
@@ -49,12 +56,12 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
 
   app.get(
     "/subscriptions/workflows/:subscription_id",
-    { schema: { tags, summary: "The workflows the subscription may run now, with the reason when one may not", params: subscriptionId } },
+    { schema: { tags, summary: "The workflows the subscription may run now, with the reason when one may not", params: subscriptionId, response: { 200: subscriptionWorkflowsSchema } } },
     // an unknown subscription is an OrchestratorError "not_found" (404)
     async (request) => subscriptionWorkflows(db, request.params.subscription_id),
   );
 
-  app.get("/subscriptions/:subscription_id", { schema: { tags, summary: "A subscription", params: subscriptionId } }, async (request) => {
+  app.get("/subscriptions/:subscription_id", { schema: { tags, summary: "A subscription", params: subscriptionId, response: { 200: subscriptionDetailSchema } } }, async (request) => {
     const detail = await subscriptionDetail(db, request.params.subscription_id);
     if (!detail) throw notFound(`Subscription ${request.params.subscription_id} not found`);
     return detail;
@@ -62,7 +69,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
 
   app.put(
     "/subscriptions/:subscription_id/set_in_sync",
-    { schema: { tags, summary: "Mark the subscription in sync (after a failed process was dealt with by hand)", params: subscriptionId } },
+    { schema: { tags, summary: "Mark the subscription in sync (after a failed process was dealt with by hand)", params: subscriptionId, response: { 200: z.null() } } },
     async (request) => {
       const result = await db.updateTable("subscriptions").set({ insync: true }).where("subscription_id", "=", request.params.subscription_id).executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) throw notFound(`Subscription ${request.params.subscription_id} not found`);
@@ -131,7 +138,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
     },
   );
 
-  app.get("/subscription_customer_descriptions/:id", { schema: { tags: descriptionTags, summary: "A customer description", params: descriptionId } }, async (request) => {
+  app.get("/subscription_customer_descriptions/:id", { schema: { tags: descriptionTags, summary: "A customer description", params: descriptionId, response: { 200: customerDescriptionSchema } } }, async (request) => {
     const row = await db.selectFrom("subscription_customer_descriptions").selectAll().where("id", "=", request.params.id).executeTakeFirst();
     if (!row) throw notFound(`Customer description ${request.params.id} not found`);
     return row;
@@ -144,6 +151,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
         tags: descriptionTags,
         summary: "A customer's description of a subscription",
         params: subscriptionId.extend({ customer_id: identifier() }),
+        response: { 200: customerDescriptionSchema },
       },
     },
     async (request) => {

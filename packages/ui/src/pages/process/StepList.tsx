@@ -3,7 +3,7 @@
  * end times and duration, and its state delta or full state (keys starting with `__` hidden unless asked).
  */
 import { useState } from "react";
-import type { JsonObject, ProcessStep } from "../../api/types.ts";
+import type { ProcessStep } from "../../api/types.ts";
 import { JsonBlock } from "../../components/Feedback.tsx";
 import { StatusBadge } from "../../components/StatusBadge.tsx";
 import { durationBetween, formatDateTime } from "../../format.ts";
@@ -20,7 +20,7 @@ const ICONS: Record<string, string> = {
   pending: "○",
 };
 
-function visible(state: JsonObject | null | undefined, hidden: boolean): JsonObject {
+function visible(state: ProcessStep["state"], hidden: boolean): NonNullable<ProcessStep["state"]> {
   if (!state) return {};
   if (hidden) return state;
   return Object.fromEntries(Object.entries(state).filter(([key]) => !key.startsWith("__")));
