@@ -5,7 +5,8 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createApi, createEngine, loadSettings, openDatabase, setWorkflowRoot } from "@orchestrator-ts/core";
+import { createEngine, loadSettings, openDatabase, setWorkflowRoot } from "@orchestrator-ts/core";
+import { createApi } from "@orchestrator-ts/core/server";
 import "../examples/beginner/products/index.js";
 import "../examples/beginner/workflows/index.js";
 

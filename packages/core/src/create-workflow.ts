@@ -4,9 +4,13 @@
  * workflow wrapper (`@create_workflow`, which builds a create workflow). Both are exported here under that one name;
  * the first argument decides: a database connection means the migration helper.
  */
-import type { MigrationConnection } from "./migrations/types.js";
-import { createWorkflow as insertWorkflow, type WorkflowRecord } from "./migrations/helpers.js";
-import { createWorkflow as createWorkflowWrapper, type Steps, type Workflow, type WrapperOptions } from "./workflow/workflow.js";
+import { type MigrationConnection, createWorkflow as insertWorkflow, type WorkflowRecord } from "./migrations/index.js";
+import {
+  createWorkflow as createWorkflowWrapper,
+  type Steps,
+  type Workflow,
+  type WrapperOptions,
+} from "./workflow/index.js";
 
 function isConnection(value: unknown): value is MigrationConnection {
   return typeof value === "object" && value !== null && typeof (value as { selectFrom?: unknown }).selectFrom === "function";

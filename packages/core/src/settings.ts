@@ -3,7 +3,7 @@
  * orchestrator-core's `AppSettings`; values are validated so that a bad one is a clear start-up error.
  */
 import { z } from "zod";
-import { redactUri } from "./db/redact.js";
+import { redactUri } from "./db/index.js";
 import { SettingsError } from "./errors.js";
 
 const bool = z

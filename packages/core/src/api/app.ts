@@ -21,9 +21,9 @@ import Fastify, {
   type RawServerDefault,
 } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { OrchestratorDb } from "../db/connection.js";
+import type { OrchestratorDb } from "../db/index.js";
 import type { Settings } from "../settings.js";
-import type { WorkflowEngine } from "../workflow/engine.js";
+import type { WorkflowEngine } from "../workflow/index.js";
 import { createAuthenticator, redactTarget, SYSTEM_USER, type ApiUser, type Authenticator } from "./auth.js";
 import { EventHub } from "./events.js";
 import { Metrics } from "./metrics.js";

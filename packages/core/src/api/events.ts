@@ -3,9 +3,8 @@
  * engine's process and engine events. Nothing is computed while no client listens.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
-import type { ProcessEvent, WorkflowEngine } from "../workflow/engine.js";
-import { ProcessStatus } from "../workflow/status.js";
+import type { Database } from "../db/index.js";
+import { type ProcessEvent, type WorkflowEngine, ProcessStatus } from "../workflow/index.js";
 
 export interface InvalidateCache {
   name: "invalidateCache";

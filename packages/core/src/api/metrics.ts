@@ -5,8 +5,8 @@
  */
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { sql, type Kysely } from "kysely";
-import type { Database } from "../db/types.js";
-import type { ProcessEvent, WorkflowEngine } from "../workflow/engine.js";
+import type { Database } from "../db/index.js";
+import type { ProcessEvent, WorkflowEngine } from "../workflow/index.js";
 
 export class Metrics {
   readonly registry = new Registry();

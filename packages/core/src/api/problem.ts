@@ -7,7 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_CODES } from "node:http";
 import { isDatabaseConnectionError } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
-import { FormError, FormOverflowError } from "../forms/errors.js";
+import { FormError, FormOverflowError } from "../forms/index.js";
 
 /** An error that is an HTTP answer: thrown by route handlers for 4xx cases. */
 export class HttpProblem extends Error {

@@ -5,14 +5,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { defaultDataFolder, openDatabase, type OrchestratorDb } from "../db/connection.js";
+import { defaultDataFolder, openDatabase, type OrchestratorDb } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
-import { MigrationProject } from "../migrations/project.js";
-import { Migrator } from "../migrations/runner.js";
+import { MigrationProject, Migrator } from "../migrations/index.js";
 import { loadSettings, type Settings } from "../settings.js";
-import { createEngine } from "../workflow/create-engine.js";
-import type { WorkflowEngine } from "../workflow/engine.js";
-import { setWorkflowRoot } from "../workflow/registry.js";
+import { createEngine, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
 import { createApi, type ApiOptions } from "./app.js";
 
 export interface ServeOptions {

@@ -4,11 +4,9 @@
  */
 import { Command } from "commander";
 import pc from "picocolors";
-import { openDatabase } from "../db/connection.js";
+import { openDatabase } from "../db/index.js";
 import { MigrationError } from "../errors.js";
-import type { MigrationSet } from "../migrations/loader.js";
-import { MigrationProject } from "../migrations/project.js";
-import { Migrator } from "../migrations/runner.js";
+import { type MigrationSet, MigrationProject, Migrator } from "../migrations/index.js";
 import type { CliContext } from "./context.js";
 import { cliProcess } from "./process.js";
 import { domainMigrationBody, planDomainMigration } from "./migrate-domain-models.js";

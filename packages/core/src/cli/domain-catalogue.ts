@@ -5,7 +5,7 @@
  * relations). The catalogue is read once; the planner then simulates its own changes on this copy.
  */
 import { sql, type Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 
 export interface CatalogueProduct {
   product_type: string;

@@ -3,7 +3,7 @@
  * answers, and the statements so far — in four scripts that make up the migration in this order: renames,
  * removals of subscription data (backed up), catalogue changes, additions of subscription data.
  */
-import type { BlockDescription, RegistryDescription } from "../domain/introspect.js";
+import type { BlockDescription, RegistryDescription } from "../domain/index.js";
 import type { DbCatalogue } from "./domain-catalogue.js";
 import type { Questions } from "./domain-questions.js";
 

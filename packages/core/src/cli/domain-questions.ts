@@ -4,8 +4,7 @@
  * (orchestrator-core's format) or, failing that, from the prompt; without a prompt a missing answer is an error.
  */
 import pc from "picocolors";
-import type { ResourceTypeDescription } from "../domain/introspect.js";
-import { isRequiredIn, isSubscriptionLifecycle } from "../domain/lifecycle.js";
+import { type ResourceTypeDescription, isRequiredIn, isSubscriptionLifecycle } from "../domain/index.js";
 import { OrchestratorError } from "../errors.js";
 import type { LineInput } from "./prompt.js";
 

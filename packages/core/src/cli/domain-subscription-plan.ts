@@ -6,7 +6,7 @@
  * and relations of what the models drop, backed up so the downgrade restores them.
  */
 import pc from "picocolors";
-import type { BlockReference } from "../domain/introspect.js";
+import type { BlockReference } from "../domain/index.js";
 import { OrchestratorError } from "../errors.js";
 import {
   allInstances,

@@ -11,7 +11,7 @@ import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { OrchestratorError } from "../errors.js";
 import { loadSettings, type Settings } from "../settings.js";
-import { setWorkflowRoot } from "../workflow/registry.js";
+import { setWorkflowRoot } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
 import { dbCommand } from "./db-commands.js";
 import { cliProcess } from "./process.js";

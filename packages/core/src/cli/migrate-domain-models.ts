@@ -15,9 +15,10 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import pc from "picocolors";
-import type { Database } from "../db/types.js";
-import { describeRegistry, type RegistryDescription } from "../domain/introspect.js";
+import type { Database } from "../db/index.js";
+import { describeRegistry, type RegistryDescription } from "../domain/index.js";
 import { OrchestratorError } from "../errors.js";
+import { CORE_PACKAGE } from "../migrations/index.js";
 import { readCatalogue, type DbCatalogue } from "./domain-catalogue.js";
 import { allInstances, blockId, productId, q, rtId } from "./domain-data-sql.js";
 import { Script, type DomainUpdates, type PlanContext } from "./domain-plan-context.js";
@@ -395,7 +396,7 @@ export function domainMigrationBody(plan: DomainMigration) {
     `const ${name}: string[] = [\n${statements.map((s) => `  ${JSON.stringify(s)},`).join("\n")}\n];`;
   const link = plan.linkDefaultWorkflows ? "\n  // link DEFAULT_PRODUCT_WORKFLOWS (of the environment the migration runs in) to the new products\n  await ensureDefaultWorkflows(conn);" : "";
   return {
-    imports: [`import { ${plan.linkDefaultWorkflows ? "ensureDefaultWorkflows, " : ""}sql } from "@orchestrator-ts/core";`],
+    imports: [`import { ${plan.linkDefaultWorkflows ? "ensureDefaultWorkflows, " : ""}sql } from "${CORE_PACKAGE}";`],
     preamble: `${list("upgrade_sql", plan.upgrade)}\n\n${list("downgrade_sql", plan.downgrade)}`,
     upgradeBody: `  for (const statement of upgrade_sql) await sql.raw(statement).execute(conn);${link}`,
     downgradeBody: "  for (const statement of downgrade_sql) await sql.raw(statement).execute(conn);",

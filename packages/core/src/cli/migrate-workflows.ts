@@ -5,11 +5,12 @@
  */
 import pc from "picocolors";
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
-import { CORE_PACKAGE, type MigrationProject } from "../migrations/project.js";
+import { CORE_PACKAGE, type MigrationProject } from "../migrations/index.js";
 import { TASK_TARGETS, type Target } from "../targets.js";
-import { ALL_WORKFLOWS, getWorkflow } from "../workflow/registry.js";
+import { ALL_WORKFLOWS, getWorkflow } from "../workflow/index.js";
+import { diffWorkflowRegistration, type WorkflowRegistrationDiff } from "../workflows/index.js";
 import { formatTable, type LineInput } from "./prompt.js";
 
 export interface WorkflowChange {
@@ -34,11 +35,16 @@ interface DbWorkflow {
   product_types: string[];
 }
 
-/** Everything the wizard compares: the database's workflows and product types, and the code registry. */
+/**
+ * Everything the wizard works from: the database's workflows (soft-deleted ones too: a createWorkflow would not
+ * replace them) and product types, the code registry, and the registration diff of the two (workflows/registration.ts,
+ * the one that `db check` and the registration view report from).
+ */
 export interface RegistrationState {
   database: DbWorkflow[];
   productTypes: string[];
   registered: string[];
+  diff: WorkflowRegistrationDiff;
 }
 
 export async function readRegistrationState(db: Kysely<Database>): Promise<RegistrationState> {
@@ -63,25 +69,28 @@ export async function readRegistrationState(db: Kysely<Database>): Promise<Regis
     byName.set(r.name, wf);
   }
   const types = await db.selectFrom("products").select("product_type").distinct().orderBy("product_type").execute();
-  return { database: [...byName.values()], productTypes: types.map((t) => t.product_type), registered: [...ALL_WORKFLOWS.keys()] };
+  const database = [...byName.values()];
+  const diff = await diffWorkflowRegistration(database);
+  return { database, productTypes: types.map((t) => t.product_type), registered: [...ALL_WORKFLOWS.keys()], diff };
 }
 
-async function codeTarget(name: string): Promise<Target> {
-  const workflow = await getWorkflow(name);
-  if (!workflow) throw new OrchestratorError("workflow_not_found", `Workflow ${name} is not registered in code`);
-  return workflow.target;
+function codeTarget(state: RegistrationState, name: string): Target {
+  const target = state.diff.codeTargets.get(name);
+  if (!target) throw new OrchestratorError("workflow_not_found", `Workflow ${name} is not registered in code`);
+  return target;
 }
 
-/** Registered workflows without a database row and not chosen yet: the tasks among them, or the others. */
+/** Registered workflows without a database row and not chosen yet (in registration order): the tasks among them, or the others. */
 async function registeredWithoutRow(state: RegistrationState, chosen: readonly { name: string }[], tasks: boolean): Promise<string[]> {
-  const inDb = new Set(state.database.map((w) => w.name));
+  const missing = new Set(state.diff.notInDatabase);
   const taken = new Set(chosen.map((c) => c.name));
-  const result: string[] = [];
-  for (const name of state.registered) {
-    if (inDb.has(name) || taken.has(name)) continue;
-    if (TASK_TARGETS.includes(await codeTarget(name)) === tasks) result.push(name);
-  }
-  return result;
+  return state.registered.filter((name) => missing.has(name) && !taken.has(name) && TASK_TARGETS.includes(codeTarget(state, name)) === tasks);
+}
+
+/** Rows among `rows` whose workflow is not registered in code (per the registration diff). */
+function unregistered(state: RegistrationState, rows: DbWorkflow[]): DbWorkflow[] {
+  const dangling = new Set(state.diff.notRegistered);
+  return rows.filter((w) => dangling.has(w.name));
 }
 
 // -----------------------------------------------------------------------------------------------------------------
@@ -109,8 +118,7 @@ export class WorkflowWizard {
 
   /** Database workflows (with products) without a registration in code. */
   dangling(): DbWorkflow[] {
-    const registered = new Set(this.state.registered);
-    return this.deletable().filter((w) => !registered.has(w.name));
+    return unregistered(this.state, this.deletable());
   }
 
   async addWorkflow(name: string, productType: string, description: string): Promise<void> {
@@ -122,7 +130,7 @@ export class WorkflowWizard {
       throw new OrchestratorError("invalid_input", `No product has product type ${productType} (product types: ${this.state.productTypes.join(", ") || "none"})`);
     }
     if (!description.trim()) throw new OrchestratorError("invalid_input", `Workflow ${name} needs a description`);
-    this.add.push({ name, target: await codeTarget(name), description: description.trim(), product_type: productType });
+    this.add.push({ name, target: codeTarget(this.state, name), description: description.trim(), product_type: productType });
   }
 
   deleteWorkflow(name: string): void {
@@ -247,8 +255,7 @@ export class TaskWizard {
   }
 
   dangling(): DbWorkflow[] {
-    const registered = new Set(this.state.registered);
-    return this.deletable().filter((w) => !registered.has(w.name));
+    return unregistered(this.state, this.deletable());
   }
 
   async addTask(name: string, description?: string): Promise<void> {

@@ -3,9 +3,9 @@
  * task_validate_products give) grouped by kind of problem, and fail when there is any.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 import { MigrationError } from "../errors.js";
-import { checkRegistration, type RegistrationProblem, type RegistrationProblemKind } from "../workflows/registration.js";
+import { checkRegistration, type RegistrationProblem, type RegistrationProblemKind } from "../workflows/index.js";
 import { formatTable } from "./prompt.js";
 
 /** Heading and line of each kind of problem, in the report's order. */

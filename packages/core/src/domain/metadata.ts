@@ -4,7 +4,7 @@
  * is bumped by the database on every change).
  */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { Database, JsonObject, SubscriptionCustomerDescriptionsTable } from "../db/types.js";
+import type { Database, JsonObject, SubscriptionCustomerDescriptionsTable } from "../db/index.js";
 
 export async function getSubscriptionMetadata(db: Kysely<Database>, subscriptionId: string): Promise<JsonObject | undefined> {
   const row = await db.selectFrom("subscription_metadata").select("metadata").where("subscription_id", "=", subscriptionId).executeTakeFirst();

@@ -9,7 +9,7 @@
  * of statements, whatever the size of the tree. The typed models build on it.
  */
 import { sql, type Kysely, type Transaction } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 
 export interface StoredBlock {

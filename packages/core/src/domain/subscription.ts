@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import type { BlockField, BlockListField, FieldSpec, ResourceField } from "./fields.js";
 import { isRequiredIn, SubscriptionLifecycle } from "./lifecycle.js";

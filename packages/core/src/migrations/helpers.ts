@@ -10,7 +10,7 @@
  * `MigrationError` that says what is wrong.
  */
 import { sql, type RawBuilder, type Selectable } from "kysely";
-import type { FixedInputsTable, ProductsTable } from "../db/types.js";
+import type { FixedInputsTable, ProductsTable } from "../db/index.js";
 import { MigrationError } from "../errors.js";
 import { loadSettings } from "../settings.js";
 import type { MigrationConnection } from "./types.js";

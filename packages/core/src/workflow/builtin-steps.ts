@@ -4,10 +4,15 @@
  * field the active lifecycle requires); for other products on the `subscriptions` row.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
-import { changeLifecycle, fromSubscription, saveSubscription, validateLifecycleChange } from "../domain/subscription.js";
-import { SUBSCRIPTION_MODEL_REGISTRY } from "../domain/registry.js";
-import type { SubscriptionLifecycle } from "../domain/lifecycle.js";
+import type { Database } from "../db/index.js";
+import {
+  changeLifecycle,
+  fromSubscription,
+  saveSubscription,
+  validateLifecycleChange,
+  SUBSCRIPTION_MODEL_REGISTRY,
+  type SubscriptionLifecycle,
+} from "../domain/index.js";
 import { OrchestratorError } from "../errors.js";
 import { step, type State, type Step, type StepContext } from "./steps.js";
 

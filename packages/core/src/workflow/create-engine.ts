@@ -1,4 +1,4 @@
-import type { OrchestratorDb } from "../db/connection.js";
+import type { OrchestratorDb } from "../db/index.js";
 import { SettingsError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { WorkflowEngine, type EngineOptions } from "./engine.js";

@@ -39,9 +39,11 @@ export {
   type WorkflowOptions,
   type WrapperOptions,
   type RunPredicate,
+  type Steps,
 } from "./workflow.js";
 export {
   storeProcessSubscription,
+  subscriptionIdOf,
   unsync,
   unsyncUnchecked,
   resync,

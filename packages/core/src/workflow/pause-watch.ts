@@ -4,8 +4,7 @@
  * While the listener is connected the watch's value is current; while it is not (not started, connection lost and
  * reconnecting) `known` is undefined and the engine reads the lock with its statements, as it did before.
  */
-import type { OrchestratorDb } from "../db/connection.js";
-import type { Listener } from "../db/listener.js";
+import type { OrchestratorDb, Listener } from "../db/index.js";
 
 /** The channel the engine_settings trigger notifies ("locked:<time>" / "unlocked:<time>"). */
 export const ENGINE_SETTINGS_CHANNEL = "orchestrator_engine_settings";

@@ -8,8 +8,7 @@ import type { Kysely } from "kysely";
 import { isDatabaseConnectionError, type Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import type { InputForm } from "../forms/index.js";
-import { SUBSCRIPTION_MODEL_REGISTRY } from "../domain/registry.js";
-import { isSubscriptionModel, saveSubscription } from "../domain/subscription.js";
+import { SUBSCRIPTION_MODEL_REGISTRY, isSubscriptionModel, saveSubscription } from "../domain/index.js";
 import { Assignee, StepStatus } from "./status.js";
 
 export type State = Record<string, unknown>;

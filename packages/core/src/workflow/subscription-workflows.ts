@@ -5,7 +5,7 @@
  * Reasons are the original's codes; `TRANSLATIONS` gives their English texts.
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import { Target } from "../targets.js";
 

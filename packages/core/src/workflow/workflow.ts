@@ -3,7 +3,7 @@
  * as given; the wrappers add orchestrator-core's default steps around yours (see each one).
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
+import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import type { InputForm } from "../forms/index.js";
 import { Target } from "../targets.js";

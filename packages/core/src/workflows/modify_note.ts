@@ -1,12 +1,18 @@
 /** modify_note: change a subscription's note. Usable while the subscription is out of sync. */
 import { z } from "zod";
 import { formPage, type InputForm } from "../forms/index.js";
-import { formDb } from "../workflow/form-context.js";
-import { refreshSubscriptionSearchIndex, storeProcessSubscription, subscriptionIdOf } from "../workflow/builtin-steps.js";
-import { done, init, step } from "../workflow/steps.js";
-import { workflow } from "../workflow/workflow.js";
+import {
+  formDb,
+  refreshSubscriptionSearchIndex,
+  storeProcessSubscription,
+  subscriptionIdOf,
+  done,
+  init,
+  step,
+  workflow,
+  wrapModifyInitialInputForm,
+} from "../workflow/index.js";
 import { Target } from "../targets.js";
-import { wrapModifyInitialInputForm } from "../workflow/initial-forms.js";
 
 const noteForm: InputForm = async (state) => {
   const row = await formDb()

@@ -1,5 +1,5 @@
 /** Run predicates of the core tasks. */
-import type { RunPredicate } from "../workflow/workflow.js";
+import type { RunPredicate } from "../workflow/index.js";
 
 /** Refuse a start while another process of the same workflow is not completed or aborted. */
 export const noUncompletedInstance: RunPredicate = async ({ workflowName, db }) => {

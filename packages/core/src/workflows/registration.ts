@@ -1,7 +1,8 @@
 /**
  * The one verdict on workflow registration: whether the workflows registered in code (LazyWorkflowInstance), the
  * `workflows` table and the product links agree. The registration view (`GET /api/workflows/registration`), `db
- * check` and `task_validate_products` all show this report, so they cannot disagree.
+ * check` and `task_validate_products` all show this report, and `db migrate-workflows` / `db migrate-tasks` offer
+ * what its code-side diff ({@link diffWorkflowRegistration}) finds, so none of them can disagree.
  *
  * The checks are orchestrator-core's `task_validate_products` (orchestrator/core/workflows/tasks/validate_products.py):
  * every registered workflow has a row and every row a registration, with the same target; every product has a
@@ -12,8 +13,10 @@
  * in the original).
  */
 import type { Kysely } from "kysely";
-import type { Database } from "../db/types.js";
-import { ALL_WORKFLOWS, getWorkflow } from "../workflow/registry.js";
+import type { Database } from "../db/index.js";
+import { OrchestratorError } from "../errors.js";
+import type { Target } from "../targets.js";
+import { ALL_WORKFLOWS, getWorkflow } from "../workflow/index.js";
 
 export type RegistrationProblemKind =
   /** Registered in code, no row in the workflows table. */
@@ -183,9 +186,9 @@ const KINDS: readonly RegistrationProblemKind[] = [
  * the workflows table (not soft-deleted). Problems of kinds not_in_database, not_in_code, load_error and
  * target_mismatch, by workflow name.
  */
-async function compareWithCode(rows: readonly { name: string; target: string }[]): Promise<{ problems: RegistrationProblem[]; targets: Map<string, string> }> {
+async function compareWithCode(rows: readonly { name: string; target: string }[]): Promise<{ problems: RegistrationProblem[]; targets: Map<string, Target> }> {
   const problems: RegistrationProblem[] = [];
-  const targets = new Map<string, string>();
+  const targets = new Map<string, Target>();
   const inDb = new Map(rows.map((r) => [r.name, r.target]));
   for (const name of [...new Set([...ALL_WORKFLOWS.keys(), ...inDb.keys()])].sort()) {
     const registered = ALL_WORKFLOWS.has(name);
@@ -215,20 +218,24 @@ export interface WorkflowRegistrationDiff {
   notRegistered: string[];
   /** Registered in both, with a different target. */
   targetMismatch: { name: string; code: string; database: string }[];
+  /** The target in code of every registered workflow, by name. */
+  codeTargets: ReadonlyMap<string, Target>;
 }
 
 /**
- * The code side of {@link checkRegistration} alone, for rows of the workflows table the caller has read (kept for
- * the API of earlier versions; a module that cannot be loaded throws here).
+ * The code side of {@link checkRegistration} alone, for rows of the workflows table the caller has read: what
+ * `db migrate-workflows` and `db migrate-tasks` offer to add and delete (they pass soft-deleted rows too, which a
+ * new createWorkflow would not replace). A module that cannot be loaded throws here (`invalid_workflow`).
  */
 export async function diffWorkflowRegistration(rows: readonly { name: string; target: string }[]): Promise<WorkflowRegistrationDiff> {
   const { problems, targets } = await compareWithCode(rows);
   const loadError = problems.find((p) => p.kind === "load_error");
-  if (loadError) throw new Error(loadError.message);
+  if (loadError) throw new OrchestratorError("invalid_workflow", loadError.message);
   const names = (kind: RegistrationProblemKind) => problems.filter((p) => p.kind === kind).map((p) => p.workflow!);
   return {
     notInDatabase: names("not_in_database"),
     notRegistered: names("not_in_code"),
     targetMismatch: names("target_mismatch").map((name) => ({ name, code: targets.get(name)!, database: rows.find((r) => r.name === name)!.target })),
+    codeTargets: targets,
   };
 }

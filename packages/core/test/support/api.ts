@@ -4,7 +4,8 @@
  */
 import { join } from "node:path";
 import { sql } from "kysely";
-import { loadSettings, serve, type RunningServer, type Target } from "../../src/index.js";
+import { loadSettings, type Target } from "../../src/index.js";
+import { serve, type RunningServer } from "../../src/api/index.js";
 import "../../../../examples/beginner/products/index.js";
 import "../../../../examples/beginner/workflows/index.js";
 import { appDatabase } from "./db.js";

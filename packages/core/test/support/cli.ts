@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
-import { withCliProcess, type CliProcess } from "../../src/index.js";
+import { withCliProcess, type CliProcess } from "../../src/testing.js";
 
 export interface CliResult {
   code: number | null;

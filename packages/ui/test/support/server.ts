@@ -5,7 +5,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTask, LazyWorkflowInstance, loadSettings, serve, type RunningServer } from "@orchestrator-ts/core";
+import { createTask, LazyWorkflowInstance, loadSettings } from "@orchestrator-ts/core";
+import { serve, type RunningServer } from "@orchestrator-ts/core/server";
 import "../../../../examples/beginner/products/index.ts";
 import "../../../../examples/beginner/workflows/index.ts";
 import { appDatabase } from "../../../core/test/support/db.ts";

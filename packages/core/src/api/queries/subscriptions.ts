@@ -1,6 +1,6 @@
 /** Reads of subscriptions for the API: the list (filtered, sorted, paged; constant queries) and one subscription. */
 import { sql, type Kysely, type SqlBool } from "kysely";
-import type { Database } from "../../db/types.js";
+import type { Database } from "../../db/index.js";
 import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
 import type { ProductRef, SubscriptionDetail, SubscriptionListItem } from "../responses.js";
 

@@ -1,8 +1,7 @@
 /** task_clean_up_tasks: delete completed tasks older than TASK_LOG_RETENTION_DAYS. */
 import { sql } from "kysely";
 import { loadSettings } from "../../settings.js";
-import { step } from "../../workflow/steps.js";
-import { task } from "../../workflow/workflow.js";
+import { step, task } from "../../workflow/index.js";
 
 const cleanUp = step("Clean up completed tasks older than TASK_LOG_RETENTION_DAYS", async (_state, ctx) => {
   const days = loadSettings().TASK_LOG_RETENTION_DAYS;

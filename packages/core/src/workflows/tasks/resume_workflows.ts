@@ -1,6 +1,5 @@
 /** task_resume_workflows: resume processes that wait for a retry, and restart ones stuck in created or resumed. */
-import { begin, step } from "../../workflow/steps.js";
-import { task } from "../../workflow/workflow.js";
+import { begin, step, task } from "../../workflow/index.js";
 
 const find = step("Find waiting workflows", async (_state, ctx) => {
   const db = await ctx.db();

@@ -1,7 +1,6 @@
 /** task_validate_awaiting_callbacks: fail processes whose callback did not arrive within the step's timeout. */
 import { sql } from "kysely";
-import { begin, step } from "../../workflow/steps.js";
-import { task } from "../../workflow/workflow.js";
+import { begin, step, task } from "../../workflow/index.js";
 
 const find = step("Find timed-out awaiting-callback processes", async (_state, ctx) => {
   const db = await ctx.db();

@@ -5,8 +5,7 @@
  * task fails exactly when they report a problem.
  */
 import { loadSettings } from "../../settings.js";
-import { begin, ProcessFailureError, step, type StepContext } from "../../workflow/steps.js";
-import { task } from "../../workflow/workflow.js";
+import { begin, ProcessFailureError, step, type StepContext, task } from "../../workflow/index.js";
 import { noUncompletedInstance } from "../predicates.js";
 import { checkRegistration, type RegistrationProblem, type RegistrationProblemKind, type RegistrationReport } from "../registration.js";
 

@@ -5,9 +5,7 @@
 import { z } from "zod";
 import { choice, formPage, type InputForm } from "../../forms/index.js";
 import { loadSettings } from "../../settings.js";
-import { formDb } from "../../workflow/form-context.js";
-import { begin, step, type StepContext } from "../../workflow/steps.js";
-import { task } from "../../workflow/workflow.js";
+import { formDb, begin, step, type StepContext, task } from "../../workflow/index.js";
 
 /** Subscriptions with a VALIDATE workflow linked to their product: [subscription_id, workflow name]. */
 async function validations(ctx: StepContext, productType?: string): Promise<{ subscription_id: string; workflow: string }[]> {
