@@ -1,6 +1,6 @@
-export { openDatabase, defaultDataFolder } from "./connection.js";
+export { openDatabase, defaultDataFolder, namedStatement } from "./connection.js";
 export { redactUri } from "./redact.js";
 export { isDatabaseConnectionError } from "./connection-errors.js";
-export type { OrchestratorDb, DatabaseKind, OpenDatabaseOptions, DedicatedConnection } from "./connection.js";
+export type { OrchestratorDb, DatabaseKind, OpenDatabaseOptions, DedicatedConnection, PreparedQuery } from "./connection.js";
 export type { Listener, ListenHandlers, ListenerQuery } from "./listener.js";
 export * from "./types.js";

@@ -11,8 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { sql, type ControlledTransaction, type Kysely } from "kysely";
-import { isDatabaseConnectionError, type OrchestratorDb } from "../db/index.js";
-import type { Database } from "../db/types.js";
+import { isDatabaseConnectionError, type OrchestratorDb, type Database } from "../db/index.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";

@@ -54,7 +54,8 @@ export {
 export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, workflowRoot } from "./registry.js";
 export { WorkflowEngine, deepMerge, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
 export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
-export { formDb } from "./form-context.js";
+export { formDb, runWithFormContext } from "./form-context.js";
+export { loadProcessRow, loadSteps, readGlobalLock, recoverState, type StepRow } from "./process-store.js";
 export { wrapCreateInitialInputForm, wrapModifyInitialInputForm } from "./initial-forms.js";
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { CompiledQuery, sql, type Kysely, type Selectable } from "kysely";
-import { namedStatement, type PreparedQuery } from "../db/connection.js";
-import type { Database, ProcessesTable, ProcessStepsTable } from "../db/types.js";
+import { namedStatement, type PreparedQuery, type Database, type ProcessesTable, type ProcessStepsTable } from "../db/index.js";
 import { ProcessStatus, StepStatus } from "./status.js";
 import type { ErrorState, State, StepOutcome } from "./steps.js";
 

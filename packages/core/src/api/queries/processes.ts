@@ -3,12 +3,16 @@
  * one process with its steps, state deltas, the steps still to come and the form of a suspended step.
  */
 import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
-import type { Database } from "../../db/types.js";
-import { firstPage } from "../../forms/post-form.js";
-import { runWithFormContext } from "../../workflow/form-context.js";
-import { loadSteps, recoverState, type StepRow } from "../../workflow/process-store.js";
-import { getWorkflow } from "../../workflow/registry.js";
-import { ProcessStatus } from "../../workflow/status.js";
+import type { Database } from "../../db/index.js";
+import { firstPage } from "../../forms/index.js";
+import {
+  runWithFormContext,
+  loadSteps,
+  recoverState,
+  type StepRow,
+  getWorkflow,
+  ProcessStatus,
+} from "../../workflow/index.js";
 import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
 import type { ProcessDetail, ProcessListItem, ProcessStep, ProcessSubscriptionRef, ProductRef } from "../responses.js";
 

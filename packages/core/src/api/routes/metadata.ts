@@ -1,7 +1,7 @@
 /** `/api/products`, `/api/product_blocks`, `/api/resource_types`: the product catalogue; descriptions are editable. */
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Database } from "../../db/types.js";
+import type { Database } from "../../db/index.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
 import { productBlockSchema, productSchema, resourceTypeSchema, type Product } from "../responses.js";

@@ -1,10 +1,16 @@
 /** `/api/processes`: the process list and detail, starting with the form protocol, resume/retry, abort, delete, callbacks. */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { isAuthorized, AUTH_MESSAGES } from "../../workflow/authorization.js";
-import { loadProcessRow, loadSteps, readGlobalLock, recoverState } from "../../workflow/process-store.js";
-import { getWorkflow } from "../../workflow/registry.js";
-import { ProcessStatus } from "../../workflow/status.js";
+import {
+  isAuthorized,
+  AUTH_MESSAGES,
+  loadProcessRow,
+  loadSteps,
+  readGlobalLock,
+  recoverState,
+  getWorkflow,
+  ProcessStatus,
+} from "../../workflow/index.js";
 import { PUBLIC_ROUTE, userName, type ApiContext, type ZodApp } from "../app.js";
 import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js";
 import { HttpProblem, notFound } from "../problem.js";

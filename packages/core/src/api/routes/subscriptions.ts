@@ -1,10 +1,14 @@
 /** `/api/subscriptions` and `/api/subscription_customer_descriptions`. */
 import { z } from "zod";
-import { setCustomerDescription } from "../../domain/metadata.js";
-import { ProductNotInRegistryError } from "../../domain/errors.js";
-import { modelFromStored } from "../../domain/subscription.js";
-import { loadStoredSubscription, type StoredBlock, type StoredSubscription } from "../../domain/subscription-store.js";
-import { subscriptionWorkflows } from "../../workflow/subscription-workflows.js";
+import {
+  setCustomerDescription,
+  ProductNotInRegistryError,
+  modelFromStored,
+  loadStoredSubscription,
+  type StoredBlock,
+  type StoredSubscription,
+} from "../../domain/index.js";
+import { subscriptionWorkflows } from "../../workflow/index.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js";
 import { HttpProblem, notFound } from "../problem.js";

@@ -6,10 +6,10 @@
  */
 import type { Kysely } from "kysely";
 import { z } from "zod";
-import type { Database } from "../../db/types.js";
+import type { Database } from "../../db/index.js";
 import { TARGETS } from "../../targets.js";
-import { getWorkflow } from "../../workflow/registry.js";
-import { checkRegistration } from "../../workflows/registration.js";
+import { getWorkflow } from "../../workflow/index.js";
+import { checkRegistration } from "../../workflows/index.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
 import { registrationCheckSchema, workflowRegistrationSchema, workflowSchema, type Workflow } from "../responses.js";
