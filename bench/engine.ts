@@ -7,16 +7,28 @@
  * - the floor, in the same run: one autocommitted INSERT of a 200-byte JSONB row per step, sequentially and with 50
  *   concurrent clients, measured in rounds alternating with the engine's (50-step runs; 50 in flight) so that a busy
  *   moment of this shared machine weighs on both sides alike;
- * - for reference, the step row alone: the engine's step insert outside the engine, with the states of the 50-step
- *   runs (the full state, growing by ~200 bytes a step), in the same rounds, to tell the engine's own cost from the
- *   cost of the row it must write;
+ * - for reference, the step row alone: the engine's step insert outside the engine, with the rows of the 50-step
+ *   runs (what each step changed, ~200 bytes, and every 16th row the whole state), in the same rounds, to tell the
+ *   engine's own cost from the cost of the row it must write;
+ * - the storage of one 50-step run: step_bytes_50 (the JSON text of its process_steps states, as stored) and, in the
+ *   same line, what whole states after every step (the format before deltas) would take;
  * and last the two ratios tracked over time:
  *   per_step_ratio=<engine ms per step (50-step workflow) / floor ms per insert>
  *   throughput_ratio=<engine steps/s with 50 in flight / floor inserts/s with 50 concurrent>
  */
 import { fileURLToPath } from "node:url";
 import { admin, databaseUri, percentile } from "./support.js";
-import { CORE_VERSIONS_FOLDER, LazyWorkflowInstance, loadMigrations, Migrator, openDatabase, sql, WorkflowEngine } from "@orchestrator-ts/core";
+import {
+  CORE_VERSIONS_FOLDER,
+  encodeStepState,
+  LazyWorkflowInstance,
+  loadMigrations,
+  Migrator,
+  openDatabase,
+  sql,
+  WorkflowEngine,
+  type StepStateBase,
+} from "@orchestrator-ts/core";
 
 const SEQUENTIAL_RUNS = Number(process.env.RUNS ?? 200);
 const IN_FLIGHT = 50;
@@ -54,19 +66,24 @@ try {
   const row = JSON.stringify({ r: "x".repeat(190) });
   const floorPid = "00000000-0000-0000-0000-000000000000";
   const insert = () => sql`insert into bench_floor (pid, state) values (${floorPid}, ${row}::jsonb)`.execute(database.db);
-  // the step row alone: a process of its own, and the states a 50-step run stores (the initial state, then ~200 bytes
-  // more per step)
+  // the step row alone: a process of its own, and the rows a 50-step run stores (the initial state, then ~200 bytes
+  // more per step; deltas between snapshots as the engine writes them)
   const stepRowPid = "00000000-0000-0000-0000-000000000001";
   const bench50 = await database.db.selectFrom("workflows").select("workflow_id").where("name", "=", "bench_50").executeTakeFirstOrThrow();
   await database.db.insertInto("processes").values({ pid: stepRowPid, workflow_id: bench50.workflow_id, last_status: "completed" }).execute();
-  const stepStates: string[] = [];
+  const stepRows: { json: string; isDelta: boolean }[] = [];
   let grown: Record<string, unknown> = { process_id: stepRowPid, reporter: "SYSTEM", workflow_name: "bench_50", workflow_target: "SYSTEM" };
-  for (let i = 0; i < 50; i++) stepStates.push(JSON.stringify((grown = { ...grown, [`r${i}`]: "x".repeat(190) })));
+  let base: StepStateBase | undefined;
+  for (let i = 0; i < 50; i++) {
+    const encoded = encodeStepState((grown = { ...grown, [`r${i}`]: "x".repeat(190) }), base, false);
+    base = encoded.base;
+    stepRows.push(encoded);
+  }
   let stepRowCount = 0;
   const insertStepRow = () => {
     const i = stepRowCount++ % 50;
-    return sql`insert into process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
-      values (gen_random_uuid(), ${stepRowPid}, ${`Step ${i + 1}`}, 'success', ${stepStates[i]}::jsonb, 'SYSTEM', now(), clock_timestamp())`.execute(database.db);
+    return sql`insert into process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
+      values (gen_random_uuid(), ${stepRowPid}, ${`Step ${i + 1}`}, 'success', ${stepRows[i]!.json}::jsonb, ${stepRows[i]!.isDelta}, 'SYSTEM', now(), clock_timestamp())`.execute(database.db);
   };
   /** Run `total` jobs with `width` at a time; returns the seconds taken. */
   const concurrently = async (total: number, width: number, job: () => Promise<unknown>) => {
@@ -141,6 +158,17 @@ try {
   console.log(`floor sequential: inserts=${FLOOR_INSERTS} ms_per_insert=${f(floorMs, 3)}`);
   const stepRowMs = stepRowTotalMs / FLOOR_INSERTS;
   console.log(`step row alone (states of the 50-step runs), sequential: inserts=${FLOOR_INSERTS} ms_per_insert=${f(stepRowMs, 3)} ratio_to_floor=${f(stepRowMs / floorMs, 3)}`);
+  // 4. storage of one 50-step run: the states as stored, and as whole states after every step would be
+  const storedRun = await running.startProcess("bench_50", [{}]);
+  await running.waitFor(storedRun);
+  const bytes = await sql<{ stored: number; whole: number }>`
+    SELECT sum(octet_length(state::text))::int AS stored,
+      (SELECT sum(octet_length(j::text)) FROM (
+        SELECT (SELECT jsonb_object_agg(k, v) FROM process_steps p2, jsonb_each(CASE WHEN p2.is_delta THEN p2.state -> 'set' ELSE p2.state END) AS e(k, v)
+          WHERE p2.pid = s.pid AND (p2.completed_at, p2.started_at) <= (s.completed_at, s.started_at)) AS j
+        FROM process_steps s WHERE s.pid = ${storedRun}) w)::int AS whole
+    FROM process_steps WHERE pid = ${storedRun}`.execute(database.db);
+  console.log(`step_bytes_50=${bytes.rows[0]!.stored} whole_states_bytes=${bytes.rows[0]!.whole}`);
   await engine.shutdown();
 
   console.log(`per_step_ratio=${f(msPerStep50 / floorMs, 3)}`);

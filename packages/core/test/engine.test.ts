@@ -14,6 +14,7 @@ import {
   WorkflowNotInDatabaseError,
   WorkflowRemovedError,
 } from "../src/index.js";
+import { rebuildStepStates } from "../src/db/index.js";
 import { backend, freshDatabase, type TestDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
 import { closeGate, gateReached, maxInFlight, resetInFlight } from "./support/test-workflows.js";
@@ -22,8 +23,11 @@ describe(`workflow engine (${backend})`, () => {
   let db: TestDatabase;
   let engine: WorkflowEngine;
 
-  const steps = (pid: string) =>
-    db.db.selectFrom("process_steps").select(["stepid", "name", "status", "state", "started_at", "completed_at"]).where("pid", "=", pid).orderBy("completed_at").execute();
+  /** The process's step rows as readers see them: each state in full (rebuilt from the deltas stored). */
+  const steps = async (pid: string) =>
+    rebuildStepStates(
+      await db.db.selectFrom("process_steps").select(["stepid", "name", "status", "state", "is_delta", "started_at", "completed_at"]).where("pid", "=", pid).orderBy("completed_at").execute(),
+    ).map(({ is_delta: _, ...row }) => row);
   const proc = (pid: string) => db.db.selectFrom("processes").selectAll().where("pid", "=", pid).executeTakeFirstOrThrow();
   const log = async (pid: string) =>
     (await sql<{ step: string }>`select step from test_log where pid = ${pid} order by id`.execute(db.db)).rows.map((r) => r.step);

@@ -247,12 +247,6 @@ describe(`ProcessLeases (${backend})`, { skip: backend !== "postgres" ? "leases 
 
   it(
     "a release handed back by unclaimed() goes out by itself when the lane stays idle",
-    {
-      todo:
-        "leases.ts: unclaimed() (and a failed onLane batch / flush) put releases back in lane.pending without arming the " +
-        "release timer, so on an idle lane the lock stays held until that lane's next statement: meanwhile no other " +
-        "engine can lease the process (e.g. run a retry the API accepted there)",
-    },
     async () => {
       const a = await openEngine();
       try {

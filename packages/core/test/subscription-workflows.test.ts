@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createWorkflow as linkWorkflow, FormNotCompleteError, FormValidationError, subscriptionWorkflows, TRANSLATIONS, WorkflowEngine } from "../src/index.js";
+import { loadSteps } from "../src/workflow/process-store.js";
 import { backend, freshDatabase, type TestDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
 
@@ -78,7 +79,7 @@ describe(`subscription workflows (${backend})`, () => {
     const s = await sub(subscriptionId);
     assert.equal(s.description, "Renamed");
     assert.equal(s.insync, true);
-    const lock = await db.db.selectFrom("process_steps").select("state").where("pid", "=", pid).where("name", "=", "Lock subscription").executeTakeFirstOrThrow();
+    const lock = (await loadSteps(db.db, pid)).find((row) => row.name === "Lock subscription")!;
     assert.equal((lock.state.__old_subscriptions__ as Record<string, { description: string }>)[subscriptionId]!.description, "Thing one");
     // out of sync: refused on the first page with the original's reason
     await db.db.updateTable("subscriptions").set({ insync: false }).where("subscription_id", "=", subscriptionId).execute();

@@ -4,3 +4,4 @@ export { isDatabaseConnectionError } from "./connection-errors.js";
 export type { OrchestratorDb, DatabaseKind, OpenDatabaseOptions, DedicatedConnection, PreparedQuery } from "./connection.js";
 export type { Listener, ListenHandlers, ListenerQuery } from "./listener.js";
 export * from "./types.js";
+export { STATE_SNAPSHOT_EVERY, encodeStepState, rebuildStepStates, applyStepStateDelta, type StepState, type StepStateBase, type StepStateDelta, type EncodedStepState } from "./step-states.js";

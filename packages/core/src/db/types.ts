@@ -106,6 +106,8 @@ export interface ProcessStepsTable {
   completed_at: GeneratedTimestamp;
   started_at: GeneratedTimestamp;
   commit_hash: string | null;
+  /** Whether `state` holds only what changed since the row before (see step-states.ts). */
+  is_delta: Generated<boolean>;
 }
 
 export interface ProcessesSubscriptionsTable {

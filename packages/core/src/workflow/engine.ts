@@ -11,7 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { sql, type ControlledTransaction, type Kysely } from "kysely";
-import { isDatabaseConnectionError, type OrchestratorDb, type Database } from "../db/index.js";
+import { isDatabaseConnectionError, type OrchestratorDb, type Database, type StepStateBase } from "../db/index.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
@@ -30,6 +30,7 @@ import { LEASE_APPLICATION_NAME, ProcessLeases, type LaneBatch } from "./leases.
 import { PauseWatch } from "./pause-watch.js";
 import {
   CheckpointWriter,
+  type CheckpointInput,
   claimProcess,
   insertRunningProcesses,
   loadProcessRow,
@@ -101,6 +102,47 @@ const CALLBACK_TOKEN_KEY = "__callback_token";
 /** orchestrator-core's answer to a callback or progress report for a process that awaits none (409). */
 const NOT_AWAITING = "This process is not in an awaiting state.";
 const CALLBACK_RESULT_KEY = "__callback_result_key";
+
+/** One step to run (executeStep). */
+interface ExecuteStepOptions {
+  processId: string;
+  row: ProcessRow;
+  step: Step;
+  /** The state the step starts from. */
+  state: State;
+  user: string;
+  startedAt: Date;
+  /** The process's last row when the run began (a repeated identical failure updates it). */
+  lastRow: StepRow | undefined;
+  /** A step group's progress row to go on in. */
+  groupRowId: string | undefined;
+  /** Whether a success may leave the process row alone (see PROCESS_ROW_INTERVAL_MS). */
+  stepOnly: boolean;
+  /** The workflow's last step: its success completes the process (a workflow need not end with `done`). */
+  isLast: boolean;
+  /** What the run's previous row holds (CheckpointInput.base). */
+  base: StepStateBase | undefined;
+}
+
+/** A checkpoint as the engine asks for it; the process status and assignee are worked out from the outcome. */
+interface EngineCheckpoint {
+  processId: string;
+  stepName: string;
+  outcome: StepOutcome;
+  assignee: string;
+  user: string;
+  /** When the step started (default: now). */
+  startedAt?: Date;
+  replaceStepId?: string;
+  /** The step's transaction: the checkpoint is written in it (and committed by the caller). */
+  trx?: Kysely<Database>;
+  /** Tasks fail into inconsistent_data / api_unavailable as the original's do. */
+  isTask?: boolean;
+  stepOnly?: boolean;
+  /** The workflow's last step: a success completes the process. */
+  completes?: boolean;
+  base?: StepStateBase;
+}
 
 /** The row of a workflow that starting a process needs. */
 interface WorkflowRow {
@@ -555,7 +597,7 @@ export class WorkflowEngine implements ProcessControl {
       if (locked.last_status === ProcessStatus.ABORTED) return;
       if (locked.last_status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
       const state = recoverState(await loadSteps(trx, processId)).outcome.state;
-      await this.checkpoint(processId, "User Aborted", { status: StepStatus.ABORT, state }, Assignee.SYSTEM, user, new Date(), undefined, trx);
+      await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx });
     });
   }
 
@@ -623,7 +665,14 @@ export class WorkflowEngine implements ProcessControl {
     const row = await loadProcessRow(this.db, processId);
     const last = (await loadSteps(this.db, processId)).at(-1);
     if (!row || row.last_status !== ProcessStatus.AWAITING_CALLBACK || !last) return;
-    await this.checkpoint(processId, reason, { status: StepStatus.FAILED, state: { ...last.state, class: "CallbackTimeout", error: reason } }, Assignee.SYSTEM, "SYSTEM", new Date(), last.stepid);
+    await this.checkpoint({
+      processId,
+      stepName: reason,
+      outcome: { status: StepStatus.FAILED, state: { ...last.state, class: "CallbackTimeout", error: reason } },
+      assignee: Assignee.SYSTEM,
+      user: "SYSTEM",
+      replaceStepId: last.stepid,
+    });
   }
 
   /** The user input stored by the newest resume of a process. */
@@ -794,7 +843,13 @@ export class WorkflowEngine implements ProcessControl {
     const { row, steps: rows } = claimed;
     const workflow = await getWorkflow(row.workflow_name);
     if (!workflow) {
-      await this.checkpoint(processId, "Unknown", { status: StepStatus.FAILED, state: { class: "WorkflowRemovedError", error: new WorkflowRemovedError("resumed").message } }, Assignee.SYSTEM, user, new Date());
+      await this.checkpoint({
+        processId,
+        stepName: "Unknown",
+        outcome: { status: StepStatus.FAILED, state: { class: "WorkflowRemovedError", error: new WorkflowRemovedError("resumed").message } },
+        assignee: Assignee.SYSTEM,
+        user,
+      });
       return;
     }
     const recovered = recoverState(rows);
@@ -805,6 +860,8 @@ export class WorkflowEngine implements ProcessControl {
     }
     let remaining = workflow.steps.steps.slice(recovered.completedSteps);
     let lastRow = recovered.lastRow;
+    // what the last row this run wrote holds, so the next may be stored as a delta over it (the run's first row is whole)
+    let base: StepStateBase | undefined;
     // a step group that made progress before (a retry after a failed sub-step) goes on in its progress row
     let groupRowId: string | undefined = groupProgressRow(rows, remaining[0]);
     const resumingSuspended =
@@ -817,9 +874,10 @@ export class WorkflowEngine implements ProcessControl {
       const userInput = input ?? (recovered.outcome.status === StepStatus.SUSPEND ? await this.latestUserInput(processId) : undefined);
       state = deepMerge(state, userInput ?? {});
       const ownRow = first.isGroup && lastRow?.name === first.name ? lastRow.stepid : undefined;
-      const logged = await this.checkpoint(processId, first.name, { status: StepStatus.SUCCESS, state }, first.assignee, user, new Date(), ownRow);
+      const logged = await this.checkpoint({ processId, stepName: first.name, outcome: { status: StepStatus.SUCCESS, state }, assignee: first.assignee, user, replaceStepId: ownRow });
       if (!logged) return;
       state = logged.state;
+      base = logged.base;
       if (first.isGroup) groupRowId = logged.stepId;
       else remaining = remaining.slice(1);
     }
@@ -845,19 +903,20 @@ export class WorkflowEngine implements ProcessControl {
       const aborter = this.abortRequests.get(processId);
       if (aborter !== undefined) {
         this.abortRequests.delete(processId);
-        await this.checkpoint(processId, "User Aborted", { status: StepStatus.ABORT, state }, Assignee.SYSTEM, aborter, new Date());
+        await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter });
         return;
       }
       const startedAt = new Date();
       const stepOnly = startedAt.getTime() - processRowWrittenAt < PROCESS_ROW_INTERVAL_MS;
       const isLast = index === remaining.length - 1;
-      const result = await this.executeStep(processId, row, current, state, user, startedAt, lastRow, groupRowId, stepOnly && !isLast, isLast);
+      const result = await this.executeStep({ processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly: stepOnly && !isLast, isLast, base });
       groupRowId = undefined;
       if (!result) return; // process deleted meanwhile
       const { outcome, stored } = result;
       if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
       if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
       state = stored.state;
+      base = stored.base;
       lastRow = undefined;
       if (this.stopping || this.paused(stored.globalLock)) {
         // paused, or shutting down: record where the process is; it stays running (lifting the pause / the next
@@ -888,21 +947,11 @@ export class WorkflowEngine implements ProcessControl {
   }
 
   /** Run one step with a lazily opened transaction and write its checkpoint (in that transaction when there is one). */
-  private async executeStep(
-    processId: string,
-    row: ProcessRow,
-    current: Step,
-    state: State,
-    user: string,
-    startedAt: Date,
-    lastRow: StepRow | undefined,
-    groupRowId: string | undefined,
-    stepOnly: boolean,
-    /** The workflow's last step: its success completes the process (a workflow need not end with `done`). */
-    isLast: boolean,
-  ) {
+  private async executeStep(options: ExecuteStepOptions) {
+    const { processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly, isLast } = options;
     let trx: ControlledTransaction<Database> | undefined;
     let replaceId = groupRowId;
+    let base = options.base;
     const ctx: StepContext = {
       engine: this,
       processId,
@@ -911,10 +960,11 @@ export class WorkflowEngine implements ProcessControl {
       db: async () => (trx ??= await this.db.startTransaction().execute()),
       checkpoint: async (name, outcome) => {
         this.assertLeased(processId);
-        const written = await this.checkpoint(processId, name, outcome, current.assignee, user, startedAt, replaceId, trx);
+        const written = await this.checkpoint({ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base });
         if (trx) await trx.commit().execute();
         trx = undefined;
         replaceId = written?.stepId;
+        base = written?.base;
       },
     };
     let outcome: StepOutcome;
@@ -944,7 +994,20 @@ export class WorkflowEngine implements ProcessControl {
     const onlyStep = stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED);
     try {
       this.assertLeased(processId);
-      const stored = await this.checkpoint(processId, current.name, outcome, current.assignee, user, startedAt, replaceId, trx, row.is_task, onlyStep, isLast);
+      const stored = await this.checkpoint({
+        processId,
+        stepName: current.name,
+        outcome,
+        assignee: current.assignee,
+        user,
+        startedAt,
+        replaceStepId: replaceId,
+        trx,
+        isTask: row.is_task,
+        stepOnly: onlyStep,
+        completes: isLast,
+        base,
+      });
       if (trx) await trx.commit().execute();
       return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
     } catch (error) {
@@ -954,24 +1017,15 @@ export class WorkflowEngine implements ProcessControl {
       if (isDatabaseConnectionError(error) || error instanceof LeaseLostError) throw error;
       // the step's writes could not be committed: record the failure instead
       const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
-      const stored = await this.checkpoint(processId, current.name, failure, current.assignee, user, startedAt, undefined, undefined, row.is_task);
+      const stored = await this.checkpoint({ processId, stepName: current.name, outcome: failure, assignee: current.assignee, user, startedAt, isTask: row.is_task });
       return stored ? { outcome: failure, stored, stepOnly: false } : undefined;
     }
   }
 
-  private async checkpoint(
-    processId: string,
-    stepName: string,
-    outcome: StepOutcome,
-    assignee: string,
-    user: string,
-    startedAt: Date,
-    replaceStepId?: string,
-    trx?: Kysely<Database>,
-    isTask = false,
-    stepOnly = false,
-    completes = false,
-  ) {
+  /** Write a step's row (and the process row), in `trx` when given, else group-committed; emits the process event. */
+  private async checkpoint(options: EngineCheckpoint) {
+    const { processId, stepName, outcome, assignee, user, trx, isTask = false, completes = false } = options;
+    const startedAt = options.startedAt ?? new Date();
     let status = overallStatus(outcome.status);
     if (completes && status === ProcessStatus.RUNNING) status = ProcessStatus.COMPLETED;
     let who = assignee;
@@ -985,7 +1039,7 @@ export class WorkflowEngine implements ProcessControl {
         who = Assignee.SYSTEM;
       }
     }
-    const checkpoint = {
+    const checkpoint: CheckpointInput = {
       processId,
       stepName,
       outcome,
@@ -993,8 +1047,9 @@ export class WorkflowEngine implements ProcessControl {
       assignee: who,
       user,
       startedAt,
-      replaceStepId,
-      stepOnly,
+      replaceStepId: options.replaceStepId,
+      stepOnly: options.stepOnly ?? false,
+      base: options.base,
     };
     const stored = trx ? await writeCheckpoint(trx, checkpoint) : await this.writer.write(checkpoint);
     if (stored) this.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });

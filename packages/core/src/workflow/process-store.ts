@@ -5,11 +5,21 @@
  */
 import { randomUUID } from "node:crypto";
 import { CompiledQuery, sql, type Kysely, type Selectable } from "kysely";
-import { namedStatement, type PreparedQuery, type Database, type ProcessesTable, type ProcessStepsTable } from "../db/index.js";
+import {
+  namedStatement,
+  type PreparedQuery,
+  encodeStepState,
+  rebuildStepStates,
+  type StepStateBase,
+  type Database,
+  type ProcessesTable,
+  type ProcessStepsTable,
+} from "../db/index.js";
 import { ProcessStatus, StepStatus } from "./status.js";
 import type { ErrorState, State, StepOutcome } from "./steps.js";
 
 export type ProcessRow = Selectable<ProcessesTable> & { workflow_name: string; workflow_target: string };
+/** A step row as readers see it: `state` in full (rebuilt from deltas), `is_delta` as stored. */
 export type StepRow = Selectable<ProcessStepsTable>;
 
 /** Keys the engine uses to steer step logging; never stored. */
@@ -33,6 +43,11 @@ export interface CheckpointInput {
   startedAt: Date;
   /** Overwrite this step row instead of inserting one (retried identical failure, step group progress). */
   replaceStepId?: string;
+  /**
+   * The `base` of the checkpoint written for this process just before (the row this one follows): the state may then
+   * be stored as a delta over it. Without it the state is stored in full.
+   */
+  base?: StepStateBase;
 }
 
 export interface CheckpointResult {
@@ -41,27 +56,26 @@ export interface CheckpointResult {
   globalLock: boolean;
   /** The state as stored (JSON round-tripped, internal keys removed). */
   state: State;
+  /** For the next checkpoint of the same process (CheckpointInput.base). */
+  base: StepStateBase;
 }
 
 /**
  * The state as stored: internal keys removed, `__remove_keys` applied, JSON round-tripped (Dates and other objects
- * become JSON). Returns the JSON text too, so it is serialised once.
+ * become JSON), without a copy when there is nothing to change.
  */
-export function serialiseState(state: State, drop: readonly string[] = []): { json: string; state: State } {
+export function storedState(state: State, drop: readonly string[] = []): State {
   const source = state ?? {};
-  if (drop.length === 0 && !INTERNAL_KEYS.some((key) => key in source)) {
-    // nothing to remove (the usual case): no copy
-    const json = JSON.stringify(source);
-    return { json, state: isJsonPlain(source, 0) ? source : (JSON.parse(json) as State) };
+  let copy = source;
+  if (drop.length > 0 || INTERNAL_KEYS.some((key) => key in source)) {
+    copy = { ...source };
+    const remove = Array.isArray(copy.__remove_keys) ? (copy.__remove_keys as unknown[]) : [];
+    for (const key of INTERNAL_KEYS) delete copy[key];
+    for (const key of remove) delete copy[String(key)];
+    for (const key of drop) delete copy[key];
   }
-  const copy: State = { ...source };
-  const remove = Array.isArray(copy.__remove_keys) ? (copy.__remove_keys as unknown[]) : [];
-  for (const key of INTERNAL_KEYS) delete copy[key];
-  for (const key of remove) delete copy[String(key)];
-  for (const key of drop) delete copy[key];
-  const json = JSON.stringify(copy);
   // parsing the JSON back only changes something when the state holds values JSON does not keep as they are
-  return { json, state: isJsonPlain(copy, 0) ? copy : (JSON.parse(json) as State) };
+  return isJsonPlain(copy, 0) ? copy : (JSON.parse(JSON.stringify(copy)) as State);
 }
 
 /**
@@ -95,8 +109,8 @@ function isJsonPlain(value: unknown, depth: number): boolean {
 }
 
 /** The step-only checkpoint, as a prepared statement (the engine's hottest query). */
-const STEP_ONLY_SQL = `INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
-  VALUES ($7, $1, $2, $3, $4::jsonb, $5, $6::timestamptz, clock_timestamp())`;
+const STEP_ONLY_SQL = `INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
+  VALUES ($7, $1, $2, $3, $4::jsonb, $8, $5, $6::timestamptz, clock_timestamp())`;
 /** The same, reading the global lock back (when the engine does not learn of changes by notification). */
 const STEP_ONLY_READ_LOCK_SQL = `${STEP_ONLY_SQL}
   RETURNING (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
@@ -116,8 +130,8 @@ const FULL_SQL_BASE = `WITH upd AS (
     UPDATE processes SET last_step = $2, last_status = $3, assignee = $4, failed_reason = $5, traceback = $6, last_modified_at = now()
     WHERE pid = $1 RETURNING pid
   )
-  INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
-  SELECT $11, pid, $2, $7, $8::jsonb, $9, $10::timestamptz, clock_timestamp()
+  INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
+  SELECT $11, pid, $2, $7, $8::jsonb, $12, $9, $10::timestamptz, clock_timestamp()
   FROM upd
   RETURNING stepid`;
 const FULL_SQL = `${FULL_SQL_BASE}, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
@@ -134,12 +148,12 @@ export async function writeCheckpoint(
   knownLock?: boolean,
 ): Promise<CheckpointResult | undefined> {
   const { outcome } = input;
-  const { json: stateJson, state, failedReason, traceback } = checkpointRow(input);
+  const { json: stateJson, isDelta, state, base, failedReason, traceback } = checkpointRow(input);
   const startedAt = input.startedAt.toISOString();
   if (input.stepOnly && !input.replaceStepId) {
     try {
       const stepId = newStepId();
-      const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId];
+      const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId, isDelta];
       const [name, text] =
         knownLock === undefined
           ? ["orchestrator_step_checkpoint_read_lock", STEP_ONLY_READ_LOCK_SQL]
@@ -147,19 +161,19 @@ export async function writeCheckpoint(
       const rows = prepared
         ? await prepared<{ global_lock: boolean }>(name, text, values)
         : (await db.executeQuery<{ global_lock: boolean }>(CompiledQuery.raw(text, values))).rows;
-      return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state };
+      return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state, base };
     } catch (error) {
       if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
       throw error;
     }
   }
   if (prepared && !input.replaceStepId) {
-    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId()];
+    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId(), isDelta];
     const [name, text] =
       knownLock === undefined ? ["orchestrator_full_checkpoint_read_lock", FULL_SQL] : ["orchestrator_full_checkpoint", FULL_SQL_BASE];
     const rows = await prepared<{ stepid: string; global_lock?: boolean }>(name, text, values);
     const row = rows[0];
-    return row ? { stepId: row.stepid, globalLock: knownLock ?? row.global_lock === true, state } : undefined;
+    return row ? { stepId: row.stepid, globalLock: knownLock ?? row.global_lock === true, state, base } : undefined;
   }
   const result = input.replaceStepId
     ? await sql<{ stepid: string; global_lock: boolean }>`
@@ -168,7 +182,7 @@ export async function writeCheckpoint(
             failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
           WHERE pid = ${input.processId} RETURNING pid
         )
-        UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb,
+        UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb, is_delta = false,
           created_by = ${input.user}, completed_at = clock_timestamp()
         WHERE stepid = ${input.replaceStepId} AND EXISTS (SELECT 1 FROM upd)
         RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db)
@@ -178,13 +192,13 @@ export async function writeCheckpoint(
             failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
           WHERE pid = ${input.processId} RETURNING pid
         )
-        INSERT INTO process_steps (pid, name, status, state, created_by, started_at, completed_at)
-        SELECT pid, ${input.stepName}, ${outcome.status}, ${stateJson}::jsonb, ${input.user}, ${startedAt}::timestamptz, clock_timestamp()
+        INSERT INTO process_steps (pid, name, status, state, is_delta, created_by, started_at, completed_at)
+        SELECT pid, ${input.stepName}, ${outcome.status}, ${stateJson}::jsonb, ${isDelta}, ${input.user}, ${startedAt}::timestamptz, clock_timestamp()
         FROM upd
         RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
   const row = result.rows[0];
   if (!row) return undefined;
-  return { stepId: row.stepid, globalLock: row.global_lock === true, state };
+  return { stepId: row.stepid, globalLock: row.global_lock === true, state, base };
 }
 
 /**
@@ -194,8 +208,8 @@ export async function writeCheckpoint(
  */
 const BATCH_SQL = `WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[])
-      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid)
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[], $14::bool[])
+      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid, is_delta)
   ),
   upd AS (
     UPDATE processes p SET last_step = v.name, last_status = v.process_status, assignee = v.assignee,
@@ -203,8 +217,8 @@ const BATCH_SQL = `WITH v AS (
     FROM v WHERE NOT v.step_only AND p.pid = v.pid
     RETURNING p.pid
   )
-  INSERT INTO process_steps (stepid, pid, name, status, state, created_by, started_at, completed_at)
-  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.created_by, v.started_at, clock_timestamp()
+  INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
+  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.is_delta, v.created_by, v.started_at, clock_timestamp()
   FROM v WHERE v.step_only OR v.pid IN (SELECT pid FROM upd)
   ORDER BY v.ord
   RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
@@ -265,12 +279,12 @@ export class CheckpointWriter {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const n = batch.length;
-    const cols: unknown[][] = Array.from({ length: 13 }, () => new Array<unknown>(n));
-    const states: State[] = new Array<State>(n);
+    const cols: unknown[][] = Array.from({ length: 14 }, () => new Array<unknown>(n));
+    const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const input = batch[i]!.input;
       const row = checkpointRow(input);
-      states[i] = row.state;
+      rowsOut[i] = row;
       cols[0]![i] = input.processId;
       cols[1]![i] = input.stepName;
       cols[2]![i] = input.outcome.status;
@@ -284,6 +298,7 @@ export class CheckpointWriter {
       cols[10]![i] = row.traceback;
       cols[11]![i] = i;
       cols[12]![i] = newStepId();
+      cols[13]![i] = row.isDelta;
     }
     let rows: { stepid: string; global_lock: boolean }[];
     try {
@@ -300,13 +315,16 @@ export class CheckpointWriter {
     const globalLock = rows[0]?.global_lock === true;
     for (let i = 0; i < n; i++) {
       const stepId = cols[12]![i] as string;
-      batch[i]!.resolve(inserted.has(stepId) ? { stepId, globalLock, state: states[i]! } : undefined);
+      batch[i]!.resolve(inserted.has(stepId) ? { stepId, globalLock, state: rowsOut[i]!.state, base: rowsOut[i]!.base } : undefined);
     }
   }
 }
 
-/** The values of a checkpoint's rows: the state as JSON and as stored, and for failures the reason and traceback. */
-function checkpointRow(input: CheckpointInput): { json: string; state: State; failedReason: string | null; traceback: string | null } {
+/**
+ * The values of a checkpoint's rows: the state as stored and its encoding (a delta over `input.base`, or in full at
+ * snapshot points: see db/step-states.ts), and for failures the reason and traceback.
+ */
+function checkpointRow(input: CheckpointInput) {
   const { outcome } = input;
   const isError = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
   let failedReason: string | null = null;
@@ -317,8 +335,14 @@ function checkpointRow(input: CheckpointInput): { json: string; state: State; fa
     traceback = error.traceback ? String(error.traceback).slice(-TRACEBACK_LENGTH) : null;
   }
   // the traceback is kept on the process row only
-  const { json, state } = serialiseState(outcome.state, isError ? ["traceback"] : []);
-  return { json, state, failedReason, traceback };
+  const state = storedState(outcome.state, isError ? ["traceback"] : []);
+  // in full: a row updated in place, every stop (failed, suspended, awaiting, aborted) and the process's last row
+  const snapshot =
+    input.replaceStepId !== undefined ||
+    (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) ||
+    input.processStatus !== ProcessStatus.RUNNING;
+  const { json, isDelta, base } = encodeStepState(state, input.base, snapshot);
+  return { json, isDelta, base, state, failedReason, traceback };
 }
 
 /** A new process to insert already claimed (status running) by the engine that creates it. */
@@ -408,8 +432,10 @@ export async function loadProcessRow(db: Kysely<Database>, processId: string): P
     .executeTakeFirst();
 }
 
+/** A process's step rows in order, every state in full (rebuilt from the deltas stored). */
 export async function loadSteps(db: Kysely<Database>, processId: string): Promise<StepRow[]> {
-  return db.selectFrom("process_steps").selectAll().where("pid", "=", processId).orderBy("completed_at").orderBy("started_at").execute();
+  const rows = await db.selectFrom("process_steps").selectAll().where("pid", "=", processId).orderBy("completed_at").orderBy("started_at").execute();
+  return rebuildStepStates(rows);
 }
 
 /** Set the process status only if it is one of `from`; returns whether it changed (an atomic claim). */
@@ -532,7 +558,7 @@ export async function claimProcess(
     workflow_name: r.workflow_name!,
     workflow_target: r.workflow_target!,
   };
-  const steps: StepRow[] = r.steps.map((s) => ({ ...s, completed_at: new Date(s.completed_at), started_at: new Date(s.started_at) }));
+  const steps: StepRow[] = rebuildStepStates(r.steps).map((s) => ({ ...s, completed_at: new Date(s.completed_at), started_at: new Date(s.started_at) }));
   return {
     leased: r.leased === true,
     claimed: { row, initialState: r.initial_state ?? {}, steps, globalLock: r.global_lock === true },

@@ -330,3 +330,30 @@ export const steady = task(
     ),
   ),
 );
+
+/** Characters each step of long_run adds to the state. */
+export const LONG_RUN_VALUE_LENGTH = 200;
+/** Steps of long_run between `Start` and `Done`. */
+export const LONG_RUN_STEPS = 40;
+
+/**
+ * LONG_RUN_STEPS steps, step i adding `k<i>` (LONG_RUN_VALUE_LENGTH characters); step 10 removes k3, step 20 changes
+ * k5, step 25 writes in its own transaction, step 33 fails once (the step-state storage test).
+ */
+export const long_run = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    ...Array.from({ length: LONG_RUN_STEPS }, (_, index) => {
+      const i = index + 1;
+      return step(`Long ${i}`, async (state, ctx) => {
+        const added: Record<string, unknown> = { [`k${i}`]: `${i}:`.padEnd(LONG_RUN_VALUE_LENGTH, "x") };
+        if (i === 10) added.__remove_keys = ["k3"];
+        if (i === 20) added.k5 = "changed";
+        if (i === 25) await logRun(ctx, "Long 25");
+        if (i === 33) failFirst(`long-${state.process_id}`, 1, "once");
+        return added;
+      });
+    }),
+    done,
+  ),
+);
