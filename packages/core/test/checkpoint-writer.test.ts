@@ -15,7 +15,7 @@ import type { CompiledQuery, Kysely } from "kysely";
 import pg from "pg";
 import type { PreparedQuery } from "../src/db/connection.js";
 import type { Database } from "../src/db/types.js";
-import { CheckpointWriter, type CheckpointInput, type CheckpointResult } from "../src/workflow/process-store.js";
+import { CheckpointWriter, type CheckpointInput, type CheckpointResult } from "../src/workflow/checkpoint-writer.js";
 import { StepStatus, type ProcessStatus } from "../src/workflow/status.js";
 import type { StepOutcome } from "../src/workflow/steps.js";
 import { backend, freshDatabase, type TestDatabase } from "./support/db.js";

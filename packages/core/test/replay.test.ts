@@ -12,7 +12,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { recoverState, type StepRow } from "../src/workflow/process-store.js";
+import { recoverState } from "../src/workflow/replay.js";
+import type { StepRow } from "../src/workflow/process-store.js";
 import { StepStatus } from "../src/workflow/status.js";
 
 const PID = "00000000-0000-4000-8000-000000000001";

@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { sql, type ControlledTransaction, type Kysely } from "kysely";
+import type { ControlledTransaction, Kysely } from "kysely";
 import { isDatabaseConnectionError, type OrchestratorDb, type Database, type StepStateBase } from "../db/index.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
@@ -28,23 +28,37 @@ import {
 import { runWithFormContext } from "./form-context.js";
 import { LEASE_APPLICATION_NAME, ProcessLeases, type LaneBatch } from "./leases.js";
 import { PauseWatch } from "./pause-watch.js";
+import { CheckpointWriter, writeCheckpoint, type CheckpointInput } from "./checkpoint-writer.js";
 import {
-  CheckpointWriter,
-  type CheckpointInput,
+  acceptCallback,
+  beginStepTransaction,
   claimProcess,
+  countRunning,
+  deleteProcessRow,
+  insertCreatedProcess,
   insertRunningProcesses,
+  latestUserInput,
   loadProcessRow,
+  loadSteps,
+  loadWorkflowRow,
+  markCompleted,
+  markResumed,
+  readGlobalLock,
+  runningProcessIds,
+  storeCallbackProgress,
+  touchProcessRow,
+  transitionStatus,
+  unfinishedProcesses,
+  withProcessLocked,
+  writeGlobalLock,
+  type ClaimedProcess,
   type NewProcess,
   type NewProcessResult,
-  loadSteps,
-  readGlobalLock,
-  type ClaimedProcess,
-  recoverState,
-  transitionStatus,
-  writeCheckpoint,
   type ProcessRow,
   type StepRow,
+  type WorkflowRow,
 } from "./process-store.js";
+import { groupProgressRow, recoverState, sameFailure } from "./replay.js";
 import { getWorkflow } from "./registry.js";
 import { TRANSLATIONS, WF_USABLE_WHILE_OUT_OF_SYNC } from "./subscription-workflows.js";
 import { Assignee, overallStatus, ProcessStatus, RESUMABLE_STATUSES, StepStatus } from "./status.js";
@@ -142,13 +156,6 @@ interface EngineCheckpoint {
   /** The workflow's last step: a success completes the process. */
   completes?: boolean;
   base?: StepStateBase;
-}
-
-/** The row of a workflow that starting a process needs. */
-interface WorkflowRow {
-  workflow_id: string;
-  is_task: boolean;
-  target: string;
 }
 
 /**
@@ -253,12 +260,7 @@ export class WorkflowEngine implements ProcessControl {
 
   /** Resume processes in running/resumed/created that no live engine holds. Returns their ids. */
   async recover(): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("processes")
-      .select(["pid", "last_status"])
-      .where("last_status", "in", [ProcessStatus.RUNNING, ProcessStatus.RESUMED, ProcessStatus.CREATED])
-      .orderBy("started_at")
-      .execute();
+    const rows = await unfinishedProcesses(this.db);
     const taken: string[] = [];
     for (const row of rows) {
       // a run under way here (an interrupted one asks again when it is over), or stopped here by a pause
@@ -493,46 +495,26 @@ export class WorkflowEngine implements ProcessControl {
   }
 
   /**
-   * Insert the process and its initial state in one statement; when the state names a subscription to lock, the
-   * statement also sets it out of sync, and inserts nothing when it is out of sync already (false).
+   * Insert the process and its initial state; when the state names a subscription to lock, the same statement sets it
+   * out of sync, and inserts nothing when it is out of sync already (false).
    */
-  private async insertProcess(processId: string, row: { workflow_id: string; is_task: boolean }, user: string, state: State): Promise<boolean> {
+  private insertProcess(processId: string, row: WorkflowRow, user: string, state: State): Promise<boolean> {
     const lock = state[LOCKED_SUBSCRIPTION_KEY];
-    const stateJson = JSON.stringify(state);
-    if (typeof lock !== "string") {
-      await sql`
-        WITH p AS (
-          INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
-          VALUES (${processId}, ${row.workflow_id}, ${ProcessStatus.CREATED}, ${user}, ${row.is_task})
-          RETURNING pid
-        )
-        INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${stateJson}::jsonb, 'initial_state' FROM p`.execute(this.db);
-      return true;
-    }
-    // one statement: of two starts at once, exactly one finds the subscription in sync (the other's update waits
-    // for the row lock, then sees insync false and inserts nothing)
-    const result = await sql<{ pid: string }>`
-      WITH locked AS (
-        UPDATE subscriptions SET insync = false WHERE subscription_id = ${lock} AND insync RETURNING subscription_id
-      ), p AS (
-        INSERT INTO processes (pid, workflow_id, last_status, created_by, is_task)
-        SELECT ${processId}, ${row.workflow_id}, ${ProcessStatus.CREATED}, ${user}, ${row.is_task} FROM locked
-        RETURNING pid
-      )
-      INSERT INTO input_states (pid, input_state, input_type) SELECT pid, ${stateJson}::jsonb, 'initial_state' FROM p RETURNING pid`.execute(this.db);
-    return result.rows.length > 0;
+    return insertCreatedProcess(this.db, {
+      processId,
+      workflowId: row.workflow_id,
+      isTask: row.is_task,
+      user,
+      state,
+      lockSubscription: typeof lock === "string" ? lock : undefined,
+    });
   }
 
   /** The workflow's row (id, is_task), cached briefly: it is read for every process start. */
   private async workflowRow(workflowName: string): Promise<WorkflowRow> {
     const cached = this.workflowRows.get(workflowName);
     if (cached && cached.until > Date.now()) return cached.row;
-    const row = await this.db
-      .selectFrom("workflows")
-      .select(["workflow_id", "is_task", "target"])
-      .where("name", "=", workflowName)
-      .where("deleted_at", "is", null)
-      .executeTakeFirst();
+    const row = await loadWorkflowRow(this.db, workflowName);
     if (!row) throw new WorkflowNotInDatabaseError(workflowName);
     this.workflowRows.set(workflowName, { row, until: Date.now() + WORKFLOW_ROW_CACHE_MS });
     return row;
@@ -568,11 +550,7 @@ export class WorkflowEngine implements ProcessControl {
         : {};
     // the status change and the user's input together, or neither; the change is from the status read above, so of
     // concurrent resumes of one process exactly one is accepted (the others are 409 and leave no input behind)
-    const resumed = await this.db.transaction().execute(async (trx) => {
-      if (!(await transitionStatus(trx, processId, [row.last_status as ProcessStatus], ProcessStatus.RESUMED))) return false;
-      if (!kick) await trx.insertInto("input_states").values({ pid: processId, input_state: JSON.stringify(input), input_type: "user_input" }).execute();
-      return true;
-    });
+    const resumed = await markResumed(this.db, { processId, from: row.last_status as ProcessStatus, input: kick ? undefined : input });
     if (!resumed) throw new ProcessConflictError("Process is already being resumed or running");
     this.emit({ processId, status: ProcessStatus.RESUMED });
     this.schedule(processId, user, kick ? undefined : input);
@@ -591,12 +569,11 @@ export class WorkflowEngine implements ProcessControl {
       if ((await loadProcessRow(this.db, processId))?.last_status === ProcessStatus.ABORTED) return;
     }
     // with the process row locked, so concurrent aborts log one "User Aborted" (the others find it aborted)
-    await this.db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom("processes").select("last_status").where("pid", "=", processId).forUpdate().executeTakeFirst();
+    await withProcessLocked(this.db, processId, async (trx, locked) => {
       if (!locked) throw new ProcessNotFoundError(processId);
-      if (locked.last_status === ProcessStatus.ABORTED) return;
-      if (locked.last_status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
-      const state = recoverState(await loadSteps(trx, processId)).outcome.state;
+      if (locked.status === ProcessStatus.ABORTED) return;
+      if (locked.status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
+      const state = recoverState(locked.steps).outcome.state;
       await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx });
     });
   }
@@ -604,8 +581,7 @@ export class WorkflowEngine implements ProcessControl {
   /** Delete a process with its steps, input states and subscription links. */
   async deleteProcess(processId: string): Promise<void> {
     if (this.active.has(processId)) throw new ProcessConflictError("Cannot delete a process while it is running");
-    const result = await this.db.deleteFrom("processes").where("pid", "=", processId).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw new ProcessNotFoundError(processId);
+    if (!(await deleteProcessRow(this.db, processId))) throw new ProcessNotFoundError(processId);
     this.emit({ processId, status: ProcessStatus.ABORTED });
   }
 
@@ -616,15 +592,7 @@ export class WorkflowEngine implements ProcessControl {
     const key = typeof state[CALLBACK_RESULT_KEY] === "string" ? (state[CALLBACK_RESULT_KEY] as string) : "callback_result";
     // the callback's data and the status change together, or neither; the data is merged into the row as it is now
     // (not as read above), so a progress report stored meanwhile cannot overwrite it, nor it the report
-    const resumed = await this.db.transaction().execute(async (trx) => {
-      if (!(await transitionStatus(trx, processId, [ProcessStatus.AWAITING_CALLBACK], ProcessStatus.RESUMED))) return false;
-      await trx
-        .updateTable("process_steps")
-        .set({ state: sql`state || jsonb_build_object(${key}::text, ${JSON.stringify(data)}::jsonb)` })
-        .where("stepid", "=", last.stepid)
-        .execute();
-      return true;
-    });
+    const resumed = await acceptCallback(this.db, { processId, stepId: last.stepid, key, data });
     if (!resumed) throw new ProcessConflictError(NOT_AWAITING);
     this.emit({ processId, status: ProcessStatus.RESUMED });
     this.schedule(processId, user);
@@ -633,18 +601,8 @@ export class WorkflowEngine implements ProcessControl {
   /** Progress reported by an external system for an awaiting callback step (stored as `callback_progress`). */
   async updateAwaitingProcessProgress(processId: string, token: string, data: unknown): Promise<void> {
     const { last } = await this.awaitingStep(processId, token);
-    // stored only while the process still awaits its callback: the process row is locked (shared) first, so a callback
-    // being accepted at the same moment is either before (this is refused) or after (it merges on top of this)
-    const stored = await this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom("processes").select("last_status").where("pid", "=", processId).forShare().executeTakeFirst();
-      if (row?.last_status !== ProcessStatus.AWAITING_CALLBACK) return false;
-      await trx
-        .updateTable("process_steps")
-        .set({ state: sql`state || jsonb_build_object('callback_progress', ${JSON.stringify(data)}::jsonb)` })
-        .where("stepid", "=", last.stepid)
-        .execute();
-      return true;
-    });
+    // stored only while the process still awaits its callback (see storeCallbackProgress)
+    const stored = await storeCallbackProgress(this.db, { processId, stepId: last.stepid, data });
     if (!stored) throw new ProcessConflictError(NOT_AWAITING);
     this.emit({ processId, status: ProcessStatus.AWAITING_CALLBACK });
   }
@@ -675,19 +633,6 @@ export class WorkflowEngine implements ProcessControl {
     });
   }
 
-  /** The user input stored by the newest resume of a process. */
-  private async latestUserInput(processId: string): Promise<State | undefined> {
-    const row = await this.db
-      .selectFrom("input_states")
-      .select("input_state")
-      .where("pid", "=", processId)
-      .where("input_type", "=", "user_input")
-      .orderBy("input_time", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    return row?.input_state as State | undefined;
-  }
-
   private async loadForChange(processId: string): Promise<{ row: ProcessRow; workflow?: Workflow; steps: StepRow[] }> {
     const row = await loadProcessRow(this.db, processId);
     if (!row) throw new ProcessNotFoundError(processId);
@@ -702,7 +647,7 @@ export class WorkflowEngine implements ProcessControl {
 
   /** Pause the engine (every instance on this database): running processes stop before their next step. */
   async pause(): Promise<void> {
-    await this.db.updateTable("engine_settings").set({ global_lock: true }).execute();
+    await writeGlobalLock(this.db, true);
     await this.announce(true);
   }
 
@@ -710,10 +655,9 @@ export class WorkflowEngine implements ProcessControl {
   async unpause(): Promise<string[]> {
     this.unpausing++;
     try {
-      await this.db.updateTable("engine_settings").set({ global_lock: false }).execute();
+      await writeGlobalLock(this.db, false);
       await this.announce(false);
-      const rows = await this.db.selectFrom("processes").select("pid").where("last_status", "=", ProcessStatus.RUNNING).execute();
-      return await this.resumeAfterPause(rows.map((r) => r.pid));
+      return await this.resumeAfterPause(await runningProcessIds(this.db));
     } finally {
       this.unpausing--;
     }
@@ -767,14 +711,10 @@ export class WorkflowEngine implements ProcessControl {
   /** RUNNING, PAUSING (paused but processes still running) or PAUSED, and how many processes are running. */
   async engineStatus(): Promise<{ global_lock: boolean; global_status: EngineStatus; running_processes: number }> {
     const globalLock = await readGlobalLock(this.db);
-    const running = await this.db
-      .selectFrom("processes")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("last_status", "=", ProcessStatus.RUNNING)
-      .executeTakeFirstOrThrow();
+    const running = await countRunning(this.db);
     const runningHere = this.active.size;
     const status: EngineStatus = !globalLock ? "RUNNING" : runningHere > 0 ? "PAUSING" : "PAUSED";
-    return { global_lock: globalLock, global_status: status, running_processes: Number(running.n) };
+    return { global_lock: globalLock, global_status: status, running_processes: running };
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -871,7 +811,7 @@ export class WorkflowEngine implements ProcessControl {
       // (a callback step) goes on in its own row, updated in place: one row per step, from awaiting to its outcome
       const first = remaining[0];
       // taken over by recovery (the resume's run was lost): the input the resume stored
-      const userInput = input ?? (recovered.outcome.status === StepStatus.SUSPEND ? await this.latestUserInput(processId) : undefined);
+      const userInput = input ?? (recovered.outcome.status === StepStatus.SUSPEND ? await latestUserInput(this.db, processId) : undefined);
       state = deepMerge(state, userInput ?? {});
       const ownRow = first.isGroup && lastRow?.name === first.name ? lastRow.stepid : undefined;
       const logged = await this.checkpoint({ processId, stepName: first.name, outcome: { status: StepStatus.SUCCESS, state }, assignee: first.assignee, user, replaceStepId: ownRow });
@@ -921,7 +861,7 @@ export class WorkflowEngine implements ProcessControl {
       if (this.stopping || this.paused(stored.globalLock)) {
         // paused, or shutting down: record where the process is; it stays running (lifting the pause / the next
         // start resumes it)
-        await this.updateProcessRow(processId, current.name);
+        await touchProcessRow(this.db, processId, current.name);
         if (!this.stopping) this.stoppedForPause(processId);
         return;
       }
@@ -929,21 +869,7 @@ export class WorkflowEngine implements ProcessControl {
     if (remaining.length > 0) return; // the last step's checkpoint completed the process
     // nothing was left to run: the process is complete
     const last = remaining.at(-1)?.name;
-    const result = await this.db
-      .updateTable("processes")
-      .set({ last_status: ProcessStatus.COMPLETED, last_modified_at: sql`now()`, ...(last ? { last_step: last } : {}) })
-      .where("pid", "=", processId)
-      .where("last_status", "=", ProcessStatus.RUNNING)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) > 0) this.emit({ processId, status: ProcessStatus.COMPLETED });
-  }
-
-  private async updateProcessRow(processId: string, lastStep: string): Promise<void> {
-    await this.db
-      .updateTable("processes")
-      .set({ last_step: lastStep, last_modified_at: sql`now()` })
-      .where("pid", "=", processId)
-      .execute();
+    if (await markCompleted(this.db, processId, last)) this.emit({ processId, status: ProcessStatus.COMPLETED });
   }
 
   /** Run one step with a lazily opened transaction and write its checkpoint (in that transaction when there is one). */
@@ -957,7 +883,7 @@ export class WorkflowEngine implements ProcessControl {
       processId,
       workflowName: row.workflow_name,
       user,
-      db: async () => (trx ??= await this.db.startTransaction().execute()),
+      db: async () => (trx ??= await beginStepTransaction(this.db)),
       checkpoint: async (name, outcome) => {
         this.assertLeased(processId);
         const written = await this.checkpoint({ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base });
@@ -984,7 +910,7 @@ export class WorkflowEngine implements ProcessControl {
       // a failure gets its own row (a step group's progress row stays, so a retry continues the group), except that a
       // repeated identical failure updates the failed row instead of adding one
       replaceId = undefined;
-      if (lastRow && lastRow.status === outcome.status && lastRow.name === current.name && sameError(lastRow.state, outcome.state)) {
+      if (lastRow && lastRow.status === outcome.status && lastRow.name === current.name && sameFailure(lastRow.state, outcome.state)) {
         const retries = Number(lastRow.state.retries ?? 0) + 1;
         outcome = { status: outcome.status, state: { ...outcome.state, retries } };
         replaceId = lastRow.stepid;
@@ -1060,17 +986,6 @@ export class WorkflowEngine implements ProcessControl {
   static newCallbackToken(): string {
     return randomBytes(24).toString("base64url");
   }
-}
-
-/** The progress row of `next` when it is a step group that completed some sub-steps: the row to go on in. */
-function groupProgressRow(rows: readonly StepRow[], next: Step | undefined): string | undefined {
-  if (!next?.isGroup) return undefined;
-  const progress = [...rows].reverse().find((r) => r.name === next.name && r.status === StepStatus.SUCCESS);
-  return progress && progress.state.__step_group === next.name ? progress.stepid : undefined;
-}
-
-function sameError(previous: State, next: State): boolean {
-  return previous.class === next.class && previous.error === next.error && JSON.stringify(previous.details) === JSON.stringify(next.details);
 }
 
 function errorStateOf(error: unknown): ErrorState {

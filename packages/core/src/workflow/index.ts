@@ -55,7 +55,8 @@ export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, work
 export { WorkflowEngine, deepMerge, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
 export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
 export { formDb, runWithFormContext } from "./form-context.js";
-export { loadProcessRow, loadSteps, readGlobalLock, recoverState, type StepRow } from "./process-store.js";
+export { loadProcessRow, loadSteps, readGlobalLock, type StepRow } from "./process-store.js";
+export { recoverState, type RecoveredState } from "./replay.js";
 export { wrapCreateInitialInputForm, wrapModifyInitialInputForm } from "./initial-forms.js";
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
