@@ -1,7 +1,8 @@
 /**
- * The workflow engine: creates processes, runs their steps through the executor with a checkpoint after every step,
- * resumes, retries, aborts and deletes them, handles callbacks, pauses and unpauses, and on start-up takes over the
- * processes a crashed instance left behind.
+ * The workflow engine: creates processes, claims them and hands them to the step runner (step-runner.ts) through the
+ * executor, resumes, retries, aborts and deletes them, handles callbacks, pauses and unpauses, and on start-up takes
+ * over the processes a crashed instance left behind. Every statement it makes is the process store's
+ * (process-store.ts, checkpoint-writer.ts); where a process is among its steps is replay's (replay.ts).
  *
  * Crash safety: every step's checkpoint is atomic (process row + step row, with the step's own database writes), so a
  * process killed mid-step resumes from the last completed step. On a PostgreSQL server an engine holds an advisory
@@ -10,8 +11,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { ControlledTransaction, Kysely } from "kysely";
-import { isDatabaseConnectionError, type OrchestratorDb, type Database, type StepStateBase } from "../db/index.js";
+import type { Kysely } from "kysely";
+import { isDatabaseConnectionError, type OrchestratorDb, type Database } from "../db/index.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
@@ -28,7 +29,7 @@ import {
 import { runWithFormContext } from "./form-context.js";
 import { LEASE_APPLICATION_NAME, ProcessLeases, type LaneBatch } from "./leases.js";
 import { PauseWatch } from "./pause-watch.js";
-import { CheckpointWriter, writeCheckpoint, type CheckpointInput } from "./checkpoint-writer.js";
+import { CheckpointWriter, writeCheckpoint } from "./checkpoint-writer.js";
 import {
   acceptCallback,
   beginStepTransaction,
@@ -58,11 +59,12 @@ import {
   type StepRow,
   type WorkflowRow,
 } from "./process-store.js";
-import { groupProgressRow, recoverState, sameFailure } from "./replay.js";
+import { recoverState } from "./replay.js";
+import { StepRunner } from "./step-runner.js";
 import { getWorkflow } from "./registry.js";
 import { TRANSLATIONS, WF_USABLE_WHILE_OUT_OF_SYNC } from "./subscription-workflows.js";
-import { Assignee, overallStatus, ProcessStatus, RESUMABLE_STATUSES, StepStatus } from "./status.js";
-import type { ErrorState, ProcessControl, State, Step, StepContext, StepOutcome } from "./steps.js";
+import { Assignee, ProcessStatus, RESUMABLE_STATUSES, StepStatus } from "./status.js";
+import type { ProcessControl, State } from "./steps.js";
 import type { Workflow } from "./workflow.js";
 
 export interface EngineOptions {
@@ -96,9 +98,6 @@ const EMPTY_FORM: InputForm = () => EMPTY_PAGE;
 /** How long a workflow's row (id, is_task) is cached for starting processes. */
 const WORKFLOW_ROW_CACHE_MS = 5000;
 
-/** While a process keeps running, its row (last_step, last_modified_at) is updated at most this often. */
-const PROCESS_ROW_INTERVAL_MS = 1000;
-
 /** Connections holding process leases (at most; fewer when MAX_WORKERS is smaller). */
 const LEASE_LANES = 4;
 
@@ -117,47 +116,6 @@ const CALLBACK_TOKEN_KEY = "__callback_token";
 const NOT_AWAITING = "This process is not in an awaiting state.";
 const CALLBACK_RESULT_KEY = "__callback_result_key";
 
-/** One step to run (executeStep). */
-interface ExecuteStepOptions {
-  processId: string;
-  row: ProcessRow;
-  step: Step;
-  /** The state the step starts from. */
-  state: State;
-  user: string;
-  startedAt: Date;
-  /** The process's last row when the run began (a repeated identical failure updates it). */
-  lastRow: StepRow | undefined;
-  /** A step group's progress row to go on in. */
-  groupRowId: string | undefined;
-  /** Whether a success may leave the process row alone (see PROCESS_ROW_INTERVAL_MS). */
-  stepOnly: boolean;
-  /** The workflow's last step: its success completes the process (a workflow need not end with `done`). */
-  isLast: boolean;
-  /** What the run's previous row holds (CheckpointInput.base). */
-  base: StepStateBase | undefined;
-}
-
-/** A checkpoint as the engine asks for it; the process status and assignee are worked out from the outcome. */
-interface EngineCheckpoint {
-  processId: string;
-  stepName: string;
-  outcome: StepOutcome;
-  assignee: string;
-  user: string;
-  /** When the step started (default: now). */
-  startedAt?: Date;
-  replaceStepId?: string;
-  /** The step's transaction: the checkpoint is written in it (and committed by the caller). */
-  trx?: Kysely<Database>;
-  /** Tasks fail into inconsistent_data / api_unavailable as the original's do. */
-  isTask?: boolean;
-  stepOnly?: boolean;
-  /** The workflow's last step: a success completes the process. */
-  completes?: boolean;
-  base?: StepStateBase;
-}
-
 /**
  * New processes of one lease lane in one statement; when the batch fails as a whole (one workflow row deleted
  * meanwhile), each is inserted on its own so each gets its own answer.
@@ -172,21 +130,6 @@ const insertRunningBatch: LaneBatch<NewProcess, NewProcessResult | { error: unkn
     return results;
   }
 };
-
-/** Deep merge for user input into state: objects merge, anything else is replaced. */
-export function deepMerge(target: State, source: State): State {
-  const result: State = { ...target };
-  for (const [key, value] of Object.entries(source)) {
-    const existing = result[key];
-    result[key] =
-      isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing as State, value as State) : value;
-  }
-  return result;
-}
-
-function isPlainObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 export class WorkflowEngine implements ProcessControl {
   readonly events = new EventEmitter();
@@ -216,11 +159,37 @@ export class WorkflowEngine implements ProcessControl {
   private readonly workflowRows = new Map<string, { row: WorkflowRow; until: number }>();
   /** Checkpoints outside a step's transaction, group-committed when several processes finish a step at once. */
   private readonly writer: CheckpointWriter;
+  /** Runs the steps of the processes this engine claims. */
+  private readonly runner: StepRunner;
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.database.db;
     this.writer = new CheckpointWriter(this.db, options.database.prepared, CHECKPOINT_STATEMENTS_IN_FLIGHT, () => this.pauseWatch?.known);
     this.executor = options.executor ?? new InProcessExecutor(options.maxWorkers ?? 5);
+    const db = this.db;
+    this.runner = new StepRunner(
+      {
+        checkpoint: (input, trx) => (trx ? writeCheckpoint(trx, input) : this.writer.write(input)),
+        beginStepTransaction: () => beginStepTransaction(db),
+        touchProcessRow: (processId, lastStep) => touchProcessRow(db, processId, lastStep),
+        markCompleted: (processId, lastStep) => markCompleted(db, processId, lastStep),
+        latestUserInput: (processId) => latestUserInput(db, processId),
+      },
+      {
+        engine: this,
+        leaseHeld: (processId) => !this.leases.enabled || this.leases.isHeld(processId),
+        takeAbortRequest: (processId) => {
+          const user = this.abortRequests.get(processId);
+          this.abortRequests.delete(processId);
+          return user;
+        },
+        paused: (readBack) => this.paused(readBack),
+        stopping: () => this.stopping,
+        interrupted: (processId) => this.interrupted.add(processId),
+        stoppedForPause: (processId) => this.stoppedForPause(processId),
+        emit: (event) => this.emit(event),
+      },
+    );
     this.events.setMaxListeners(0);
   }
 
@@ -309,11 +278,6 @@ export class WorkflowEngine implements ProcessControl {
     r.timer.unref?.();
   }
 
-  /** A run's checkpoint may only be written while this engine holds the process's lease (PostgreSQL). */
-  private assertLeased(processId: string): void {
-    if (this.leases.enabled && !this.leases.isHeld(processId)) throw new LeaseLostError(processId);
-  }
-
   /** A run ended: if it was interrupted (lost lease, lost database), recovery takes the process over. */
   private runEnded(processId: string, error?: unknown): void {
     if (error instanceof LeaseLostError || (error !== undefined && isDatabaseConnectionError(error))) this.interrupted.add(processId);
@@ -380,8 +344,9 @@ export class WorkflowEngine implements ProcessControl {
     }
     this.emit({ processId, status: ProcessStatus.RUNNING });
     let failure: unknown;
-    const run: Promise<void> = this.runSteps(processId, user, claimed, claimedAt)
-      .catch((error) => {
+    const run: Promise<void> = this.runner
+      .runSteps({ processId, user, claimed, claimedAt })
+      .catch((error: unknown) => {
         failure = error;
         this.options.onError?.(error, `process ${processId}`);
       })
@@ -574,7 +539,7 @@ export class WorkflowEngine implements ProcessControl {
       if (locked.status === ProcessStatus.ABORTED) return;
       if (locked.status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
       const state = recoverState(locked.steps).outcome.state;
-      await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx });
+      await this.runner.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx });
     });
   }
 
@@ -623,7 +588,7 @@ export class WorkflowEngine implements ProcessControl {
     const row = await loadProcessRow(this.db, processId);
     const last = (await loadSteps(this.db, processId)).at(-1);
     if (!row || row.last_status !== ProcessStatus.AWAITING_CALLBACK || !last) return;
-    await this.checkpoint({
+    await this.runner.checkpoint({
       processId,
       stepName: reason,
       outcome: { status: StepStatus.FAILED, state: { ...last.state, class: "CallbackTimeout", error: reason } },
@@ -773,228 +738,14 @@ export class WorkflowEngine implements ProcessControl {
     try {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });
-      await this.runSteps(processId, user, claimed, claimedAt, input);
+      await this.runner.runSteps({ processId, user, claimed, claimedAt, input });
     } finally {
       this.releaseLease(processId);
     }
-  }
-
-  private async runSteps(processId: string, user: string, claimed: ClaimedProcess, claimedAt: number, input?: State): Promise<void> {
-    const { row, steps: rows } = claimed;
-    const workflow = await getWorkflow(row.workflow_name);
-    if (!workflow) {
-      await this.checkpoint({
-        processId,
-        stepName: "Unknown",
-        outcome: { status: StepStatus.FAILED, state: { class: "WorkflowRemovedError", error: new WorkflowRemovedError("resumed").message } },
-        assignee: Assignee.SYSTEM,
-        user,
-      });
-      return;
-    }
-    const recovered = recoverState(rows);
-    let state = recovered.outcome.state;
-    if (recovered.completedSteps === 0 && rows.every((r) => r.status !== StepStatus.SUSPEND && r.status !== StepStatus.AWAITING_CALLBACK)) {
-      // nothing completed yet: start from the initial input state
-      state = deepMerge(state, claimed.initialState);
-    }
-    let remaining = workflow.steps.steps.slice(recovered.completedSteps);
-    let lastRow = recovered.lastRow;
-    // what the last row this run wrote holds, so the next may be stored as a delta over it (the run's first row is whole)
-    let base: StepStateBase | undefined;
-    // a step group that made progress before (a retry after a failed sub-step) goes on in its progress row
-    let groupRowId: string | undefined = groupProgressRow(rows, remaining[0]);
-    const resumingSuspended =
-      recovered.outcome.status === StepStatus.SUSPEND || recovered.outcome.status === StepStatus.AWAITING_CALLBACK;
-    if (resumingSuspended && remaining[0]) {
-      // the suspended (or awaiting) step is done now: log it with the user's input and go on after it. A step group
-      // (a callback step) goes on in its own row, updated in place: one row per step, from awaiting to its outcome
-      const first = remaining[0];
-      // taken over by recovery (the resume's run was lost): the input the resume stored
-      const userInput = input ?? (recovered.outcome.status === StepStatus.SUSPEND ? await latestUserInput(this.db, processId) : undefined);
-      state = deepMerge(state, userInput ?? {});
-      const ownRow = first.isGroup && lastRow?.name === first.name ? lastRow.stepid : undefined;
-      const logged = await this.checkpoint({ processId, stepName: first.name, outcome: { status: StepStatus.SUCCESS, state }, assignee: first.assignee, user, replaceStepId: ownRow });
-      if (!logged) return;
-      state = logged.state;
-      base = logged.base;
-      if (first.isGroup) groupRowId = logged.stepId;
-      else remaining = remaining.slice(1);
-    }
-    if (this.paused(claimed.globalLock)) {
-      // paused: stays running, lifting the pause resumes it
-      this.stoppedForPause(processId);
-      return;
-    }
-
-    // The process row is written with every status change; while the process keeps running, at most once per
-    // PROCESS_ROW_INTERVAL_MS (the step rows are the record; last_step catches up).
-    // A fresh process's row was just written by the claim (status running, nothing else to record yet), so even its
-    // first step may be step-only; a resumed or retried one gets its row (last step, reason, assignee) rewritten first.
-    const fresh = rows.length === 0 && !row.failed_reason && !row.traceback && !resumingSuspended;
-    let processRowWrittenAt = fresh ? claimedAt : 0;
-    for (const [index, current] of remaining.entries()) {
-      if (this.leases.enabled && !this.leases.isHeld(processId)) {
-        // the lease was lost with its session: another engine may take the process over, so no further step runs
-        // here; it stays running and recovery resumes it from this checkpoint
-        this.interrupted.add(processId);
-        return;
-      }
-      const aborter = this.abortRequests.get(processId);
-      if (aborter !== undefined) {
-        this.abortRequests.delete(processId);
-        await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter });
-        return;
-      }
-      const startedAt = new Date();
-      const stepOnly = startedAt.getTime() - processRowWrittenAt < PROCESS_ROW_INTERVAL_MS;
-      const isLast = index === remaining.length - 1;
-      const result = await this.executeStep({ processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly: stepOnly && !isLast, isLast, base });
-      groupRowId = undefined;
-      if (!result) return; // process deleted meanwhile
-      const { outcome, stored } = result;
-      if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
-      if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
-      state = stored.state;
-      base = stored.base;
-      lastRow = undefined;
-      if (this.stopping || this.paused(stored.globalLock)) {
-        // paused, or shutting down: record where the process is; it stays running (lifting the pause / the next
-        // start resumes it)
-        await touchProcessRow(this.db, processId, current.name);
-        if (!this.stopping) this.stoppedForPause(processId);
-        return;
-      }
-    }
-    if (remaining.length > 0) return; // the last step's checkpoint completed the process
-    // nothing was left to run: the process is complete
-    const last = remaining.at(-1)?.name;
-    if (await markCompleted(this.db, processId, last)) this.emit({ processId, status: ProcessStatus.COMPLETED });
-  }
-
-  /** Run one step with a lazily opened transaction and write its checkpoint (in that transaction when there is one). */
-  private async executeStep(options: ExecuteStepOptions) {
-    const { processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly, isLast } = options;
-    let trx: ControlledTransaction<Database> | undefined;
-    let replaceId = groupRowId;
-    let base = options.base;
-    const ctx: StepContext = {
-      engine: this,
-      processId,
-      workflowName: row.workflow_name,
-      user,
-      db: async () => (trx ??= await beginStepTransaction(this.db)),
-      checkpoint: async (name, outcome) => {
-        this.assertLeased(processId);
-        const written = await this.checkpoint({ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base });
-        if (trx) await trx.commit().execute();
-        trx = undefined;
-        replaceId = written?.stepId;
-        base = written?.base;
-      },
-    };
-    let outcome: StepOutcome;
-    try {
-      outcome = await current.run(state, ctx);
-    } catch (error) {
-      // only a lost database ends a step this way (see makeStep): nothing of it is kept, recovery runs it again
-      if (trx) await trx.rollback().execute().catch(() => undefined);
-      throw error;
-    }
-    const failed = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
-    if (failed && trx) {
-      await trx.rollback().execute().catch(() => undefined);
-      trx = undefined;
-    }
-    if (failed) {
-      // a failure gets its own row (a step group's progress row stays, so a retry continues the group), except that a
-      // repeated identical failure updates the failed row instead of adding one
-      replaceId = undefined;
-      if (lastRow && lastRow.status === outcome.status && lastRow.name === current.name && sameFailure(lastRow.state, outcome.state)) {
-        const retries = Number(lastRow.state.retries ?? 0) + 1;
-        outcome = { status: outcome.status, state: { ...outcome.state, retries } };
-        replaceId = lastRow.stepid;
-      }
-    }
-    // only a successful step of a running process may skip the process row
-    const onlyStep = stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED);
-    try {
-      this.assertLeased(processId);
-      const stored = await this.checkpoint({
-        processId,
-        stepName: current.name,
-        outcome,
-        assignee: current.assignee,
-        user,
-        startedAt,
-        replaceStepId: replaceId,
-        trx,
-        isTask: row.is_task,
-        stepOnly: onlyStep,
-        completes: isLast,
-        base,
-      });
-      if (trx) await trx.commit().execute();
-      return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
-    } catch (error) {
-      if (trx) await trx.rollback().execute().catch(() => undefined);
-      // the database went away (whether the checkpoint committed is unknown; recovery reads what is stored), or the
-      // lease did: not recorded as a failure
-      if (isDatabaseConnectionError(error) || error instanceof LeaseLostError) throw error;
-      // the step's writes could not be committed: record the failure instead
-      const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
-      const stored = await this.checkpoint({ processId, stepName: current.name, outcome: failure, assignee: current.assignee, user, startedAt, isTask: row.is_task });
-      return stored ? { outcome: failure, stored, stepOnly: false } : undefined;
-    }
-  }
-
-  /** Write a step's row (and the process row), in `trx` when given, else group-committed; emits the process event. */
-  private async checkpoint(options: EngineCheckpoint) {
-    const { processId, stepName, outcome, assignee, user, trx, isTask = false, completes = false } = options;
-    const startedAt = options.startedAt ?? new Date();
-    let status = overallStatus(outcome.status);
-    if (completes && status === ProcessStatus.RUNNING) status = ProcessStatus.COMPLETED;
-    let who = assignee;
-    if (outcome.status === StepStatus.FAILED && isTask) {
-      const error = outcome.state as ErrorState;
-      if (error.class === "AssertionError" || error.class === "InconsistentData") {
-        status = ProcessStatus.INCONSISTENT_DATA;
-        who = Assignee.NOC;
-      } else if (isApiUnavailable(error)) {
-        status = ProcessStatus.API_UNAVAILABLE;
-        who = Assignee.SYSTEM;
-      }
-    }
-    const checkpoint: CheckpointInput = {
-      processId,
-      stepName,
-      outcome,
-      processStatus: status,
-      assignee: who,
-      user,
-      startedAt,
-      replaceStepId: options.replaceStepId,
-      stepOnly: options.stepOnly ?? false,
-      base: options.base,
-    };
-    const stored = trx ? await writeCheckpoint(trx, checkpoint) : await this.writer.write(checkpoint);
-    if (stored) this.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
-    return stored;
   }
 
   /** A fresh callback token (url-safe). */
   static newCallbackToken(): string {
     return randomBytes(24).toString("base64url");
   }
-}
-
-function errorStateOf(error: unknown): ErrorState {
-  const e = error instanceof Error ? error : new Error(String(error));
-  return { class: e.name, error: e.message, traceback: e.stack };
-}
-
-/** An error that means a remote API is unavailable (tasks get status api_unavailable). */
-function isApiUnavailable(error: ErrorState): boolean {
-  if (error.class === "MaxRetryError") return true;
-  return [502, 503, 504].includes(Number(error.status_code));
 }

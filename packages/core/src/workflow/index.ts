@@ -52,7 +52,8 @@ export {
   refreshProcessSearchIndex,
 } from "./builtin-steps.js";
 export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, workflowRoot } from "./registry.js";
-export { WorkflowEngine, deepMerge, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
+export { WorkflowEngine, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
+export { deepMerge, StepRunner, type StepStore, type RunHost, type StepTransaction } from "./step-runner.js";
 export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
 export { formDb, runWithFormContext } from "./form-context.js";
 export { loadProcessRow, loadSteps, readGlobalLock, type StepRow } from "./process-store.js";

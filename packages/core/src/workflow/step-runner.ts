@@ -1,0 +1,352 @@
+/**
+ * The step runner: runs a claimed process's steps one after another, with a checkpoint after each, as
+ * orchestrator-core's `workflow.py` runs steps against its `logstep` callback. It knows no SQL: what it stores goes
+ * through a {@link StepStore}, and what it must know of the engine (leases, pauses, abort requests, events) through a
+ * {@link RunHost}. The engine claims a process and hands it here.
+ */
+import type { ControlledTransaction, Kysely } from "kysely";
+import type { Database, StepStateBase } from "../db/index.js";
+import type { CheckpointInput, CheckpointResult } from "./checkpoint-writer.js";
+import { LeaseLostError, WorkflowRemovedError } from "./errors.js";
+import { isDatabaseConnectionError } from "../db/index.js";
+import type { ClaimedProcess, ProcessRow, StepRow } from "./process-store.js";
+import { getWorkflow } from "./registry.js";
+import { groupProgressRow, recoverState, sameFailure } from "./replay.js";
+import { Assignee, overallStatus, ProcessStatus, StepStatus } from "./status.js";
+import type { ErrorState, ProcessControl, State, Step, StepContext, StepOutcome } from "./steps.js";
+
+/** A step's own transaction, opened when the step first asks for the database; its checkpoint is written in it. */
+export type StepTransaction = ControlledTransaction<Database>;
+
+/** What the runner stores, and where (the engine binds it to the process store and the checkpoint writer). */
+export interface StepStore {
+  /** Write a checkpoint: in `trx` when given (the caller commits), else group-committed. Undefined: process gone. */
+  checkpoint(input: CheckpointInput, trx?: Kysely<Database>): Promise<CheckpointResult | undefined>;
+  beginStepTransaction(): Promise<StepTransaction>;
+  /** Record the step a running process is at (its row is otherwise written at most once a second). */
+  touchProcessRow(processId: string, lastStep: string): Promise<void>;
+  /** Set a running process completed; false when it was not running. */
+  markCompleted(processId: string, lastStep?: string): Promise<boolean>;
+  /** The input stored by the newest resume (a suspended step's form, when recovery takes the run over). */
+  latestUserInput(processId: string): Promise<State | undefined>;
+}
+
+/** What the runner asks of the engine that runs it. */
+export interface RunHost {
+  /** Handed to steps as `ctx.engine`. */
+  engine: ProcessControl;
+  /** Whether this engine still holds the process's lease (always true without leases). */
+  leaseHeld(processId: string): boolean;
+  /** The user who asked to abort the process while it ran, taken (once). */
+  takeAbortRequest(processId: string): string | undefined;
+  /** Whether the engine is paused, as it knows it, else as read back by the last checkpoint (`readBack`). */
+  paused(readBack: boolean): boolean;
+  /** Whether the engine is shutting down: the run stops after its step. */
+  stopping(): boolean;
+  /** The run stopped because its lease was lost: recovery takes the process over. */
+  interrupted(processId: string): void;
+  /** The run stopped for a pause: lifting it resumes the process. */
+  stoppedForPause(processId: string): void;
+  emit(event: { processId: string; status: ProcessStatus; step?: string; stepStatus?: StepStatus; stepSeconds?: number }): void;
+}
+
+/** A claimed process to run. */
+export interface RunOptions {
+  processId: string;
+  user: string;
+  claimed: ClaimedProcess;
+  /** When the claim was made (ms since the epoch): a fresh process's row counts as written then. */
+  claimedAt: number;
+  /** The input of the resume that queued this run, if any. */
+  input?: State;
+}
+
+/** While a process keeps running, its row (last_step, last_modified_at) is updated at most this often. */
+const PROCESS_ROW_INTERVAL_MS = 1000;
+
+/** Deep merge for user input into state: objects merge, anything else is replaced. */
+export function deepMerge(target: State, source: State): State {
+  const result: State = { ...target };
+  for (const [key, value] of Object.entries(source)) {
+    const existing = result[key];
+    result[key] =
+      isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing as State, value as State) : value;
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** One step to run (executeStep). */
+interface ExecuteStepOptions {
+  processId: string;
+  row: ProcessRow;
+  step: Step;
+  /** The state the step starts from. */
+  state: State;
+  user: string;
+  startedAt: Date;
+  /** The process's last row when the run began (a repeated identical failure updates it). */
+  lastRow: StepRow | undefined;
+  /** A step group's progress row to go on in. */
+  groupRowId: string | undefined;
+  /** Whether a success may leave the process row alone (see PROCESS_ROW_INTERVAL_MS). */
+  stepOnly: boolean;
+  /** The workflow's last step: its success completes the process (a workflow need not end with `done`). */
+  isLast: boolean;
+  /** What the run's previous row holds (CheckpointInput.base). */
+  base: StepStateBase | undefined;
+}
+
+/** A checkpoint as the engine asks for it; the process status and assignee are worked out from the outcome. */
+export interface EngineCheckpoint {
+  processId: string;
+  stepName: string;
+  outcome: StepOutcome;
+  assignee: string;
+  user: string;
+  /** When the step started (default: now). */
+  startedAt?: Date;
+  replaceStepId?: string;
+  /** A transaction to write the checkpoint in (a step's own, or the engine's): the caller commits. */
+  trx?: Kysely<Database>;
+  /** Tasks fail into inconsistent_data / api_unavailable as the original's do. */
+  isTask?: boolean;
+  stepOnly?: boolean;
+  /** The workflow's last step: a success completes the process. */
+  completes?: boolean;
+  base?: StepStateBase;
+}
+
+export class StepRunner {
+  constructor(
+    private readonly store: StepStore,
+    private readonly host: RunHost,
+  ) {}
+
+  /** A run's checkpoint may only be written while this engine holds the process's lease (PostgreSQL). */
+  private assertLeased(processId: string): void {
+    if (!this.host.leaseHeld(processId)) throw new LeaseLostError(processId);
+  }
+
+  /**
+   * Run a claimed process's remaining steps: replay where it is, log a suspended step's input, then run step after
+   * step with a checkpoint after each, until it finishes, stops (failed, suspended, awaiting a callback, aborted), is
+   * paused or its lease is lost.
+   */
+  async runSteps(options: RunOptions): Promise<void> {
+    const { processId, user, claimed, claimedAt, input } = options;
+    const { row, steps: rows } = claimed;
+    const workflow = await getWorkflow(row.workflow_name);
+    if (!workflow) {
+      await this.checkpoint({
+        processId,
+        stepName: "Unknown",
+        outcome: { status: StepStatus.FAILED, state: { class: "WorkflowRemovedError", error: new WorkflowRemovedError("resumed").message } },
+        assignee: Assignee.SYSTEM,
+        user,
+      });
+      return;
+    }
+    const recovered = recoverState(rows);
+    let state = recovered.outcome.state;
+    if (recovered.completedSteps === 0 && rows.every((r) => r.status !== StepStatus.SUSPEND && r.status !== StepStatus.AWAITING_CALLBACK)) {
+      // nothing completed yet: start from the initial input state
+      state = deepMerge(state, claimed.initialState);
+    }
+    let remaining = workflow.steps.steps.slice(recovered.completedSteps);
+    let lastRow = recovered.lastRow;
+    // what the last row this run wrote holds, so the next may be stored as a delta over it (the run's first row is whole)
+    let base: StepStateBase | undefined;
+    // a step group that made progress before (a retry after a failed sub-step) goes on in its progress row
+    let groupRowId: string | undefined = groupProgressRow(rows, remaining[0]);
+    const resumingSuspended =
+      recovered.outcome.status === StepStatus.SUSPEND || recovered.outcome.status === StepStatus.AWAITING_CALLBACK;
+    if (resumingSuspended && remaining[0]) {
+      // the suspended (or awaiting) step is done now: log it with the user's input and go on after it. A step group
+      // (a callback step) goes on in its own row, updated in place: one row per step, from awaiting to its outcome
+      const first = remaining[0];
+      // taken over by recovery (the resume's run was lost): the input the resume stored
+      const userInput = input ?? (recovered.outcome.status === StepStatus.SUSPEND ? await this.store.latestUserInput(processId) : undefined);
+      state = deepMerge(state, userInput ?? {});
+      const ownRow = first.isGroup && lastRow?.name === first.name ? lastRow.stepid : undefined;
+      const logged = await this.checkpoint({ processId, stepName: first.name, outcome: { status: StepStatus.SUCCESS, state }, assignee: first.assignee, user, replaceStepId: ownRow });
+      if (!logged) return;
+      state = logged.state;
+      base = logged.base;
+      if (first.isGroup) groupRowId = logged.stepId;
+      else remaining = remaining.slice(1);
+    }
+    if (this.host.paused(claimed.globalLock)) {
+      // paused: stays running, lifting the pause resumes it
+      this.host.stoppedForPause(processId);
+      return;
+    }
+
+    // The process row is written with every status change; while the process keeps running, at most once per
+    // PROCESS_ROW_INTERVAL_MS (the step rows are the record; last_step catches up).
+    // A fresh process's row was just written by the claim (status running, nothing else to record yet), so even its
+    // first step may be step-only; a resumed or retried one gets its row (last step, reason, assignee) rewritten first.
+    const fresh = rows.length === 0 && !row.failed_reason && !row.traceback && !resumingSuspended;
+    let processRowWrittenAt = fresh ? claimedAt : 0;
+    for (const [index, current] of remaining.entries()) {
+      if (!this.host.leaseHeld(processId)) {
+        // the lease was lost with its session: another engine may take the process over, so no further step runs
+        // here; it stays running and recovery resumes it from this checkpoint
+        this.host.interrupted(processId);
+        return;
+      }
+      const aborter = this.host.takeAbortRequest(processId);
+      if (aborter !== undefined) {
+        await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter });
+        return;
+      }
+      const startedAt = new Date();
+      const stepOnly = startedAt.getTime() - processRowWrittenAt < PROCESS_ROW_INTERVAL_MS;
+      const isLast = index === remaining.length - 1;
+      const result = await this.executeStep({ processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly: stepOnly && !isLast, isLast, base });
+      groupRowId = undefined;
+      if (!result) return; // process deleted meanwhile
+      const { outcome, stored } = result;
+      if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
+      if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
+      state = stored.state;
+      base = stored.base;
+      lastRow = undefined;
+      if (this.host.stopping() || this.host.paused(stored.globalLock)) {
+        // paused, or shutting down: record where the process is; it stays running (lifting the pause / the next
+        // start resumes it)
+        await this.store.touchProcessRow(processId, current.name);
+        if (!this.host.stopping()) this.host.stoppedForPause(processId);
+        return;
+      }
+    }
+    if (remaining.length > 0) return; // the last step's checkpoint completed the process
+    // nothing was left to run: the process is complete
+    const last = remaining.at(-1)?.name;
+    if (await this.store.markCompleted(processId, last)) this.host.emit({ processId, status: ProcessStatus.COMPLETED });
+  }
+
+  /** Run one step with a lazily opened transaction and write its checkpoint (in that transaction when there is one). */
+  private async executeStep(options: ExecuteStepOptions) {
+    const { processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly, isLast } = options;
+    let trx: ControlledTransaction<Database> | undefined;
+    let replaceId = groupRowId;
+    let base = options.base;
+    const ctx: StepContext = {
+      engine: this.host.engine,
+      processId,
+      workflowName: row.workflow_name,
+      user,
+      db: async () => (trx ??= await this.store.beginStepTransaction()),
+      checkpoint: async (name, outcome) => {
+        this.assertLeased(processId);
+        const written = await this.checkpoint({ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base });
+        if (trx) await trx.commit().execute();
+        trx = undefined;
+        replaceId = written?.stepId;
+        base = written?.base;
+      },
+    };
+    let outcome: StepOutcome;
+    try {
+      outcome = await current.run(state, ctx);
+    } catch (error) {
+      // only a lost database ends a step this way (see makeStep): nothing of it is kept, recovery runs it again
+      if (trx) await trx.rollback().execute().catch(() => undefined);
+      throw error;
+    }
+    const failed = outcome.status === StepStatus.FAILED || outcome.status === StepStatus.WAITING;
+    if (failed && trx) {
+      await trx.rollback().execute().catch(() => undefined);
+      trx = undefined;
+    }
+    if (failed) {
+      // a failure gets its own row (a step group's progress row stays, so a retry continues the group), except that a
+      // repeated identical failure updates the failed row instead of adding one
+      replaceId = undefined;
+      if (lastRow && lastRow.status === outcome.status && lastRow.name === current.name && sameFailure(lastRow.state, outcome.state)) {
+        const retries = Number(lastRow.state.retries ?? 0) + 1;
+        outcome = { status: outcome.status, state: { ...outcome.state, retries } };
+        replaceId = lastRow.stepid;
+      }
+    }
+    // only a successful step of a running process may skip the process row
+    const onlyStep = stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED);
+    try {
+      this.assertLeased(processId);
+      const stored = await this.checkpoint({
+        processId,
+        stepName: current.name,
+        outcome,
+        assignee: current.assignee,
+        user,
+        startedAt,
+        replaceStepId: replaceId,
+        trx,
+        isTask: row.is_task,
+        stepOnly: onlyStep,
+        completes: isLast,
+        base,
+      });
+      if (trx) await trx.commit().execute();
+      return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
+    } catch (error) {
+      if (trx) await trx.rollback().execute().catch(() => undefined);
+      // the database went away (whether the checkpoint committed is unknown; recovery reads what is stored), or the
+      // lease did: not recorded as a failure
+      if (isDatabaseConnectionError(error) || error instanceof LeaseLostError) throw error;
+      // the step's writes could not be committed: record the failure instead
+      const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
+      const stored = await this.checkpoint({ processId, stepName: current.name, outcome: failure, assignee: current.assignee, user, startedAt, isTask: row.is_task });
+      return stored ? { outcome: failure, stored, stepOnly: false } : undefined;
+    }
+  }
+
+  /** Write a step's row (and the process row), in `trx` when given, else group-committed; emits the process event. */
+  async checkpoint(options: EngineCheckpoint) {
+    const { processId, stepName, outcome, assignee, user, trx, isTask = false, completes = false } = options;
+    const startedAt = options.startedAt ?? new Date();
+    let status = overallStatus(outcome.status);
+    if (completes && status === ProcessStatus.RUNNING) status = ProcessStatus.COMPLETED;
+    let who = assignee;
+    if (outcome.status === StepStatus.FAILED && isTask) {
+      const error = outcome.state as ErrorState;
+      if (error.class === "AssertionError" || error.class === "InconsistentData") {
+        status = ProcessStatus.INCONSISTENT_DATA;
+        who = Assignee.NOC;
+      } else if (isApiUnavailable(error)) {
+        status = ProcessStatus.API_UNAVAILABLE;
+        who = Assignee.SYSTEM;
+      }
+    }
+    const checkpoint: CheckpointInput = {
+      processId,
+      stepName,
+      outcome,
+      processStatus: status,
+      assignee: who,
+      user,
+      startedAt,
+      replaceStepId: options.replaceStepId,
+      stepOnly: options.stepOnly ?? false,
+      base: options.base,
+    };
+    const stored = await this.store.checkpoint(checkpoint, trx);
+    if (stored) this.host.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
+    return stored;
+  }
+}
+
+function errorStateOf(error: unknown): ErrorState {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { class: e.name, error: e.message, traceback: e.stack };
+}
+
+/** An error that means a remote API is unavailable (tasks get status api_unavailable). */
+function isApiUnavailable(error: ErrorState): boolean {
+  if (error.class === "MaxRetryError") return true;
+  return [502, 503, 504].includes(Number(error.status_code));
+}
