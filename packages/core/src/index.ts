@@ -360,6 +360,8 @@ export {
   type EngineStatus,
   type Executor,
   type ExecutorStatus,
+  type ProcessJob,
+  type RunJob,
   type AuthAction,
   type SubscriptionWorkflow,
   type SubscriptionWorkflows,

@@ -166,6 +166,7 @@ export class WorkflowEngine implements ProcessControl {
     this.db = options.database.db;
     this.writer = new CheckpointWriter(this.db, options.database.prepared, CHECKPOINT_STATEMENTS_IN_FLIGHT, () => this.pauseWatch?.known);
     this.executor = options.executor ?? new InProcessExecutor(options.maxWorkers ?? 5);
+    this.executor.attach((job) => this.run(job.processId, job.user, job.input));
     const db = this.db;
     this.runner = new StepRunner(
       {
@@ -327,7 +328,7 @@ export class WorkflowEngine implements ProcessControl {
     const worker = this.stopping || locks || leaseless ? undefined : this.executor.reserve?.();
     if (!worker) {
       const processId = await this.createProcess(workflowName, userInputs, user);
-      this.schedule(processId, user);
+      this.schedule(processId, user, undefined, "start");
       return processId;
     }
     // A worker is free: the process is created already claimed (running, leased), in one statement, and runs now.
@@ -339,7 +340,7 @@ export class WorkflowEngine implements ProcessControl {
     }
     const { processId, claimed, claimedAt } = started;
     if (!started.running) {
-      this.schedule(processId, user);
+      this.schedule(processId, user, undefined, "start");
       return processId;
     }
     this.emit({ processId, status: ProcessStatus.RUNNING });
@@ -694,12 +695,13 @@ export class WorkflowEngine implements ProcessControl {
   }
 
   /** Queue a run of the process in the executor (at most one run per process at a time in this engine). */
-  private schedule(processId: string, user: string, input?: State): void {
+  /** Hand a run of the process to the executor: `start` for a new process, else `resume`. */
+  private schedule(processId: string, user: string, input?: State, kind: "start" | "resume" = "resume"): void {
     if (this.stopping) return;
     const previous = this.active.get(processId) ?? Promise.resolve();
     let failure: unknown;
     const run: Promise<void> = previous
-      .then(() => this.executor.submit(() => this.run(processId, user, input)))
+      .then(() => this.executor[kind]({ processId, user, input }))
       .catch((error) => {
         failure = error;
         this.options.onError?.(error, `process ${processId}`);

@@ -1,7 +1,12 @@
 /**
- * The in-process executor: runs jobs (process runs) concurrently, at most `maxWorkers` at a time, the rest queued.
- * The interface is small (submit, status, shutdown) so a distributed executor can take its place later.
+ * Executors run process runs. The engine hands a run over as a job (a process id, who asked, a resume's input) with
+ * `start` (a new process) or `resume` (anything that continues one: a resume, a retry, a callback, recovery, the end
+ * of a pause), and the executor runs it with the function the engine attached — here, in this process, at most
+ * `maxWorkers` at a time, the rest queued (orchestrator-core's "threadpool" executor). A distributed executor
+ * ("worker") would put the job on a queue for worker processes instead; the engine and the step runner do not change.
  */
+import type { State } from "./steps.js";
+
 export interface ExecutorStatus {
   executor: string;
   workers: number;
@@ -9,9 +14,25 @@ export interface ExecutorStatus {
   queued: number;
 }
 
+/** One run of a process to carry out. */
+export interface ProcessJob {
+  processId: string;
+  /** Who asked (the process's steps see it as the user). */
+  user: string;
+  /** The input of the resume that queued the run, if any. */
+  input?: State;
+}
+
+/** Carries out a job: claims the process and runs its steps (the engine's). */
+export type RunJob = (job: ProcessJob) => Promise<void>;
+
 export interface Executor {
-  /** Queue a job; the promise settles when the job has run. Refused after shutdown. */
-  submit(job: () => Promise<void>): Promise<void>;
+  /** Called once by the engine that uses the executor: how a job is carried out. */
+  attach(run: RunJob): void;
+  /** Run a new process. The promise settles when the run is over (or, for a queueing executor, handed over). */
+  start(job: ProcessJob): Promise<void>;
+  /** Continue a process (resume, retry, callback, recovery, after a pause); settles as `start` does. */
+  resume(job: ProcessJob): Promise<void>;
   status(): ExecutorStatus;
   /**
    * Take a worker now if one is free and nothing is queued (optional): returns the function that gives it back, or
@@ -22,16 +43,33 @@ export interface Executor {
   shutdown(): Promise<void>;
 }
 
+/** Runs jobs in this process, at most `maxWorkers` at a time, the rest queued in order. */
 export class InProcessExecutor implements Executor {
   private running = 0;
+  private run: RunJob | undefined;
   private readonly queue: { job: () => Promise<void>; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private stopped = false;
   private idle: (() => void)[] = [];
 
   constructor(private readonly maxWorkers: number) {}
 
-  submit(job: () => Promise<void>): Promise<void> {
+  attach(run: RunJob): void {
+    this.run = run;
+  }
+
+  start(job: ProcessJob): Promise<void> {
+    return this.submit(job);
+  }
+
+  resume(job: ProcessJob): Promise<void> {
+    return this.submit(job);
+  }
+
+  private submit(processJob: ProcessJob): Promise<void> {
     if (this.stopped) return Promise.reject(new Error("The executor is shut down"));
+    const run = this.run;
+    if (!run) return Promise.reject(new Error("The executor is not attached to an engine"));
+    const job = () => run(processJob);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.pump();

@@ -54,7 +54,7 @@ export {
 export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, workflowRoot } from "./registry.js";
 export { WorkflowEngine, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
 export { deepMerge, StepRunner, type StepStore, type RunHost, type StepTransaction } from "./step-runner.js";
-export { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
+export { InProcessExecutor, type Executor, type ExecutorStatus, type ProcessJob, type RunJob } from "./executor.js";
 export { formDb, runWithFormContext } from "./form-context.js";
 export { loadProcessRow, loadSteps, readGlobalLock, type StepRow } from "./process-store.js";
 export { recoverState, type RecoveredState } from "./replay.js";
