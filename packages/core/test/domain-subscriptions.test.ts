@@ -138,6 +138,51 @@ describe(`subscriptions of the beginner models (${backend})`, () => {
     await assert.rejects(db.db.transaction().execute((trx) => saveSubscription(trx, b)), StaleDataError);
   });
 
+  it("a loaded model's save writes only what changed; what is stored is what a whole write stores", async () => {
+    let statements: string[] = [];
+    const blockRows = async () =>
+      (
+        await sql<{ row: string }>`SELECT concat_ws('|', i.subscription_instance_id, i.product_block_id, i.label, rt.resource_type, v.value) AS row
+          FROM subscription_instances i LEFT JOIN subscription_instance_values v USING (subscription_instance_id) LEFT JOIN resource_types rt USING (resource_type_id)
+          WHERE i.subscription_id = ${userId} ORDER BY 1`.execute(db.db)
+      ).rows.map((r) => r.row);
+    const save = (model: SubscriptionModel<typeof User>) =>
+      db.db.transaction().execute(async (trx) => {
+        const log = trx.withPlugin({
+          transformQuery: (args) => {
+            statements.push(args.node.kind);
+            return args.node;
+          },
+          transformResult: async (args) => args.result,
+        });
+        return saveSubscription(log, model);
+      });
+    const user = await fromSubscription(db.db, userId, User);
+    statements = [];
+    await save(user);
+    assert.equal(statements.length, 1, `unchanged: the row alone (${statements.join("; ")})`);
+    user.user.age = 31;
+    statements = [];
+    await save(user);
+    assert.equal(statements.length, 2, `a value changed: the row, then the block's values (${statements.join("; ")})`);
+    const afterDiff = await blockRows();
+    assert.equal((await fromSubscription(db.db, userId, User)).user.age, 31);
+    // a plain copy has no snapshot: written whole, the same rows result
+    const whole = JSON.parse(JSON.stringify(await fromSubscription(db.db, userId, User))) as SubscriptionModel<typeof User>;
+    statements = [];
+    await save(whole);
+    assert.ok(statements.length > 2, "a plain copy is written whole");
+    assert.deepEqual(await blockRows(), afterDiff);
+    // a model whose snapshot is stale (saved meanwhile through another copy) is refused as before
+    const a = await fromSubscription(db.db, userId, User);
+    const b = await fromSubscription(db.db, userId, User);
+    a.user.age = 32;
+    await save(a);
+    b.user.age = 33;
+    await assert.rejects(save(b), StaleDataError);
+    assert.equal((await fromSubscription(db.db, userId, User)).user.age, 32);
+  });
+
   it("a step that returns a model saves it in its transaction; a failing step saves nothing", async () => {
     new LazyWorkflowInstance(join(REPO_ROOT, "packages/core/test/support/model-workflows.ts"), "rename_group");
     new LazyWorkflowInstance(join(REPO_ROOT, "packages/core/test/support/model-workflows.ts"), "rename_group_then_fail");

@@ -13,3 +13,18 @@ export function markLive<T extends object>(model: T): T {
 export function isLive(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[LIVE] === true;
 }
+
+/**
+ * What is stored of a live model's own blocks (see subscription-store's OwnedSnapshot), kept beside the model so
+ * that saving it writes only what changed. Keyed by the object: a plain copy has none and is written whole.
+ */
+const SNAPSHOTS = new WeakMap<object, unknown>();
+
+export function snapshotOf<S>(model: object): S | undefined {
+  return SNAPSHOTS.get(model) as S | undefined;
+}
+
+export function setSnapshot(model: object, snapshot: unknown): void {
+  if (snapshot === undefined) SNAPSHOTS.delete(model);
+  else SNAPSHOTS.set(model, snapshot);
+}

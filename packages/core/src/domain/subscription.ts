@@ -14,10 +14,10 @@ import { isRequiredIn, SubscriptionLifecycle } from "./lifecycle.js";
 import type { AnyProductBlock } from "./product-block.js";
 import type { AnyProductType } from "./product-type.js";
 import { modelForProduct } from "./registry.js";
-import { loadStoredSubscription, saveStoredSubscription, type StoredBlock, type StoredSubscription } from "./subscription-store.js";
+import { loadStoredSubscription, ownedSnapshot, writeSubscription, type OwnedSnapshot, type StoredBlock, type StoredSubscription } from "./subscription-store.js";
 import type { SubscriptionData, SubscriptionModel } from "./types.js";
 import { parseSubscription, toLifecycle } from "./validate.js";
-import { isLive, markLive } from "./live-model.js";
+import { isLive, markLive, setSnapshot, snapshotOf } from "./live-model.js";
 
 type Json = Record<string, unknown>;
 
@@ -105,6 +105,8 @@ export async function fromProductId<PT extends AnyProductType>(
   };
   for (const name of Object.keys(productType.fixedInputs)) model[name] = fixed.find((f) => f.name === name)?.value ?? null;
   for (const [attr, spec] of productType.blockSpecs) model[attr] = emptyValue(spec, subscriptionId);
+  // nothing stored yet: the first save inserts
+  setSnapshot(model, { version: null, blocks: new Map() } satisfies OwnedSnapshot);
   return markLive(model) as SubscriptionModel<PT, "initial">;
 }
 
@@ -182,6 +184,7 @@ export function modelFromStored<PT extends AnyProductType>(stored: StoredSubscri
     const blocks = taken.map((b) => blockFromStored(spec.block, b));
     model[attr] = spec.kind === "blockList" ? blocks : (blocks[0] ?? null);
   }
+  setSnapshot(model, ownedSnapshot(stored));
   return markLive(model) as SubscriptionModel<PT>;
 }
 
@@ -256,8 +259,9 @@ export async function saveSubscription(
     const list = spec.kind === "blockList" ? (value as Json[]) : [value as Json];
     list.forEach((b, i) => blocks.push(blockToStored(spec.block, b, model.subscription_id, `${attr}${spec.kind === "blockList" ? `[${i}]` : ""}`)));
   }
-  const exists = await db.selectFrom("subscriptions").select("version").where("subscription_id", "=", model.subscription_id).executeTakeFirst();
-  const version = await saveStoredSubscription(
+  // the version check applies when the row exists (a new model's row is inserted); with the snapshot of what is
+  // stored, only what changed is written
+  const { version, snapshot } = await writeSubscription(
     db,
     {
       subscription_id: model.subscription_id,
@@ -271,9 +275,10 @@ export async function saveSubscription(
       note: model.note,
       blocks,
     },
-    exists ? { expectedVersion: model.version } : {},
+    { expectedVersion: model.version, previous: snapshotOf<OwnedSnapshot>(model) },
   );
   m.version = version;
+  setSnapshot(model, snapshot);
   return version;
 }
 

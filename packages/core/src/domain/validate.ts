@@ -6,7 +6,7 @@ import { isRequiredIn, isSubscriptionLifecycle, SubscriptionLifecycle } from "./
 import type { AnyProductBlock } from "./product-block.js";
 import type { AnyProductType } from "./product-type.js";
 import type { BlockModel, SubscriptionModel } from "./types.js";
-import { markLive } from "./live-model.js";
+import { markLive, setSnapshot, snapshotOf } from "./live-model.js";
 
 const blockSchemas = new WeakMap<AnyProductBlock, Map<SubscriptionLifecycle, z.ZodType>>();
 const subscriptionSchemas = new WeakMap<AnyProductType, Map<SubscriptionLifecycle, z.ZodType>>();
@@ -88,7 +88,10 @@ export function toLifecycle<PT extends AnyProductType, L extends SubscriptionLif
   const next: Record<string, unknown> = { ...(model as Record<string, unknown>), status: lifecycle };
   if (lifecycle === SubscriptionLifecycle.ACTIVE && next.start_date == null) next.start_date = now;
   if (lifecycle === SubscriptionLifecycle.TERMINATED && next.end_date == null) next.end_date = now;
-  return markLive(parseSubscription(productType, lifecycle, next));
+  const copy = markLive(parseSubscription(productType, lifecycle, next));
+  // the copy is of the same stored subscription: its save may still write only what changed
+  setSnapshot(copy, snapshotOf(model));
+  return copy;
 }
 
 function checkLifecycle(lifecycle: unknown): asserts lifecycle is SubscriptionLifecycle {
