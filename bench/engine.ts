@@ -165,7 +165,7 @@ try {
     SELECT sum(octet_length(state::text))::int AS stored,
       (SELECT sum(octet_length(j::text)) FROM (
         SELECT (SELECT jsonb_object_agg(k, v) FROM process_steps p2, jsonb_each(CASE WHEN p2.is_delta THEN p2.state -> 'set' ELSE p2.state END) AS e(k, v)
-          WHERE p2.pid = s.pid AND (p2.completed_at, p2.started_at) <= (s.completed_at, s.started_at)) AS j
+          WHERE p2.pid = s.pid AND p2.seq <= s.seq) AS j
         FROM process_steps s WHERE s.pid = ${storedRun}) w)::int AS whole
     FROM process_steps WHERE pid = ${storedRun}`.execute(database.db);
   console.log(`step_bytes_50=${bytes.rows[0]!.stored} whole_states_bytes=${bytes.rows[0]!.whole}`);

@@ -27,9 +27,9 @@ describe(`the beginner workflows (${backend})`, () => {
   let groupId = "";
   let userId = "";
   const steps = async (pid: string) =>
-    (await db.db.selectFrom("process_steps").select("name").where("pid", "=", pid).orderBy("completed_at").execute()).map((s) => s.name);
+    (await db.db.selectFrom("process_steps").select("name").where("pid", "=", pid).orderBy("seq").execute()).map((s) => s.name);
   const finalState = async (pid: string) =>
-    (await db.db.selectFrom("process_steps").select("state").where("pid", "=", pid).orderBy("completed_at", "desc").limit(1).executeTakeFirstOrThrow()).state;
+    (await db.db.selectFrom("process_steps").select("state").where("pid", "=", pid).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow()).state;
   const run = async (name: string, inputs: unknown[]) => {
     const pid = await engine.startProcess(name, inputs, "tester");
     const status = await engine.waitFor(pid);

@@ -142,7 +142,7 @@ describe(`CheckpointWriter (${backend})`, () => {
   }
 
   async function stepsOf(pid: string) {
-    return db.db.selectFrom("process_steps").selectAll().where("pid", "=", pid).orderBy("completed_at").execute();
+    return db.db.selectFrom("process_steps").selectAll().where("pid", "=", pid).orderBy("seq").execute();
   }
 
   async function processRow(pid: string) {

@@ -11,7 +11,7 @@ describe(`core workflows (${backend})`, () => {
   let engine: WorkflowEngine;
   const proc = (pid: string) => db.db.selectFrom("processes").selectAll().where("pid", "=", pid).executeTakeFirstOrThrow();
   const lastState = async (pid: string) =>
-    (await db.db.selectFrom("process_steps").select("state").where("pid", "=", pid).orderBy("completed_at", "desc").limit(1).executeTakeFirstOrThrow()).state;
+    (await db.db.selectFrom("process_steps").select("state").where("pid", "=", pid).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow()).state;
 
   before(async () => {
     db = await freshDatabase();

@@ -134,7 +134,7 @@ describe(`migrate-domain-models with existing subscriptions (${backend})`, () =>
     const status = await engine!.waitFor(pid);
     const row = await db().selectFrom("processes").select("failed_reason").where("pid", "=", pid).executeTakeFirstOrThrow();
     assert.equal(status, "completed", `${name}: ${row.failed_reason}`);
-    const last = await db().selectFrom("process_steps").select("state").where("pid", "=", pid).orderBy("completed_at", "desc").limit(1).executeTakeFirstOrThrow();
+    const last = await db().selectFrom("process_steps").select("state").where("pid", "=", pid).orderBy("seq", "desc").limit(1).executeTakeFirstOrThrow();
     return String(last.state.subscription_id);
   }
   /** Every instance, value and relation, by names and instance ids (value and relation rows get new ids on save). */

@@ -66,7 +66,7 @@ describe(`crash recovery (${backend})`, () => {
       assert.equal(await engine.waitFor(pid), "completed");
       await engine.shutdown();
 
-      const steps = await db.db.selectFrom("process_steps").select(["name", "status"]).where("pid", "=", pid).orderBy("completed_at").execute();
+      const steps = await db.db.selectFrom("process_steps").select(["name", "status"]).where("pid", "=", pid).orderBy("seq").execute();
       assert.deepEqual(steps.map((s) => s.name), ["Start", "One", "Two", "Three", "Done"]);
       const log = await sql<{ step: string }>`select step from test_log where pid = ${pid} order by id`.execute(db.db);
       assert.deepEqual(log.rows.map((r) => r.step), ["One", "Two", "Three"], "One ran once; the killed run of Two left nothing");

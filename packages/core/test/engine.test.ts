@@ -26,7 +26,7 @@ describe(`workflow engine (${backend})`, () => {
   /** The process's step rows as readers see them: each state in full (rebuilt from the deltas stored). */
   const steps = async (pid: string) =>
     rebuildStepStates(
-      await db.db.selectFrom("process_steps").select(["stepid", "name", "status", "state", "is_delta", "started_at", "completed_at"]).where("pid", "=", pid).orderBy("completed_at").execute(),
+      await db.db.selectFrom("process_steps").select(["stepid", "name", "status", "state", "is_delta", "started_at", "completed_at"]).where("pid", "=", pid).orderBy("seq").execute(),
     ).map(({ is_delta: _, ...row }) => row);
   const proc = (pid: string) => db.db.selectFrom("processes").selectAll().where("pid", "=", pid).executeTakeFirstOrThrow();
   const log = async (pid: string) =>

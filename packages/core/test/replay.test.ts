@@ -18,7 +18,7 @@ import { StepStatus } from "../src/workflow/status.js";
 
 const PID = "00000000-0000-4000-8000-000000000001";
 
-/** Rows of one process, in the order loadSteps gives them (completed_at, started_at). */
+/** Rows of one process, in the order loadSteps gives them (seq: the order they were written). */
 class Log {
   readonly rows: StepRow[] = [];
   private clock = Date.UTC(2026, 0, 1);
@@ -41,20 +41,22 @@ class Log {
       completed_at: at,
       commit_hash: null,
       is_delta: false,
+      seq: String(this.clock),
     };
     this.rows.push(row);
     return row;
   }
 
   /**
-   * Overwrite a row in place (replaceStepId): the writer sets completed_at = clock_timestamp(), so the row moves to
+   * Overwrite a row in place (replaceStepId): the writer gives the row a new seq (and completed_at), so it moves to
    * the end of the order.
    */
   replace(row: StepRow, name: string, status: StepStatus, state: Record<string, unknown>): StepRow {
     const index = this.rows.indexOf(row);
     assert.ok(index >= 0, "replacing a row of the log");
     this.rows.splice(index, 1);
-    const next: StepRow = { ...row, name, status, state: state as StepRow["state"], completed_at: this.tick(), is_delta: false };
+    const at = this.tick();
+    const next: StepRow = { ...row, name, status, state: state as StepRow["state"], completed_at: at, is_delta: false, seq: String(at.getTime()) };
     this.rows.push(next);
     return next;
   }

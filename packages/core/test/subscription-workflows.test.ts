@@ -12,7 +12,7 @@ describe(`subscription workflows (${backend})`, () => {
   let productId: string;
   const sub = (id: string) => db.db.selectFrom("subscriptions").selectAll().where("subscription_id", "=", id).executeTakeFirstOrThrow();
   const stepNames = async (pid: string) =>
-    (await db.db.selectFrom("process_steps").select("name").where("pid", "=", pid).orderBy("completed_at").execute()).map((r) => r.name);
+    (await db.db.selectFrom("process_steps").select("name").where("pid", "=", pid).orderBy("seq").execute()).map((r) => r.name);
 
   before(async () => {
     db = await freshDatabase();

@@ -4,7 +4,7 @@
  * every row's full state ({@link rebuildStepStates}); the API, the UI and the engine only ever see full states.
  *
  * A delta row (`is_delta` true) holds `{"set": {key: new value, …}, "unset": [removed key, …]}` over the top-level
- * keys of the state of the row just before it (rows in order of completed_at, started_at). The writer makes a
+ * keys of the state of the row just before it (rows in the order they were written: `seq`). The writer makes a
  * snapshot every {@link STATE_SNAPSHOT_EVERY} rows, for the first row a run writes, for every row that is not a plain
  * success (failed, suspended, awaiting a callback, aborted, complete), and for every row updated in place; a row's
  * state is therefore rebuilt from at most STATE_SNAPSHOT_EVERY rows. orchestrator-core stores full states only
@@ -77,7 +77,7 @@ export function applyStepStateDelta(previous: StepState, delta: StepStateDelta):
 }
 
 /**
- * Rows of one process in their order (completed_at, started_at), with every state in full. A delta row without a row
+ * Rows of one process in the order they were written (`seq`), with every state in full. A delta row without a row
  * before it (which the writer never makes) is taken as its `set` alone.
  */
 export function rebuildStepStates<R extends { state: unknown; is_delta?: boolean | null }>(rows: readonly R[]): (Omit<R, "state"> & { state: StepState })[] {

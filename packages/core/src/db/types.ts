@@ -108,6 +108,8 @@ export interface ProcessStepsTable {
   commit_hash: string | null;
   /** Whether `state` holds only what changed since the row before (see step-states.ts). */
   is_delta: Generated<boolean>;
+  /** The order the rows were written in (a row updated in place takes a new number): steps are read in this order. */
+  seq: Generated<string>;
 }
 
 export interface ProcessesSubscriptionsTable {

@@ -171,7 +171,7 @@ export async function writeCheckpoint(
           WHERE pid = ${input.processId} RETURNING pid
         )
         UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb, is_delta = false,
-          created_by = ${input.user}, completed_at = clock_timestamp()
+          created_by = ${input.user}, completed_at = clock_timestamp(), seq = nextval('process_steps_seq')
         WHERE stepid = ${input.replaceStepId} AND EXISTS (SELECT 1 FROM upd)
         RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db)
     : await sql<{ stepid: string; global_lock: boolean }>`

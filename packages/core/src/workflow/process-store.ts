@@ -102,7 +102,7 @@ export async function loadProcessRow(db: Kysely<Database>, processId: string): P
 
 /** A process's step rows in order, every state in full (rebuilt from the deltas stored). */
 export async function loadSteps(db: Kysely<Database>, processId: string): Promise<StepRow[]> {
-  const rows = await db.selectFrom("process_steps").selectAll().where("pid", "=", processId).orderBy("completed_at").orderBy("started_at").execute();
+  const rows = await db.selectFrom("process_steps").selectAll().where("pid", "=", processId).orderBy("seq").execute();
   return rebuildStepStates(rows);
 }
 
@@ -179,7 +179,7 @@ export async function claimProcess(
       (SELECT ok FROM lease) AS leased,
       (SELECT i.input_state FROM input_states i WHERE i.pid = ${processId} AND i.input_type = 'initial_state'
         ORDER BY i.input_time DESC LIMIT 1) AS initial_state,
-      (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.completed_at, s.started_at), '[]'::jsonb)
+      (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.seq), '[]'::jsonb)
         FROM process_steps s WHERE s.pid = ${processId}) AS steps,
       (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
   const r = result.rows[0]!;

@@ -7,7 +7,7 @@ const find = step("Find timed-out awaiting-callback processes", async (_state, c
   const rows = await sql<{ pid: string }>`
     SELECT p.pid FROM processes p
     JOIN LATERAL (
-      SELECT s.state, s.completed_at FROM process_steps s WHERE s.pid = p.pid ORDER BY s.completed_at DESC LIMIT 1
+      SELECT s.state, s.completed_at FROM process_steps s WHERE s.pid = p.pid ORDER BY s.seq DESC LIMIT 1
     ) last ON true
     WHERE p.last_status = 'awaiting_callback'
       AND last.state ? '__callback_timeout'

@@ -1,6 +1,11 @@
 /**
  * Step states stored as deltas, with a snapshot at least every 16 rows.
  *
+ * `process_steps.seq` numbers the rows in the order they were written (a row updated in place takes a new number):
+ * the order a delta is read in must be the order it was written in, and `completed_at` cannot tell two rows apart that
+ * were written within the clock's resolution (a millisecond on the embedded database). Existing rows are numbered in
+ * their order of completed_at, started_at.
+ *
  * `process_steps.is_delta` says a row's `state` holds only what changed since the row
  * before it (`{"set": {…}, "unset": […]}`), with a full snapshot at least every 16 rows (see db/step-states.ts).
  * Existing rows hold full states and stay as they are (is_delta false).
@@ -21,7 +26,16 @@ export const branch_labels = null;
 export const depends_on = null;
 
 export async function upgrade(conn: MigrationConnection): Promise<void> {
-  await sql`ALTER TABLE process_steps ADD COLUMN is_delta boolean NOT NULL DEFAULT false`.execute(conn);
+  await sql`
+    ALTER TABLE process_steps ADD COLUMN is_delta boolean NOT NULL DEFAULT false;
+    CREATE SEQUENCE process_steps_seq;
+    ALTER TABLE process_steps ADD COLUMN seq bigint;
+    WITH ordered AS (SELECT stepid, nextval('process_steps_seq') AS n FROM (
+      SELECT stepid FROM process_steps ORDER BY completed_at, started_at) o)
+    UPDATE process_steps s SET seq = ordered.n FROM ordered WHERE ordered.stepid = s.stepid;
+    ALTER TABLE process_steps ALTER COLUMN seq SET DEFAULT nextval('process_steps_seq'), ALTER COLUMN seq SET NOT NULL;
+    ALTER SEQUENCE process_steps_seq OWNED BY process_steps.seq;
+  `.execute(conn);
 }
 
 export async function downgrade(conn: MigrationConnection): Promise<void> {
@@ -35,7 +49,7 @@ export async function downgrade(conn: MigrationConnection): Promise<void> {
       FOR r IN
         SELECT s.stepid, s.pid, s.state, s.is_delta FROM process_steps s
         WHERE s.pid IN (SELECT pid FROM process_steps WHERE is_delta)
-        ORDER BY s.pid, s.completed_at, s.started_at
+        ORDER BY s.pid, s.seq
       LOOP
         IF current_pid IS DISTINCT FROM r.pid THEN
           current_pid := r.pid;
@@ -51,5 +65,6 @@ export async function downgrade(conn: MigrationConnection): Promise<void> {
       END LOOP;
     END $$;
     ALTER TABLE process_steps DROP COLUMN is_delta;
+    ALTER TABLE process_steps DROP COLUMN seq;
   `.execute(conn);
 }
