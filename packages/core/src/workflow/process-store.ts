@@ -7,7 +7,8 @@
 import { CompiledQuery, sql, type ControlledTransaction, type Kysely, type Selectable } from "kysely";
 import { namedStatement, rebuildStepStates, type Database, type ProcessesTable, type ProcessStepsTable } from "../db/index.js";
 import { ProcessStatus } from "./status.js";
-import type { State } from "./steps.js";
+import { NOT_CLEARED } from "./replay.js";
+import { STEP_GROUP_KEY, type State } from "./steps.js";
 
 export type ProcessRow = Selectable<ProcessesTable> & { workflow_name: string; workflow_target: string };
 /** A step row as readers see it: `state` in full (rebuilt from deltas), `is_delta` as stored. */
@@ -137,7 +138,12 @@ export interface ClaimedProcess {
 }
 
 /**
- * Claim a process for a run in one statement: set it `running` if its status is one of `from` (and, with `lease`,
+ * Claim a process for a run in one statement. Its steps come with their states in full from the snapshot replay
+ * starts from (the last whole row at or before the last completed step) on; rows before it carry only whether they
+ * are a step group's progress row, all that replay asks of them (replay.ts), so a long process's claim reads a bounded
+ * amount of state.
+ *
+ * The claim: set it `running` if its status is one of `from` (and, with `lease`,
  * only if this session gets the process's advisory lock), and read back the process, its workflow's name, its steps,
  * its initial input state and the engine's global lock. Returns `leased` so a lock taken without a claim is released.
  */
@@ -167,6 +173,13 @@ export async function claimProcess(
       SELECT pg_advisory_unlock(hashtextextended(u, 0)) FROM unnest(${[...unlock]}::text[]) AS u
     ),
     lease AS MATERIALIZED (SELECT ${leaseCte} AS ok),
+    -- the snapshot replay starts from: the last whole row at or before the last completed step (failed, suspended and
+    -- awaiting rows are whole too, but hold no state to go on with)
+    base AS (
+      SELECT coalesce(max(s.seq), 0) AS seq FROM process_steps s
+      WHERE s.pid = ${processId} AND NOT s.is_delta AND s.seq <= coalesce(
+        (SELECT max(c.seq) FROM process_steps c WHERE c.pid = ${processId} AND c.status <> ALL(${[...NOT_CLEARED]}::text[])), 0)
+    ),
     claimed AS (
       UPDATE processes SET last_status = ${ProcessStatus.RUNNING}, last_modified_at = now()
       WHERE pid = ${processId} AND last_status = ANY(${[...from]}::text[]) AND (SELECT ok FROM lease)
@@ -179,7 +192,12 @@ export async function claimProcess(
       (SELECT ok FROM lease) AS leased,
       (SELECT i.input_state FROM input_states i WHERE i.pid = ${processId} AND i.input_type = 'initial_state'
         ORDER BY i.input_time DESC LIMIT 1) AS initial_state,
-      (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.seq), '[]'::jsonb)
+      (SELECT coalesce(jsonb_agg(
+          CASE WHEN s.seq >= (SELECT seq FROM base) THEN to_jsonb(s)
+            -- before the snapshot replay starts from, only whether the row is a step group's progress row counts
+            ELSE to_jsonb(s) || jsonb_build_object('is_delta', false, 'state',
+              jsonb_strip_nulls(jsonb_build_object(${STEP_GROUP_KEY}::text, CASE WHEN s.is_delta THEN NULL ELSE s.state -> ${STEP_GROUP_KEY}::text END)))
+          END ORDER BY s.seq), '[]'::jsonb)
         FROM process_steps s WHERE s.pid = ${processId}) AS steps,
       (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
   const r = result.rows[0]!;

@@ -19,7 +19,7 @@ export interface ReplayRow {
 }
 
 /** Statuses of step rows that do not count as completed steps. */
-const NOT_CLEARED: readonly string[] = [StepStatus.FAILED, StepStatus.SUSPEND, StepStatus.WAITING, StepStatus.AWAITING_CALLBACK, StepStatus.ABORT];
+export const NOT_CLEARED: readonly string[] = [StepStatus.FAILED, StepStatus.SUSPEND, StepStatus.WAITING, StepStatus.AWAITING_CALLBACK, StepStatus.ABORT];
 
 export interface RecoveredState<R extends ReplayRow = ReplayRow> {
   /** The state to continue from and the status of the step it came from. */
