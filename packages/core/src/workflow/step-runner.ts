@@ -5,10 +5,9 @@
  * {@link RunHost}. The engine claims a process and hands it here.
  */
 import type { ControlledTransaction, Kysely } from "kysely";
-import type { Database, StepStateBase } from "../db/index.js";
+import { isDatabaseConnectionError, type Database, type StepStateBase } from "../db/index.js";
 import type { CheckpointInput, CheckpointResult } from "./checkpoint-writer.js";
 import { LeaseLostError, WorkflowRemovedError } from "./errors.js";
-import { isDatabaseConnectionError } from "../db/index.js";
 import type { ClaimedProcess, ProcessRow, StepRow } from "./process-store.js";
 import { getWorkflow } from "./registry.js";
 import { groupProgressRow, recoverState, sameFailure } from "./replay.js";
@@ -120,6 +119,7 @@ export interface EngineCheckpoint {
   base?: StepStateBase;
 }
 
+/** Runs claimed processes' steps for one engine (see the module comment). */
 export class StepRunner {
   constructor(
     private readonly store: StepStore,
