@@ -63,13 +63,16 @@ export interface RunOptions {
 /** While a process keeps running, its row (last_step, last_modified_at) is updated at most this often. */
 const PROCESS_ROW_INTERVAL_MS = 1000;
 
-/** Deep merge for user input into state: objects merge, anything else is replaced. */
+/**
+ * Deep merge for user input into state: objects merge, anything else is replaced. A key named `__proto__` (JSON input
+ * can carry one) is stored as data, never taken as the object's prototype.
+ */
 export function deepMerge(target: State, source: State): State {
   const result: State = { ...target };
   for (const [key, value] of Object.entries(source)) {
-    const existing = result[key];
-    result[key] =
-      isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing as State, value as State) : value;
+    const existing = Object.hasOwn(result, key) ? result[key] : undefined;
+    const merged = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing as State, value as State) : value;
+    Object.defineProperty(result, key, { value: merged, writable: true, enumerable: true, configurable: true });
   }
   return result;
 }
