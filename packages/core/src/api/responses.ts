@@ -32,24 +32,28 @@ export const productRefSchema = z
     status: z.string(),
     created_at: z.string(),
     end_date: z.string().nullable(),
-  })
-  ;
+  });
 
-/** A subscription a process runs on. */
-export const processSubscriptionRefSchema = z
-  .object({
-    workflow_target: z.string().nullable(),
-    subscription_id: z.string(),
-    description: z.string(),
-    status: subscriptionStatusSchema,
-    insync: z.boolean(),
-    customer_id: z.string(),
-    start_date: timestamp.nullable(),
-    end_date: timestamp.nullable(),
-    note: z.string().nullable(),
-    product: z.object({ product_id: z.string(), name: z.string(), tag: z.string(), product_type: z.string() }),
-  })
-  ;
+const subscriptionFields = {
+  subscription_id: z.string(),
+  description: z.string(),
+  status: subscriptionStatusSchema,
+  insync: z.boolean(),
+  customer_id: z.string(),
+  start_date: timestamp.nullable(),
+  end_date: timestamp.nullable(),
+  note: z.string().nullable(),
+  version: z.number(),
+  product_id: z.string(),
+};
+
+/** A subscription a process runs on: the subscription's fields but its version and product id, and its product. */
+const { version: _version, product_id: _productId, ...processSubscriptionFields } = subscriptionFields;
+export const processSubscriptionRefSchema = z.object({
+  workflow_target: z.string().nullable(),
+  ...processSubscriptionFields,
+  product: z.object({ product_id: z.string(), name: z.string(), tag: z.string(), product_type: z.string() }),
+});
 
 const processFields = {
   process_id: z.string(),
@@ -87,8 +91,7 @@ export const processStepSchema = z
     completed: z.number().nullable().optional().describe("Seconds since the epoch"),
     state: jsonObject.optional(),
     state_delta: jsonObject.optional().describe("The keys that changed from the previous step's state"),
-  })
-  ;
+  });
 
 /** `GET /processes/{process_id}`: orchestrator-core's ProcessSchema. */
 export const processDetailSchema = z
@@ -98,35 +101,20 @@ export const processDetailSchema = z
     current_state: jsonObject,
     steps: z.array(processStepSchema),
     form: jsonObject.nullable().describe("The JSON schema of the form a suspended step waits for"),
-  })
-  ;
+  });
 
 export const statusCountsSchema = z
   .object({
     process_counts: z.record(z.string(), z.number()).describe("Workflow processes per status"),
     task_counts: z.record(z.string(), z.number()).describe("Task processes per status"),
-  })
-  ;
+  });
 
-const subscriptionFields = {
-  subscription_id: z.string(),
-  description: z.string(),
-  status: subscriptionStatusSchema,
-  insync: z.boolean(),
-  customer_id: z.string(),
-  start_date: timestamp.nullable(),
-  end_date: timestamp.nullable(),
-  note: z.string().nullable(),
-  version: z.number(),
-  product_id: z.string(),
-};
 
 /** A row of `GET /subscriptions`. */
 export const subscriptionListItemSchema = z.object({ ...subscriptionFields, product: productRefSchema });
 
 export const fixedInputSchema = z
-  .object({ fixed_input_id: z.string(), name: z.string(), value: z.string(), created_at: timestamp })
-  ;
+  .object({ fixed_input_id: z.string(), name: z.string(), value: z.string(), created_at: timestamp });
 
 export const customerDescriptionSchema = z
   .object({
@@ -136,8 +124,7 @@ export const customerDescriptionSchema = z
     description: z.string(),
     created_at: timestamp,
     version: z.number(),
-  })
-  ;
+  });
 
 /** A process that ran on a subscription. */
 export const subscriptionProcessRefSchema = z
@@ -151,8 +138,7 @@ export const subscriptionProcessRefSchema = z
     created_by: z.string().nullable(),
     started_at: timestamp,
     last_modified_at: timestamp,
-  })
-  ;
+  });
 
 /** `GET /subscriptions/{subscription_id}`. */
 export const subscriptionDetailSchema = z
@@ -162,8 +148,7 @@ export const subscriptionDetailSchema = z
     customer_descriptions: z.array(customerDescriptionSchema),
     metadata: jsonObject.nullable(),
     processes: z.array(subscriptionProcessRefSchema),
-  })
-  ;
+  });
 
 /** `GET /subscriptions/domain-model/{subscription_id}`: the subscription's fields, fixed inputs and product blocks by name. */
 export const domainModelSchema = jsonObject;
@@ -183,8 +168,7 @@ export const subscriptionWorkflowSchema = z
     locked_relations_detail: z.array(relatedSubscription).optional(),
     unterminated_in_use_by_subscriptions: z.array(z.string()).optional(),
     unterminated_in_use_by_subscriptions_detail: z.array(relatedSubscription).optional(),
-  })
-  ;
+  });
 
 const workflowList = z.array(subscriptionWorkflowSchema);
 export const subscriptionWorkflowsSchema = z
@@ -198,8 +182,7 @@ export const subscriptionWorkflowsSchema = z
     reason: z.string().optional().describe("Why no workflow may run now (the subscription is locked or out of sync)"),
     locked_relations: z.array(z.string()).optional(),
     locked_relations_detail: z.array(relatedSubscription).optional(),
-  })
-  ;
+  });
 
 const blockFields = {
   product_block_id: z.string(),
@@ -225,8 +208,7 @@ export const productSchema = z
     workflows: z.array(
       z.object({ workflow_id: z.string(), name: z.string(), target: targetSchema, is_task: z.boolean(), description: z.string(), created_at: timestamp }),
     ),
-  })
-  ;
+  });
 
 const resourceTypeFields = { resource_type_id: z.string(), resource_type: z.string(), description: z.string().nullable() };
 
@@ -238,13 +220,11 @@ export const productBlockSchema = z
     end_date: timestamp.nullable(),
     resource_types: z.array(z.object(resourceTypeFields)),
     depends_on: z.array(z.object(blockFields)),
-  })
-  ;
+  });
 
 /** `GET /resource_types`: a resource type with the blocks that have it. */
 export const resourceTypeSchema = z
-  .object({ ...resourceTypeFields, product_blocks: z.array(z.object(blockFields)) })
-  ;
+  .object({ ...resourceTypeFields, product_blocks: z.array(z.object(blockFields)) });
 
 /** `GET /workflows`: a workflow in the database with its steps in code and its products. */
 export const workflowSchema = z
@@ -259,8 +239,7 @@ export const workflowSchema = z
     products: z.array(
       z.object({ product_id: z.string(), name: z.string(), description: z.string(), tag: z.string(), product_type: z.string(), status: z.string() }),
     ),
-  })
-  ;
+  });
 
 /** A row of `GET /workflows/registration`: a workflow in code, in the database, or both. */
 export const workflowRegistrationSchema = z
@@ -277,8 +256,7 @@ export const workflowRegistrationSchema = z
     product_types: z.array(z.string()),
     products: z.array(z.object({ product_id: z.string(), name: z.string() })),
     problems: z.array(z.string()),
-  })
-  ;
+  });
 
 /** `GET /workflows/registration/check`: the verdict `db check` gives. */
 export const registrationCheckSchema = z
@@ -286,12 +264,10 @@ export const registrationCheckSchema = z
     ok: z.boolean(),
     problems: z.array(z.object({ kind: z.string(), workflow: z.string().nullable(), product: z.string().nullable(), message: z.string() })),
     products_without_all_workflows: z.record(z.string(), z.array(z.string())).describe("Active products → the targets they have no workflow for"),
-  })
-  ;
+  });
 
 export const engineStatusSchema = z
-  .object({ global_lock: z.boolean(), global_status: z.enum(["RUNNING", "PAUSING", "PAUSED"]), running_processes: z.number() })
-  ;
+  .object({ global_lock: z.boolean(), global_status: z.enum(["RUNNING", "PAUSING", "PAUSED"]), running_processes: z.number() });
 
 export const workerStatusSchema = z
   .object({
@@ -299,8 +275,7 @@ export const workerStatusSchema = z
     number_of_workers_online: z.number(),
     number_of_queued_jobs: z.number(),
     number_of_running_jobs: z.number(),
-  })
-  ;
+  });
 
 export type ProductRef = z.output<typeof productRefSchema>;
 export type ProcessSubscriptionRef = z.output<typeof processSubscriptionRefSchema>;

@@ -60,7 +60,7 @@ import {
   type WorkflowRow,
 } from "./process-store.js";
 import { recoverState } from "./replay.js";
-import { StepRunner } from "./step-runner.js";
+import { StepRunner, type ProcessEvent } from "./step-runner.js";
 import { getWorkflow } from "./registry.js";
 import { TRANSLATIONS, WF_USABLE_WHILE_OUT_OF_SYNC } from "./subscription-workflows.js";
 import { Assignee, ProcessStatus, RESUMABLE_STATUSES, StepStatus } from "./status.js";
@@ -76,15 +76,7 @@ export interface EngineOptions {
   onError?: (error: unknown, context: string) => void;
 }
 
-/** Emitted on `engine.events` as "process" after every change of a process. */
-export interface ProcessEvent {
-  processId: string;
-  status: ProcessStatus;
-  /** Set when a step was logged: its name, status and how long it ran. */
-  step?: string;
-  stepStatus?: StepStatus;
-  stepSeconds?: number;
-}
+export type { ProcessEvent } from "./step-runner.js";
 
 export type EngineStatus = "RUNNING" | "PAUSING" | "PAUSED";
 

@@ -30,6 +30,16 @@ export interface StepStore {
   latestUserInput(processId: string): Promise<State | undefined>;
 }
 
+/** Emitted on `engine.events` as "process" after every change of a process. */
+export interface ProcessEvent {
+  processId: string;
+  status: ProcessStatus;
+  /** Set when a step was logged: its name, status and how long it ran. */
+  step?: string;
+  stepStatus?: StepStatus;
+  stepSeconds?: number;
+}
+
 /** What the runner asks of the engine that runs it. */
 export interface RunHost {
   /** Handed to steps as `ctx.engine`. */
@@ -46,7 +56,7 @@ export interface RunHost {
   interrupted(processId: string): void;
   /** The run stopped for a pause: lifting it resumes the process. */
   stoppedForPause(processId: string): void;
-  emit(event: { processId: string; status: ProcessStatus; step?: string; stepStatus?: StepStatus; stepSeconds?: number }): void;
+  emit(event: ProcessEvent): void;
 }
 
 /** A claimed process to run. */
