@@ -8,21 +8,10 @@ import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
 import pg from "pg";
 import { startTestServer, type TestServer } from "./support/api.js";
-import { backend } from "./support/db.js";
+import { admin, backend, databaseUri } from "./support/db.js";
 
 const PROCESSES = 16;
 const STEPS = 8;
-const adminUri = process.env.TEST_POSTGRES_URI ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUri });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,17 +75,12 @@ describe(`database faults (${backend})`, { skip: backend !== "postgres" && "the 
     assert.equal((await t.request("GET", "/api/health")).status, 200);
 
     // each step of each process ran (and was committed) exactly once
-    const { rows } = await admin(async (c) => {
-      const uri = new URL(adminUri);
-      uri.pathname = `/${database}`;
-      const own = new pg.Client({ connectionString: uri.toString() });
-      await own.connect();
-      try {
-        return await own.query<{ pid: string; step: string; n: number }>("SELECT pid::text, step, count(*)::int AS n FROM test_log GROUP BY pid, step");
-      } finally {
-        await own.end();
-      }
-    });
+    // on a connection of its own, not the server's pool
+    const own = new pg.Client({ connectionString: databaseUri(database) });
+    await own.connect();
+    const { rows } = await own
+      .query<{ pid: string; step: string; n: number }>("SELECT pid::text, step, count(*)::int AS n FROM test_log GROUP BY pid, step")
+      .finally(() => own.end());
     assert.equal(rows.length, PROCESSES * STEPS);
     assert.deepEqual(rows.filter((r) => r.n !== 1), []);
     for (const id of ids) {

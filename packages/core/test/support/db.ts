@@ -23,7 +23,8 @@ export interface TestDatabase extends OrchestratorDb {
   readonly uri: string | undefined;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Run `fn` on a connection of its own to the server's admin database (TEST_POSTGRES_URI). */
+export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUri });
   await client.connect();
   try {
@@ -33,14 +34,19 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** The URI of database `name` on the test server (TEST_POSTGRES_URI with another database). */
+export function databaseUri(name: string): string {
+  const url = new URL(adminUri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /** A new empty PostgreSQL database; returns its URI and a function that drops it. */
 export async function createPostgresDatabase(): Promise<{ uri: string; drop: () => Promise<void> }> {
   const name = `orch_test_${randomBytes(6).toString("hex")}`;
   await admin((c) => c.query(`create database ${name}`));
-  const url = new URL(adminUri);
-  url.pathname = `/${name}`;
   return {
-    uri: url.toString(),
+    uri: databaseUri(name),
     drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
