@@ -1,5 +1,5 @@
 /**
- * Workflows of step-state-deltas-review.test.ts: states that stress the delta codec, step groups, callback steps,
+ * Workflows of step-state-deltas.review.ts: states that stress the delta codec, step groups, callback steps,
  * input steps, conditional skips, failures (repeated identical ones too), gates to pause / abort / shut down mid-run.
  * Behaviour is steered by `deltaConfig` (set by the test before each scenario); failures count per process.
  */
