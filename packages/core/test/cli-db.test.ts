@@ -14,7 +14,8 @@ const SCHEMA_ROOT = "3f1c0a7e2b91";
 const CORE_WORKFLOWS = "7c4d2e9a1b38";
 const LIST_INDEXES = "a4e1c9b07d52";
 const ENGINE_NOTIFY = "395053131319";
-const SCHEMA_HEAD = "0d871e514f0b";
+const STEP_DELTAS = "0d871e514f0b";
+const SCHEMA_HEAD = "5b2e8f0c7a13";
 
 describe(`db commands as a user runs them (${backend})`, () => {
   const app = tempDir("cli");
@@ -110,7 +111,8 @@ describe(`db commands as a user runs them (${backend})`, () => {
       `Running upgrade ${SCHEMA_ROOT} -> ${CORE_WORKFLOWS}, Add the core workflows`,
       `Running upgrade ${CORE_WORKFLOWS} -> ${LIST_INDEXES}, Add indexes for the API's lists`,
       `Running upgrade ${LIST_INDEXES} -> ${ENGINE_NOTIFY}, Engine speed: announce pause / unpause, and compress step states with lz4`,
-      `Running upgrade ${ENGINE_NOTIFY} -> ${SCHEMA_HEAD}, Step states stored as deltas, with a snapshot at least every 16 rows`,
+      `Running upgrade ${ENGINE_NOTIFY} -> ${STEP_DELTAS}, Step states stored as deltas, with a snapshot at least every 16 rows`,
+      `Running upgrade ${STEP_DELTAS} -> ${SCHEMA_HEAD}, Pause notifications numbered by a sequence`,
       `Running upgrade  -> ${dataHead}, Create data head`,
       `Running upgrade ${dataHead} -> ${first}, add User and UserGroup workflows`,
     ]);
@@ -126,7 +128,8 @@ describe(`db commands as a user runs them (${backend})`, () => {
     const out = await ok("history");
     const lines = out.trim().split("\n");
     assert.equal(lines[0], `${dataHead} -> ${first} (data) (head) (current), add User and UserGroup workflows`);
-    assert.ok(lines.includes(`${ENGINE_NOTIFY} -> ${SCHEMA_HEAD} (schema) (head) (current), Step states stored as deltas, with a snapshot at least every 16 rows`));
+    assert.ok(lines.includes(`${STEP_DELTAS} -> ${SCHEMA_HEAD} (schema) (head) (current), Pause notifications numbered by a sequence`));
+    assert.ok(lines.includes(`${ENGINE_NOTIFY} -> ${STEP_DELTAS} (schema), Step states stored as deltas, with a snapshot at least every 16 rows`));
     assert.ok(lines.includes(`${LIST_INDEXES} -> ${ENGINE_NOTIFY} (schema), Engine speed: announce pause / unpause, and compress step states with lz4`));
     assert.ok(lines.includes(`${CORE_WORKFLOWS} -> ${LIST_INDEXES} (schema), Add indexes for the API's lists`));
     assert.ok(lines.includes(`${SCHEMA_ROOT} -> ${CORE_WORKFLOWS} (schema), Add the core workflows`));

@@ -6,7 +6,7 @@
  */
 import type { OrchestratorDb, Listener } from "../db/index.js";
 
-/** The channel the engine_settings trigger notifies ("locked:<time>" / "unlocked:<time>"). */
+/** The channel the engine_settings trigger notifies ("locked:<n>" / "unlocked:<n>", n from a sequence). */
 export const ENGINE_SETTINGS_CHANNEL = "orchestrator_engine_settings";
 
 export interface PauseWatchHandlers {
