@@ -176,6 +176,18 @@ describe(`ProcessLeases (${backend})`, { skip: backend !== "postgres" ? "leases 
     }
   });
 
+  it("releases handed back after close() are dropped: no retry against the closed sessions keeps the process alive", async () => {
+    const a = await openEngine();
+    const pid = pidOnLane(0, 1);
+    assert.ok(a.leases.forClaim(pid), "a claim under way");
+    await a.leases.close();
+    // its statement failed with the closed session: the engine hands its releases back
+    a.leases.unclaimed([pid]);
+    a.leases.release(pid);
+    await sleep(200);
+    assert.deepEqual(a.errors, [], "nothing was sent (each try would fail and be retried every 20 ms, for ever)");
+  });
+
   it("releases ride along with the lane's next claim: forClaim hands them out, the claim statement executes them", async () => {
     const a = await openEngine();
     try {

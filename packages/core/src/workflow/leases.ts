@@ -277,7 +277,9 @@ export class ProcessLeases {
    * test/leases.test.ts: releases handed back after a failed statement used to wait for the lane's next statement.
    */
   private requeue(lane: Lane, pids: readonly string[]): void {
-    if (!lane.up) return; // the session's locks went with it
+    // the session's locks went with it; after close() the sessions are gone (a retry would fail every
+    // UNLOCK_DELAY_MS for ever, keeping the process alive)
+    if (!lane.up || this.closed) return;
     for (const pid of pids) if (!this.held.has(pid)) lane.pending.add(pid);
     if (lane.pending.size > 0) lane.timer ??= setTimeout(() => void this.flush(lane), UNLOCK_DELAY_MS);
   }
@@ -308,6 +310,10 @@ export class ProcessLeases {
     for (const pid of [...this.held]) this.release(pid);
     await Promise.all(this.lanes.filter((lane) => lane.up).map((lane) => this.flush(lane)));
     this.closed = true;
+    for (const lane of this.lanes) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = undefined;
+    }
     await Promise.all(this.lanes.map((lane) => lane.session.close()));
     this.lanes.length = 0;
   }
