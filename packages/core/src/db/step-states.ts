@@ -24,6 +24,8 @@ export const STATE_SNAPSHOT_EVERY = 16;
  */
 export interface StepStateBase {
   readonly keys: ReadonlyMap<string, string>;
+  /** Each top-level key's value where it is a string, number or boolean: its JSON text above is reused while it stays. */
+  readonly primitives: ReadonlyMap<string, unknown>;
   readonly rowsSinceSnapshot: number;
 }
 
@@ -45,22 +47,30 @@ export interface EncodedStepState {
 /**
  * Encode `state` (a plain JSON object: keys whose value JSON leaves out are left out) for its row: as a delta over
  * `previous` when there is one and `snapshot` is false and the run of deltas is not too long yet, else in full.
- * The JSON text of each key is made once, so encoding costs what one JSON.stringify of the state costs.
+ * The JSON text of each key is made once; a string, number or boolean that has not changed since `previous` keeps the
+ * text made then (objects and arrays are made anew: a step may have changed them in place), so a long process's
+ * states are not turned into JSON again with every step.
  */
 export function encodeStepState(state: StepState, previous: StepStateBase | undefined, snapshot: boolean): EncodedStepState {
   const keys = new Map<string, string>();
+  const primitives = new Map<string, unknown>();
   for (const key of Object.keys(state)) {
-    const json = JSON.stringify(state[key]);
-    if (json !== undefined) keys.set(key, json);
+    const value = state[key];
+    const primitive = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+    let json = primitive && previous?.primitives.get(key) === value ? previous.keys.get(key) : undefined;
+    json ??= JSON.stringify(value);
+    if (json === undefined) continue;
+    keys.set(key, json);
+    if (primitive) primitives.set(key, value);
   }
   const full = !previous || snapshot || previous.rowsSinceSnapshot >= STATE_SNAPSHOT_EVERY;
-  if (full) return { json: objectJson(keys), isDelta: false, base: { keys, rowsSinceSnapshot: 1 } };
+  if (full) return { json: objectJson(keys), isDelta: false, base: { keys, primitives, rowsSinceSnapshot: 1 } };
   const set = new Map<string, string>();
   for (const [key, json] of keys) if (previous.keys.get(key) !== json) set.set(key, json);
   const unset: string[] = [];
   for (const key of previous.keys.keys()) if (!keys.has(key)) unset.push(key);
   const json = unset.length ? `{"set":${objectJson(set)},"unset":${JSON.stringify(unset)}}` : `{"set":${objectJson(set)}}`;
-  return { json, isDelta: true, base: { keys, rowsSinceSnapshot: previous.rowsSinceSnapshot + 1 } };
+  return { json, isDelta: true, base: { keys, primitives, rowsSinceSnapshot: previous.rowsSinceSnapshot + 1 } };
 }
 
 function objectJson(keys: ReadonlyMap<string, string>): string {
