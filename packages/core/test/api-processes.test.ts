@@ -119,6 +119,14 @@ describe(`/api/processes (${backend})`, () => {
 
     const task = await start("three_steps");
     assert.equal((await t.settle(task)).last_status, "completed");
+    // running (as another instance's claim leaves it): 409, and nothing is deleted
+    const { db } = t.server.database;
+    await db.updateTable("processes").set({ last_status: "running" }).where("pid", "=", task).execute();
+    const busy = await t.request("DELETE", `/api/processes/${task}`);
+    assert.equal(busy.status, 409);
+    assert.match(busy.body.detail, /while it is running/);
+    assert.equal((await t.request("GET", `/api/processes/${task}`)).body.last_status, "running", "still there");
+    await db.updateTable("processes").set({ last_status: "completed" }).where("pid", "=", task).execute();
     assert.equal((await t.request("DELETE", `/api/processes/${task}`)).status, 204);
     assert.equal((await t.request("GET", `/api/processes/${task}`)).status, 404);
     assert.equal((await t.request("DELETE", `/api/processes/${MISSING}`)).status, 404);

@@ -15,7 +15,8 @@ const CORE_WORKFLOWS = "7c4d2e9a1b38";
 const LIST_INDEXES = "a4e1c9b07d52";
 const ENGINE_NOTIFY = "395053131319";
 const STEP_DELTAS = "0d871e514f0b";
-const SCHEMA_HEAD = "5b2e8f0c7a13";
+const NOTIFY_SEQUENCE = "5b2e8f0c7a13";
+const SCHEMA_HEAD = "9e4a6c1d2f70";
 
 describe(`db commands as a user runs them (${backend})`, () => {
   const app = tempDir("cli");
@@ -112,7 +113,8 @@ describe(`db commands as a user runs them (${backend})`, () => {
       `Running upgrade ${CORE_WORKFLOWS} -> ${LIST_INDEXES}, Add indexes for the API's lists`,
       `Running upgrade ${LIST_INDEXES} -> ${ENGINE_NOTIFY}, Engine speed: announce pause / unpause, and compress step states with lz4`,
       `Running upgrade ${ENGINE_NOTIFY} -> ${STEP_DELTAS}, Step states stored as deltas, with a snapshot at least every 16 rows`,
-      `Running upgrade ${STEP_DELTAS} -> ${SCHEMA_HEAD}, Pause notifications numbered by a sequence`,
+      `Running upgrade ${STEP_DELTAS} -> ${NOTIFY_SEQUENCE}, Pause notifications numbered by a sequence`,
+      `Running upgrade ${NOTIFY_SEQUENCE} -> ${SCHEMA_HEAD}, Process steps kept with their process by triggers instead of a foreign key`,
       `Running upgrade  -> ${dataHead}, Create data head`,
       `Running upgrade ${dataHead} -> ${first}, add User and UserGroup workflows`,
     ]);
@@ -128,7 +130,8 @@ describe(`db commands as a user runs them (${backend})`, () => {
     const out = await ok("history");
     const lines = out.trim().split("\n");
     assert.equal(lines[0], `${dataHead} -> ${first} (data) (head) (current), add User and UserGroup workflows`);
-    assert.ok(lines.includes(`${STEP_DELTAS} -> ${SCHEMA_HEAD} (schema) (head) (current), Pause notifications numbered by a sequence`));
+    assert.ok(lines.includes(`${NOTIFY_SEQUENCE} -> ${SCHEMA_HEAD} (schema) (head) (current), Process steps kept with their process by triggers instead of a foreign key`));
+    assert.ok(lines.includes(`${STEP_DELTAS} -> ${NOTIFY_SEQUENCE} (schema), Pause notifications numbered by a sequence`));
     assert.ok(lines.includes(`${ENGINE_NOTIFY} -> ${STEP_DELTAS} (schema), Step states stored as deltas, with a snapshot at least every 16 rows`));
     assert.ok(lines.includes(`${LIST_INDEXES} -> ${ENGINE_NOTIFY} (schema), Engine speed: announce pause / unpause, and compress step states with lz4`));
     assert.ok(lines.includes(`${CORE_WORKFLOWS} -> ${LIST_INDEXES} (schema), Add indexes for the API's lists`));

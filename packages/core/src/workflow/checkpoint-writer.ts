@@ -96,7 +96,12 @@ function isJsonPlain(value: unknown, depth: number): boolean {
   }
 }
 
-/** The step-only checkpoint, as a prepared statement (the engine's hottest query). */
+/**
+ * The step-only checkpoint, as a prepared statement (the engine's hottest query). It does not look at the process row
+ * (process_steps has no foreign key, for speed: see revision 9e4a6c1d2f70): a process deleted behind the engine's back
+ * is found by the run's next full checkpoint, at most PROCESS_ROW_INTERVAL_MS later, which then removes what was
+ * written for it meanwhile (StepStore.removeOrphanSteps).
+ */
 const STEP_ONLY_SQL = `INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
   VALUES ($7, $1, $2, $3, $4::jsonb, $8, $5, $6::timestamptz, clock_timestamp())`;
 /** The same, reading the global lock back (when the engine does not learn of changes by notification). */
@@ -127,7 +132,7 @@ const FULL_SQL = `${FULL_SQL_BASE}, (SELECT global_lock FROM engine_settings LIM
 /**
  * Write a step's checkpoint. `prepared` (a server database outside a transaction) runs the step-only statement as a
  * named prepared statement; with `knownLock` (the engine learns of pauses by notification) the prepared statements do
- * not read the global lock back. Returns undefined when the process no longer exists (deleted meanwhile).
+ * not read the global lock back. Returns undefined when the process no longer exists (deleted meanwhile), except for a step-only checkpoint, which does not look.
  */
 export async function writeCheckpoint(
   db: Kysely<Database>,
@@ -139,21 +144,16 @@ export async function writeCheckpoint(
   const { json: stateJson, isDelta, state, base, failedReason, traceback } = checkpointRow(input);
   const startedAt = input.startedAt.toISOString();
   if (input.stepOnly && !input.replaceStepId) {
-    try {
-      const stepId = newStepId();
-      const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId, isDelta];
-      const [name, text] =
-        knownLock === undefined
-          ? ["orchestrator_step_checkpoint_read_lock", STEP_ONLY_READ_LOCK_SQL]
-          : ["orchestrator_step_checkpoint", STEP_ONLY_SQL];
-      const rows = prepared
-        ? await prepared<{ global_lock: boolean }>(name, text, values)
-        : (await db.executeQuery<{ global_lock: boolean }>(CompiledQuery.raw(text, values))).rows;
-      return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state, base };
-    } catch (error) {
-      if ((error as { code?: string }).code === "23503") return undefined; // the process was deleted meanwhile
-      throw error;
-    }
+    const stepId = newStepId();
+    const values = [input.processId, input.stepName, outcome.status, stateJson, input.user, startedAt, stepId, isDelta];
+    const [name, text] =
+      knownLock === undefined
+        ? ["orchestrator_step_checkpoint_read_lock", STEP_ONLY_READ_LOCK_SQL]
+        : ["orchestrator_step_checkpoint", STEP_ONLY_SQL];
+    const rows = prepared
+      ? await prepared<{ global_lock?: boolean }>(name, text, values)
+      : (await db.executeQuery<{ global_lock?: boolean }>(CompiledQuery.raw(text, values))).rows;
+    return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state, base };
   }
   if (prepared && !input.replaceStepId) {
     const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId(), isDelta];
@@ -191,8 +191,8 @@ export async function writeCheckpoint(
 
 /**
  * Several processes' checkpoints in one statement (group commit): for each row the step row is inserted and, unless
- * it is step-only, the process row updated, all in the statement's one transaction. Rows whose process is gone
- * (deleted meanwhile) are left out of the result.
+ * it is step-only, the process row updated, all in the statement's one transaction. Full checkpoints whose process is
+ * gone (deleted meanwhile) are left out of the result; step-only ones are written (see STEP_ONLY_SQL).
  */
 const BATCH_SQL = `WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],

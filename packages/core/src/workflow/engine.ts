@@ -45,6 +45,7 @@ import {
   markCompleted,
   markResumed,
   readGlobalLock,
+  removeOrphanSteps,
   runningProcessIds,
   storeCallbackProgress,
   touchProcessRow,
@@ -165,6 +166,7 @@ export class WorkflowEngine implements ProcessControl {
         checkpoint: (input, trx) => (trx ? writeCheckpoint(trx, input) : this.writer.write(input)),
         beginStepTransaction: () => beginStepTransaction(db),
         touchProcessRow: (processId, lastStep) => touchProcessRow(db, processId, lastStep),
+        removeOrphanSteps: (processId) => removeOrphanSteps(db, processId),
         markCompleted: (processId, lastStep) => markCompleted(db, processId, lastStep),
         latestUserInput: (processId) => latestUserInput(db, processId),
       },
@@ -539,7 +541,9 @@ export class WorkflowEngine implements ProcessControl {
   /** Delete a process with its steps, input states and subscription links. */
   async deleteProcess(processId: string): Promise<void> {
     if (this.active.has(processId)) throw new ProcessConflictError("Cannot delete a process while it is running");
-    if (!(await deleteProcessRow(this.db, processId))) throw new ProcessNotFoundError(processId);
+    const deleted = await deleteProcessRow(this.db, processId);
+    if (deleted === "missing") throw new ProcessNotFoundError(processId);
+    if (deleted === "running") throw new ProcessConflictError("Cannot delete a process while it is running");
     this.emit({ processId, status: ProcessStatus.ABORTED });
   }
 

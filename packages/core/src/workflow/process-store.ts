@@ -327,10 +327,17 @@ export async function withProcessLocked<T>(
   });
 }
 
-/** Delete a process (its steps, input states and subscription links go with it); false when there was none. */
-export async function deleteProcessRow(db: Kysely<Database>, processId: string): Promise<boolean> {
-  const result = await db.deleteFrom("processes").where("pid", "=", processId).executeTakeFirst();
-  return Number(result.numDeletedRows) > 0;
+/**
+ * Delete a process that is not running (its steps, input states and subscription links go with it): "running" when it
+ * is (nothing deleted), "missing" when there was none.
+ */
+export async function deleteProcessRow(db: Kysely<Database>, processId: string): Promise<"deleted" | "running" | "missing"> {
+  // a running process is refused in the statement itself, so that an engine that runs it (here or on another
+  // instance) never writes a step of a deleted process; its steps go with it (trigger processes_delete_steps)
+  const result = await db.deleteFrom("processes").where("pid", "=", processId).where("last_status", "!=", ProcessStatus.RUNNING).executeTakeFirst();
+  if (Number(result.numDeletedRows) > 0) return "deleted";
+  const left = await db.selectFrom("processes").select("pid").where("pid", "=", processId).executeTakeFirst();
+  return left ? "running" : "missing";
 }
 
 /**
@@ -387,9 +394,22 @@ export async function countRunning(db: Kysely<Database>): Promise<number> {
   return Number(row.n);
 }
 
-/** Record where a running process is (`last_step`), leaving its status. */
-export async function touchProcessRow(db: Kysely<Database>, processId: string, lastStep: string): Promise<void> {
-  await db.updateTable("processes").set({ last_step: lastStep, last_modified_at: sql`now()` }).where("pid", "=", processId).execute();
+/** Record where a running process is (`last_step`), leaving its status; false when the process is gone. */
+export async function touchProcessRow(db: Kysely<Database>, processId: string, lastStep: string): Promise<boolean> {
+  const result = await db.updateTable("processes").set({ last_step: lastStep, last_modified_at: sql`now()` }).where("pid", "=", processId).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Delete the step rows of a process that is gone: those its run wrote with step-only checkpoints after the process was
+ * deleted behind its back (process_steps has no foreign key). Nothing is deleted while the process row is there.
+ */
+export async function removeOrphanSteps(db: Kysely<Database>, processId: string): Promise<void> {
+  await db
+    .deleteFrom("process_steps")
+    .where("pid", "=", processId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom("processes").select("pid").where("pid", "=", processId))))
+    .execute();
 }
 
 /** Set a `running` process `completed` (a run with no step left); false when it was not running. */

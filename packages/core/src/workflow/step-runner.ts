@@ -22,8 +22,10 @@ export interface StepStore {
   /** Write a checkpoint: in `trx` when given (the caller commits), else group-committed. Undefined: process gone. */
   checkpoint(input: CheckpointInput, trx?: Kysely<Database>): Promise<CheckpointResult | undefined>;
   beginStepTransaction(): Promise<StepTransaction>;
-  /** Record the step a running process is at (its row is otherwise written at most once a second). */
-  touchProcessRow(processId: string, lastStep: string): Promise<void>;
+  /** Record the step a running process is at (its row is otherwise written at most once a second); false: gone. */
+  touchProcessRow(processId: string, lastStep: string): Promise<boolean>;
+  /** The process was found deleted: remove the step rows its run wrote after that (step-only checkpoints do not look). */
+  removeOrphanSteps(processId: string): Promise<void>;
   /** Set a running process completed; false when it was not running. */
   markCompleted(processId: string, lastStep?: string): Promise<boolean>;
   /** The input stored by the newest resume (a suspended step's form, when recovery takes the run over). */
@@ -231,7 +233,10 @@ export class StepRunner {
       if (this.host.stopping() || this.host.paused(stored.globalLock)) {
         // paused, or shutting down: record where the process is; it stays running (lifting the pause / the next
         // start resumes it)
-        await this.store.touchProcessRow(processId, current.name);
+        if (!(await this.store.touchProcessRow(processId, current.name))) {
+          await this.store.removeOrphanSteps(processId); // deleted meanwhile
+          return;
+        }
         if (!this.host.stopping()) this.host.stoppedForPause(processId);
         return;
       }
@@ -257,7 +262,8 @@ export class StepRunner {
       checkpoint: async (name, outcome) => {
         this.assertLeased(processId);
         const written = await this.checkpoint({ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base });
-        if (trx) await trx.commit().execute();
+        // the step's writes are kept with its checkpoint, or not at all (the process was deleted meanwhile)
+        if (trx) await (written ? trx.commit() : trx.rollback()).execute();
         trx = undefined;
         replaceId = written?.stepId;
         base = written?.base;
@@ -304,7 +310,7 @@ export class StepRunner {
         completes: isLast,
         base,
       });
-      if (trx) await trx.commit().execute();
+      if (trx) await (stored ? trx.commit() : trx.rollback()).execute();
       return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
     } catch (error) {
       if (trx) await trx.rollback().execute().catch(() => undefined);
@@ -348,6 +354,7 @@ export class StepRunner {
       base: options.base,
     };
     const stored = await this.store.checkpoint(checkpoint, trx);
+    if (!stored) await this.store.removeOrphanSteps(processId);
     if (stored) this.host.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
     return stored;
   }
