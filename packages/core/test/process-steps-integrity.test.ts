@@ -23,10 +23,25 @@ describe(`process steps kept with their process (${backend})`, () => {
     return pid;
   };
 
+  /** Start `workflow`, delete its process by SQL while it waits at the gate, open the gate and wait for the run to end. */
+  const deletedAtGate = async (workflow: string) => {
+    const open = closeGate();
+    const pid = await engine.startProcess(workflow);
+    await gateReached;
+    try {
+      await db.db.deleteFrom("processes").where("pid", "=", pid).execute();
+    } finally {
+      open();
+    }
+    // the run has ended (what it last knew of the process is all the engine can tell of it now)
+    await engine.waitFor(pid).catch(() => undefined);
+    return pid;
+  };
+
   before(async () => {
     db = await freshDatabase();
     await migrate(db);
-    for (const name of ["simple_task", "gated"]) await register(db, name);
+    for (const name of ["simple_task", "gated", "gated_then_log"]) await register(db, name);
     engine = new WorkflowEngine({ database: db });
     await engine.start();
   });
@@ -57,19 +72,17 @@ describe(`process steps kept with their process (${backend})`, () => {
   });
 
   it("a process deleted by SQL while a step runs: its run stops at its next full checkpoint and leaves no step row", async () => {
-    const open = closeGate();
-    const pid = await engine.startProcess("gated");
-    await gateReached;
-    try {
-      await db.db.deleteFrom("processes").where("pid", "=", pid).execute();
-    } finally {
-      open();
-    }
     const started = Date.now();
-    // the run has ended (what it last knew of the process is all the engine can tell of it now)
-    await engine.waitFor(pid).catch(() => undefined);
+    const pid = await deletedAtGate("gated");
     assert.ok(Date.now() - started < 5_000);
     assert.equal(await stepCount(pid), 0, "the rows written after the delete were removed");
+  });
+
+  it("deleted while a step runs, with the last checkpoint in a step's transaction: that step's writes are rolled back, no row is left", async () => {
+    const pid = await deletedAtGate("gated_then_log");
+    assert.equal(await stepCount(pid), 0, "the rows written after the delete were removed");
+    const { rows } = await sql<{ step: string }>`select step from test_log where pid = ${pid}`.execute(db.db);
+    assert.deepEqual(rows, [], "the last step's write went with its checkpoint");
   });
 
   it("the revision's downgrade removes rows whose process is gone and puts the key back; upgrading again drops it", async () => {

@@ -109,7 +109,6 @@ export const statusCountsSchema = z
     task_counts: z.record(z.string(), z.number()).describe("Task processes per status"),
   });
 
-
 /** A row of `GET /subscriptions`. */
 export const subscriptionListItemSchema = z.object({ ...subscriptionFields, product: productRefSchema });
 

@@ -132,7 +132,8 @@ const FULL_SQL = `${FULL_SQL_BASE}, (SELECT global_lock FROM engine_settings LIM
 /**
  * Write a step's checkpoint. `prepared` (a server database outside a transaction) runs the step-only statement as a
  * named prepared statement; with `knownLock` (the engine learns of pauses by notification) the prepared statements do
- * not read the global lock back. Returns undefined when the process no longer exists (deleted meanwhile), except for a step-only checkpoint, which does not look.
+ * not read the global lock back. Returns undefined when the process no longer exists (deleted meanwhile), except for
+ * a step-only checkpoint, which does not look.
  */
 export async function writeCheckpoint(
   db: Kysely<Database>,

@@ -24,7 +24,10 @@ export interface StepStore {
   beginStepTransaction(): Promise<StepTransaction>;
   /** Record the step a running process is at (its row is otherwise written at most once a second); false: gone. */
   touchProcessRow(processId: string, lastStep: string): Promise<boolean>;
-  /** The process was found deleted: remove the step rows its run wrote after that (step-only checkpoints do not look). */
+  /**
+   * The process was found deleted: remove the step rows its run wrote after that (step-only checkpoints do not look).
+   * Called once the step's transaction is settled (on the embedded database it holds the one session).
+   */
   removeOrphanSteps(processId: string): Promise<void>;
   /** Set a running process completed; false when it was not running. */
   markCompleted(processId: string, lastStep?: string): Promise<boolean>;
@@ -215,7 +218,8 @@ export class StepRunner {
       }
       const aborter = this.host.takeAbortRequest(processId);
       if (aborter !== undefined) {
-        await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter });
+        const aborted = await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter });
+        if (!aborted) await this.store.removeOrphanSteps(processId); // deleted meanwhile
         return;
       }
       const startedAt = new Date();
@@ -223,7 +227,11 @@ export class StepRunner {
       const isLast = index === remaining.length - 1;
       const result = await this.executeStep({ processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly: stepOnly && !isLast, isLast, base });
       groupRowId = undefined;
-      if (!result) return; // process deleted meanwhile
+      if (!result) {
+        // deleted meanwhile (found by a full checkpoint; the step's transaction, if any, is rolled back by now)
+        await this.store.removeOrphanSteps(processId);
+        return;
+      }
       const { outcome, stored } = result;
       if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
       if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
@@ -354,7 +362,6 @@ export class StepRunner {
       base: options.base,
     };
     const stored = await this.store.checkpoint(checkpoint, trx);
-    if (!stored) await this.store.removeOrphanSteps(processId);
     if (stored) this.host.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
     return stored;
   }

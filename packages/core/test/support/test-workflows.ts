@@ -298,6 +298,11 @@ export function closeGate(): () => void {
   return () => openGate();
 }
 let gatePassage: Promise<void> = Promise.resolve();
+/** Tell the test a process is at the gate, and wait until it opens. */
+async function atGate(): Promise<void> {
+  reached();
+  await gatePassage;
+}
 export const gated = task(
   {},
   begin.chain(
@@ -306,12 +311,25 @@ export const gated = task(
     }),
     // no database use: its checkpoint is the step-only statement, which does not read the lock back
     step("Two", async () => {
-      reached();
-      await gatePassage;
+      await atGate();
       return { two: true };
     }),
     step("Three", async (_s, ctx) => {
       await logRun(ctx, "Three");
+    }),
+  ),
+);
+
+/** Waits at the gate, then its last step writes to the database: the last checkpoint goes in that step's transaction. */
+export const gated_then_log = workflow(
+  { target: Target.SYSTEM },
+  init.chain(
+    step("Wait", async () => {
+      await atGate();
+      return { waited: true };
+    }),
+    step("Log", async (_s, ctx) => {
+      await logRun(ctx, "Log");
     }),
   ),
 );
