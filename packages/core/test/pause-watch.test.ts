@@ -78,7 +78,7 @@ describe(`pause watch (${backend})`, () => {
     onChange = undefined;
   });
 
-  it("lock, unlock and lock again in one transaction arrive as so many changes, ending locked", async () => {
+  it("lock, unlock and lock again in one transaction: every change arrives, ending locked", async () => {
     const changes: boolean[] = [];
     onChange = (locked) => changes.push(locked);
     await db.db.transaction().execute(async (trx) => {
