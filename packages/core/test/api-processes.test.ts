@@ -288,7 +288,8 @@ describe(`/api/processes (${backend})`, () => {
     assert.equal(running.body.global_status, "RUNNING");
     assert.equal((await t.request("PUT", "/api/settings/status", { global_lock: "yes" })).status, 422);
     const workers = await t.request("GET", "/api/settings/worker-status");
-    assert.deepEqual(Object.keys(workers.body).sort(), ["executor_type", "number_of_queued_jobs", "number_of_running_jobs", "number_of_workers_online"]);
+    assert.deepEqual(Object.keys(workers.body).sort(), ["executor_type", "number_of_queued_jobs", "number_of_running_jobs", "number_of_workers_online", "workers"]);
+    assert.deepEqual(workers.body.workers, [], "no worker processes with the in-process executor");
     assert.equal(workers.body.number_of_workers_online, 4);
   });
 });

@@ -16,7 +16,8 @@ const LIST_INDEXES = "a4e1c9b07d52";
 const ENGINE_NOTIFY = "395053131319";
 const STEP_DELTAS = "0d871e514f0b";
 const NOTIFY_SEQUENCE = "5b2e8f0c7a13";
-const SCHEMA_HEAD = "9e4a6c1d2f70";
+const STEPS_WITHOUT_FK = "9e4a6c1d2f70";
+const SCHEMA_HEAD = "c3d8a5f19e27";
 
 describe(`db commands as a user runs them (${backend})`, () => {
   const app = tempDir("cli");
@@ -114,7 +115,8 @@ describe(`db commands as a user runs them (${backend})`, () => {
       `Running upgrade ${LIST_INDEXES} -> ${ENGINE_NOTIFY}, Engine speed: announce pause / unpause, and compress step states with lz4`,
       `Running upgrade ${ENGINE_NOTIFY} -> ${STEP_DELTAS}, Step states stored as deltas, with a snapshot at least every 16 rows`,
       `Running upgrade ${STEP_DELTAS} -> ${NOTIFY_SEQUENCE}, Pause notifications numbered by a sequence`,
-      `Running upgrade ${NOTIFY_SEQUENCE} -> ${SCHEMA_HEAD}, Process steps kept with their process by triggers instead of a foreign key`,
+      `Running upgrade ${NOTIFY_SEQUENCE} -> ${STEPS_WITHOUT_FK}, Process steps kept with their process by triggers instead of a foreign key`,
+      `Running upgrade ${STEPS_WITHOUT_FK} -> ${SCHEMA_HEAD}, Worker processes and scheduled tasks`,
       `Running upgrade  -> ${dataHead}, Create data head`,
       `Running upgrade ${dataHead} -> ${first}, add User and UserGroup workflows`,
     ]);
@@ -130,7 +132,8 @@ describe(`db commands as a user runs them (${backend})`, () => {
     const out = await ok("history");
     const lines = out.trim().split("\n");
     assert.equal(lines[0], `${dataHead} -> ${first} (data) (head) (current), add User and UserGroup workflows`);
-    assert.ok(lines.includes(`${NOTIFY_SEQUENCE} -> ${SCHEMA_HEAD} (schema) (head) (current), Process steps kept with their process by triggers instead of a foreign key`));
+    assert.ok(lines.includes(`${STEPS_WITHOUT_FK} -> ${SCHEMA_HEAD} (schema) (head) (current), Worker processes and scheduled tasks`));
+    assert.ok(lines.includes(`${NOTIFY_SEQUENCE} -> ${STEPS_WITHOUT_FK} (schema), Process steps kept with their process by triggers instead of a foreign key`));
     assert.ok(lines.includes(`${STEP_DELTAS} -> ${NOTIFY_SEQUENCE} (schema), Pause notifications numbered by a sequence`));
     assert.ok(lines.includes(`${ENGINE_NOTIFY} -> ${STEP_DELTAS} (schema), Step states stored as deltas, with a snapshot at least every 16 rows`));
     assert.ok(lines.includes(`${LIST_INDEXES} -> ${ENGINE_NOTIFY} (schema), Engine speed: announce pause / unpause, and compress step states with lz4`));

@@ -274,6 +274,19 @@ export const workerStatusSchema = z
     number_of_workers_online: z.number(),
     number_of_queued_jobs: z.number(),
     number_of_running_jobs: z.number(),
+    workers: z
+      .array(
+        z.object({
+          worker_id: z.string(),
+          hostname: z.string(),
+          pid: z.number(),
+          capacity: z.number().describe("Processes it runs at a time (its MAX_WORKERS)"),
+          running: z.number().describe("Processes it runs now (as of its last heartbeat)"),
+          started_at: timestamp,
+          heartbeat_at: timestamp,
+        }),
+      )
+      .describe("The worker processes (EXECUTOR=worker); empty for the in-process executor"),
   });
 
 export type ProductRef = z.output<typeof productRefSchema>;

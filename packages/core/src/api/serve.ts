@@ -9,7 +9,7 @@ import { defaultDataFolder, openDatabase, type OrchestratorDb } from "../db/inde
 import { OrchestratorError } from "../errors.js";
 import { MigrationProject, Migrator } from "../migrations/index.js";
 import { loadSettings, type Settings } from "../settings.js";
-import { createEngine, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
+import { assertWorkerDatabase, createEngine, ProcessQueue, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
 import { createApi, type ApiOptions } from "./app.js";
 
 export interface ServeOptions {
@@ -50,9 +50,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   if (!embedded) report(`Connected to the database ${database.location}`);
   let engine: WorkflowEngine | undefined;
   let app: FastifyInstance | undefined;
+  let jobs: ProcessQueue | undefined;
   try {
+    if (settings.EXECUTOR === "worker") assertWorkerDatabase(database);
     if (options.migrate !== false) await migrateToHeads(database, options.appRoot, report);
-    engine = createEngine(database, settings, { onError: (error, context) => app?.log.error({ err: error }, context) });
+    const onError = (error: unknown, context: string) => app?.log.error({ err: error }, context);
+    // EXECUTOR=worker: this process creates and resumes processes, worker processes (`main.ts worker`) run them
+    if (settings.EXECUTOR === "worker") jobs = await ProcessQueue.open(database.db, { supervise: false, onError: (error) => onError(error, "process queue") });
+    engine = createEngine(database, settings, { onError, queue: jobs && { jobs, role: "api" } });
     app = await createApi({ database, engine, settings, uiFolder: options.uiFolder, logger: options.logger });
     await engine.start();
     try {
@@ -66,6 +71,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   } catch (error) {
     await app?.close().catch(() => undefined);
     await engine?.shutdown().catch(() => undefined);
+    await jobs?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;
   }
@@ -83,6 +89,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       (closing ??= (async () => {
         await running.app.close();
         await running.engine.shutdown();
+        await jobs?.close();
         await database.close();
       })()),
   };

@@ -16,6 +16,7 @@ import type { CliContext } from "./context.js";
 import { dbCommand } from "./db-commands.js";
 import { cliProcess } from "./process.js";
 import { serveCommand } from "./serve-command.js";
+import { workerCommand } from "./worker-command.js";
 
 export type { CliContext } from "./context.js";
 export { withCliProcess, type CliProcess } from "./process.js";
@@ -47,6 +48,7 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
   // `serve` is what runs without a command (`npx tsx main.ts`, `npm start`); a word that names no command is an error
   program.addCommand(serveCommand(ctx), { isDefault: true });
   program.addCommand(db);
+  program.addCommand(workerCommand(ctx));
   for (const command of options.commands ?? []) program.addCommand(command);
   // commander's own messages of the subcommands (usage errors, help) go to the process's output as they are
   for (const command of descendants(program)) {

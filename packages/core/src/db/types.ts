@@ -185,6 +185,33 @@ export interface SubscriptionMetadataTable {
   metadata: JSONColumnType<JsonObject, JsonObject | string, JsonObject | string>;
 }
 
+/** A worker process of EXECUTOR=worker, kept fresh by its heartbeat. */
+export interface EngineWorkersTable {
+  worker_id: string;
+  hostname: string;
+  os_pid: number;
+  capacity: number;
+  running: Generated<number>;
+  started_at: GeneratedTimestamp;
+  heartbeat_at: GeneratedTimestamp;
+}
+
+/** A scheduled start of a task or workflow (scheduler). */
+export interface SchedulesTable {
+  schedule_id: GeneratedUuid;
+  name: string;
+  workflow_name: string;
+  trigger: "cron" | "interval";
+  cron: string | null;
+  interval_seconds: number | null;
+  user_inputs: JSONColumnType<unknown[], string, string>;
+  next_run_at: Date | null;
+  last_run_at: Date | null;
+  last_result: string | null;
+  last_process_id: string | null;
+  created_at: GeneratedTimestamp;
+}
+
 /** The applied migration heads, one row per head. */
 export interface AlembicVersionTable {
   version_num: string;
@@ -211,6 +238,8 @@ export interface Database {
   subscription_instance_relations: SubscriptionInstanceRelationsTable;
   subscription_customer_descriptions: SubscriptionCustomerDescriptionsTable;
   subscription_metadata: SubscriptionMetadataTable;
+  engine_workers: EngineWorkersTable;
+  schedules: SchedulesTable;
   alembic_version: AlembicVersionTable;
 }
 
@@ -236,4 +265,6 @@ export const CORE_TABLES = [
   "subscription_instance_relations",
   "subscription_customer_descriptions",
   "subscription_metadata",
+  "engine_workers",
+  "schedules",
 ] as const satisfies readonly (keyof Database)[];

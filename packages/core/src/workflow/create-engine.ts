@@ -3,14 +3,28 @@ import { SettingsError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { WorkflowEngine, type EngineOptions } from "./engine.js";
 
-/** An engine configured from the settings: MAX_WORKERS processes at a time, with the executor EXECUTOR names. */
+/**
+ * An engine configured from the settings: MAX_WORKERS processes at a time, with the executor EXECUTOR names. For
+ * EXECUTOR="worker" the caller opens the process queue and passes it (`options.queue`); throws SettingsError when it
+ * is missing or the database is the embedded one (one process only: no workers to hand runs to).
+ */
 export function createEngine(
   database: OrchestratorDb,
   settings: Pick<Settings, "MAX_WORKERS" | "EXECUTOR">,
   options: Omit<EngineOptions, "database" | "maxWorkers"> = {},
 ): WorkflowEngine {
-  if (settings.EXECUTOR === "worker" && !options.executor) {
-    throw new SettingsError('EXECUTOR="worker" needs a distributed executor, which this version does not have; use "threadpool"');
+  if (settings.EXECUTOR === "worker") assertWorkerDatabase(database);
+  if (settings.EXECUTOR === "worker" && !options.queue && !options.executor) {
+    throw new SettingsError('EXECUTOR="worker" needs the process queue (open it with ProcessQueue.open and pass it as `queue`)');
   }
   return new WorkflowEngine({ ...options, database, maxWorkers: settings.MAX_WORKERS });
+}
+
+/** EXECUTOR="worker" needs a PostgreSQL server: throws SettingsError on the embedded database. */
+export function assertWorkerDatabase(database: Pick<OrchestratorDb, "kind">): void {
+  if (database.kind !== "postgres") {
+    throw new SettingsError(
+      'EXECUTOR="worker" needs a PostgreSQL server (DATABASE_URI=postgresql://…): the embedded database serves one process, so there are no workers to hand runs to; use EXECUTOR="threadpool"',
+    );
+  }
 }

@@ -15,7 +15,9 @@ import type { Kysely } from "kysely";
 import { isDatabaseConnectionError, type OrchestratorDb, type Database } from "../db/index.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
-import { InProcessExecutor, type Executor, type ExecutorStatus } from "./executor.js";
+import { InProcessExecutor, type ClaimOutcome, type Executor, type ExecutorStatus, type ProcessJob } from "./executor.js";
+import type { ProcessQueue } from "./job-queue.js";
+import { liveWorkers, type WorkerRow } from "./worker-rows.js";
 import {
   InvalidCallbackTokenError,
   LeaseLostError,
@@ -34,6 +36,7 @@ import {
   acceptCallback,
   beginStepTransaction,
   claimProcess,
+  countLeasedRunning,
   countRunning,
   deleteProcessRow,
   insertCreatedProcess,
@@ -44,6 +47,7 @@ import {
   loadWorkflowRow,
   markCompleted,
   markResumed,
+  orphanedRunningProcesses,
   readGlobalLock,
   removeOrphanSteps,
   runningProcessIds,
@@ -75,6 +79,12 @@ export interface EngineOptions {
   executor?: Executor;
   /** Called with errors the engine cannot attach to a process (logging). */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * EXECUTOR=worker: every run goes through this queue. With role "api" the engine runs nothing itself (it creates,
+   * resumes, aborts: the API process); with "worker" it runs the jobs a JobConsumer hands it (runQueued) and, instead of
+   * running processes it takes over, puts them on the queue (worker processes).
+   */
+  queue?: { jobs: ProcessQueue; role: "api" | "worker" };
 }
 
 export type { ProcessEvent } from "./step-runner.js";
@@ -100,6 +110,9 @@ const CHECKPOINT_STATEMENTS_IN_FLIGHT = 1;
 /** Back-off of recovery attempts after a database fault (until the database answers again). */
 const RECOVERY_MIN_MS = 200;
 const RECOVERY_MAX_MS = 5_000;
+
+/** A process waiting to run this long without a job in the process queue is given one (sweep). */
+const JOBLESS_AFTER_MS = 10_000;
 
 /** How many last-known statuses waitFor keeps. */
 const LAST_STATUS_LIMIT = 10_000;
@@ -154,12 +167,17 @@ export class WorkflowEngine implements ProcessControl {
   private readonly writer: CheckpointWriter;
   /** Runs the steps of the processes this engine claims. */
   private readonly runner: StepRunner;
+  /** The process queue (EXECUTOR=worker), and whether this engine runs processes itself. */
+  private readonly jobs: ProcessQueue | undefined;
+  private readonly runsProcesses: boolean;
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.database.db;
+    this.jobs = options.queue?.jobs;
+    this.runsProcesses = options.queue?.role !== "api";
     this.writer = new CheckpointWriter(this.db, options.database.prepared, CHECKPOINT_STATEMENTS_IN_FLIGHT, () => this.pauseWatch?.known);
     this.executor = options.executor ?? new InProcessExecutor(options.maxWorkers ?? 5);
-    this.executor.attach((job) => this.run(job.processId, job.user, job.input));
+    this.executor.attach((job) => this.run(job));
     const db = this.db;
     this.runner = new StepRunner(
       {
@@ -197,7 +215,7 @@ export class WorkflowEngine implements ProcessControl {
    * that is gone.
    */
   async start(): Promise<string[]> {
-    if (this.options.database.kind === "postgres" && !this.leases.enabled) {
+    if (this.options.database.kind === "postgres" && !this.leases.enabled && this.runsProcesses) {
       const lanes = Math.max(1, Math.min(LEASE_LANES, this.options.maxWorkers ?? 5));
       const database = this.options.database;
       this.leases = await ProcessLeases.open({
@@ -222,8 +240,13 @@ export class WorkflowEngine implements ProcessControl {
     return this.recover();
   }
 
-  /** Resume processes in running/resumed/created that no live engine holds. Returns their ids. */
+  /**
+   * Resume processes in running/resumed/created that no live engine holds. Returns their ids. With the process queue
+   * the waiting ones have their jobs already: `running` ones no engine holds are put back on the queue (sweep).
+   */
   async recover(): Promise<string[]> {
+    if (!this.runsProcesses) return [];
+    if (this.jobs) return this.sweep(this.jobs);
     const rows = await unfinishedProcesses(this.db);
     const taken: string[] = [];
     for (const row of rows) {
@@ -238,6 +261,38 @@ export class WorkflowEngine implements ProcessControl {
       this.schedule(row.pid, "SYSTEM");
     }
     return taken;
+  }
+
+  /**
+   * With the process queue: `running` processes whose lease no session holds (their engine died, or lost its
+   * database session) are set `resumed` and queued again, unless the engine is paused (a pause leaves its stopped
+   * processes `running`: unpausing queues them); processes waiting to run without a job get one. Returns the ids
+   * queued again.
+   */
+  private async sweep(jobs: ProcessQueue): Promise<string[]> {
+    const paused = this.pauseWatch?.known ?? (await readGlobalLock(this.db));
+    const requeued: string[] = [];
+    if (!paused) {
+      for (const pid of await orphanedRunningProcesses(this.db)) {
+        if (this.active.has(pid) || this.stoppedByPause.has(pid)) continue;
+        if (await this.requeue(jobs, pid, [ProcessStatus.RUNNING])) requeued.push(pid);
+      }
+    }
+    for (const row of await jobs.withoutJob(JOBLESS_AFTER_MS)) {
+      await jobs.enqueue(this.db, { processId: row.pid, user: row.created_by });
+    }
+    return requeued;
+  }
+
+  /** Set the process `resumed` (if its status is one of `from`) and queue its run, in one transaction. */
+  private async requeue(jobs: ProcessQueue, processId: string, from: ProcessStatus[]): Promise<boolean> {
+    const done = await this.db.transaction().execute(async (trx) => {
+      if (!(await transitionStatus(trx, processId, from, ProcessStatus.RESUMED))) return false;
+      await jobs.enqueue(trx, { processId, user: "SYSTEM" });
+      return true;
+    });
+    if (done) this.emit({ processId, status: ProcessStatus.RESUMED });
+    return done;
   }
 
   /**
@@ -296,6 +351,22 @@ export class WorkflowEngine implements ProcessControl {
     return this.executor.status();
   }
 
+  /**
+   * The executor's status for the settings page: this engine's own (threadpool), or with the process queue the worker
+   * processes alive (heartbeat within WORKER_GONE_MS), their runs under way, and the jobs waiting in the queue.
+   */
+  async workerStatus(): Promise<ExecutorStatus & { workerList?: WorkerRow[] }> {
+    if (!this.jobs) return this.executor.status();
+    const [workerList, counts] = await Promise.all([liveWorkers(this.db), this.jobs.counts()]);
+    return {
+      executor: "worker",
+      workers: workerList.length,
+      running: workerList.reduce((sum, w) => sum + w.running, 0),
+      queued: counts.queued,
+      workerList,
+    };
+  }
+
   /** Wait until this engine has nothing running or queued for the process; returns its status. */
   async waitFor(processId: string): Promise<ProcessStatus> {
     while (this.active.has(processId)) await this.active.get(processId);
@@ -315,6 +386,8 @@ export class WorkflowEngine implements ProcessControl {
    * carries its JSON Schema) and queue it. Returns the process id.
    */
   async startProcess(workflowName: string, userInputs: unknown[] = [{}], user = "SYSTEM"): Promise<string> {
+    // with the process queue the job is inserted with the process (createProcess)
+    if (this.jobs) return this.createProcess(workflowName, userInputs, user);
     // a process that locks its subscription is created by the statement that takes the lock (createProcess)
     const locks = (await getWorkflow(workflowName))?.locksSubscription === true;
     // with no lease session open (reconnecting after a database fault) it is created through the pool and claimed later
@@ -460,13 +533,22 @@ export class WorkflowEngine implements ProcessControl {
    */
   private insertProcess(processId: string, row: WorkflowRow, user: string, state: State): Promise<boolean> {
     const lock = state[LOCKED_SUBSCRIPTION_KEY];
-    return insertCreatedProcess(this.db, {
-      processId,
-      workflowId: row.workflow_id,
-      isTask: row.is_task,
-      user,
-      state,
-      lockSubscription: typeof lock === "string" ? lock : undefined,
+    const insert = (conn: Kysely<Database>) =>
+      insertCreatedProcess(conn, {
+        processId,
+        workflowId: row.workflow_id,
+        isTask: row.is_task,
+        user,
+        state,
+        lockSubscription: typeof lock === "string" ? lock : undefined,
+      });
+    const jobs = this.jobs;
+    if (!jobs) return insert(this.db);
+    // the process and its job together, or neither (see job-queue.ts)
+    return this.db.transaction().execute(async (trx) => {
+      const created = await insert(trx);
+      if (created) await jobs.enqueue(trx, { processId, user });
+      return created;
     });
   }
 
@@ -510,10 +592,16 @@ export class WorkflowEngine implements ProcessControl {
         : {};
     // the status change and the user's input together, or neither; the change is from the status read above, so of
     // concurrent resumes of one process exactly one is accepted (the others are 409 and leave no input behind)
-    const resumed = await markResumed(this.db, { processId, from: row.last_status as ProcessStatus, input: kick ? undefined : input });
+    const resumed = await markResumed(this.db, {
+      processId,
+      from: row.last_status as ProcessStatus,
+      input: kick ? undefined : input,
+      also: this.enqueueIn(processId, user),
+    });
     if (!resumed) throw new ProcessConflictError("Process is already being resumed or running");
     this.emit({ processId, status: ProcessStatus.RESUMED });
-    this.schedule(processId, user, kick ? undefined : input);
+    // with the process queue a worker reads the input back (latestUserInput)
+    if (!this.jobs) this.schedule(processId, user, kick ? undefined : input);
   }
 
   /** Abort a process: a step "User Aborted" is logged and the process is `aborted` (not for completed ones). */
@@ -538,6 +626,12 @@ export class WorkflowEngine implements ProcessControl {
     });
   }
 
+  /** With the process queue: what queues the process's run in the transaction of the change that resumes it. */
+  private enqueueIn(processId: string, user: string): ((trx: Kysely<Database>) => Promise<void>) | undefined {
+    const jobs = this.jobs;
+    return jobs ? (trx) => jobs.enqueue(trx, { processId, user }) : undefined;
+  }
+
   /** Delete a process with its steps, input states and subscription links. */
   async deleteProcess(processId: string): Promise<void> {
     if (this.active.has(processId)) throw new ProcessConflictError("Cannot delete a process while it is running");
@@ -554,10 +648,10 @@ export class WorkflowEngine implements ProcessControl {
     const key = typeof state[CALLBACK_RESULT_KEY] === "string" ? (state[CALLBACK_RESULT_KEY] as string) : "callback_result";
     // the callback's data and the status change together, or neither; the data is merged into the row as it is now
     // (not as read above), so a progress report stored meanwhile cannot overwrite it, nor it the report
-    const resumed = await acceptCallback(this.db, { processId, stepId: last.stepid, key, data });
+    const resumed = await acceptCallback(this.db, { processId, stepId: last.stepid, key, data, also: this.enqueueIn(processId, user) });
     if (!resumed) throw new ProcessConflictError(NOT_AWAITING);
     this.emit({ processId, status: ProcessStatus.RESUMED });
-    this.schedule(processId, user);
+    if (!this.jobs) this.schedule(processId, user);
   }
 
   /** Progress reported by an external system for an awaiting callback step (stored as `callback_progress`). */
@@ -619,6 +713,9 @@ export class WorkflowEngine implements ProcessControl {
     try {
       await writeGlobalLock(this.db, false);
       await this.announce(false);
+      // an engine that runs nothing cannot tell a process stopped by the pause from one still finishing its step on a
+      // worker: each worker resumes what it stopped (its pause watch), and sweeps take over the rest
+      if (!this.runsProcesses) return [];
       return await this.resumeAfterPause(await runningProcessIds(this.db));
     } finally {
       this.unpausing--;
@@ -641,6 +738,12 @@ export class WorkflowEngine implements ProcessControl {
       for (const pid of processIds) {
         this.stoppedByPause.delete(pid);
         if (this.stopping || this.active.has(pid) || !(await this.tryLease(pid))) continue;
+        if (this.jobs) {
+          // its lease is free: no run holds it; it is queued for whichever worker is free
+          this.releaseLease(pid);
+          if (await this.requeue(this.jobs, pid, [ProcessStatus.RUNNING])) resumed.push(pid);
+          continue;
+        }
         if (this.active.has(pid) || !(await transitionStatus(this.db, pid, [ProcessStatus.RUNNING], ProcessStatus.RESUMED))) {
           if (!this.active.has(pid)) this.releaseLease(pid);
           continue;
@@ -674,7 +777,8 @@ export class WorkflowEngine implements ProcessControl {
   async engineStatus(): Promise<{ global_lock: boolean; global_status: EngineStatus; running_processes: number }> {
     const globalLock = await readGlobalLock(this.db);
     const running = await countRunning(this.db);
-    const runningHere = this.active.size;
+    // the runs are here, or (for an engine that runs nothing: the API process of EXECUTOR=worker) on the workers
+    const runningHere = this.runsProcesses ? this.active.size : await countLeasedRunning(this.db);
     const status: EngineStatus = !globalLock ? "RUNNING" : runningHere > 0 ? "PAUSING" : "PAUSED";
     return { global_lock: globalLock, global_status: status, running_processes: running };
   }
@@ -692,12 +796,12 @@ export class WorkflowEngine implements ProcessControl {
 
   /** Queue a run of the process in the executor (at most one run per process at a time in this engine). */
   /** Hand a run of the process to the executor: `start` for a new process, else `resume`. */
-  private schedule(processId: string, user: string, input?: State, kind: "start" | "resume" = "resume"): void {
+  private schedule(processId: string, user: string, input?: State, kind: "start" | "resume" = "resume", onClaim?: ProcessJob["onClaim"]): void {
     if (this.stopping) return;
     const previous = this.active.get(processId) ?? Promise.resolve();
     let failure: unknown;
     const run: Promise<void> = previous
-      .then(() => this.executor[kind]({ processId, user, input }))
+      .then(() => this.executor[kind]({ processId, user, input, onClaim }))
       .catch((error) => {
         failure = error;
         this.options.onError?.(error, `process ${processId}`);
@@ -717,8 +821,33 @@ export class WorkflowEngine implements ProcessControl {
     this.leases.release(processId);
   }
 
-  private async run(processId: string, user: string, input?: State): Promise<void> {
-    if (this.stopping) return;
+  /**
+   * Run a process handed over by the process queue (a worker's JobConsumer): resolves with the claim's outcome as soon
+   * as it is known (the run goes on); "not-run" when the engine is stopping.
+   */
+  runQueued(job: { processId: string; user: string }): Promise<ClaimOutcome> {
+    if (this.stopping) return Promise.resolve("not-run");
+    return new Promise<ClaimOutcome>((resolve) => {
+      let told = false;
+      const onClaim = (outcome: ClaimOutcome) => {
+        if (told) return;
+        told = true;
+        resolve(outcome);
+      };
+      this.schedule(job.processId, job.user, undefined, "resume", onClaim);
+      // a run that ended (or never began: stopping, a failed claim) without telling
+      void this.active.get(job.processId)?.finally(() => onClaim("not-run"));
+    });
+  }
+
+  /** Runs under way or waiting in this engine's executor. */
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  private async run(job: ProcessJob): Promise<void> {
+    const { processId, user, input, onClaim } = job;
+    if (this.stopping) return onClaim?.("not-run");
     // Claim: on PostgreSQL with the lease taken in the same statement (on the lease connection), unless held already.
     const lease = this.leases.forClaim(processId);
     const claimedAt = Date.now();
@@ -730,9 +859,11 @@ export class WorkflowEngine implements ProcessControl {
       lease?.unlock ?? [],
     ).catch((error: unknown) => {
       if (lease) this.leases.unclaimed(lease.unlock);
+      onClaim?.("not-run");
       throw error;
     });
     if (lease) this.leases.claimed(processId, leased, lease.unlock);
+    onClaim?.(claimed ? "claimed" : lease && !leased ? "leased-elsewhere" : "not-waiting");
     try {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });

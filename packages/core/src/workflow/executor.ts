@@ -21,7 +21,16 @@ export interface ProcessJob {
   user: string;
   /** The input of the resume that queued the run, if any. */
   input?: State;
+  /**
+   * Told once whether the run claimed the process (a job from the process queue is completed then): "claimed",
+   * "not-waiting" (not created/resumed any more: nothing to run), "leased-elsewhere" (another session holds its lease,
+   * typically a run that ended a moment ago and has not released it yet: try again shortly) or "not-run" (the
+   * engine is stopping, or the claim failed).
+   */
+  onClaim?: (outcome: ClaimOutcome) => void;
 }
+
+export type ClaimOutcome = "claimed" | "not-waiting" | "leased-elsewhere" | "not-run";
 
 /** Carries out a job: claims the process and runs its steps (the engine's). */
 export type RunJob = (job: ProcessJob) => Promise<void>;

@@ -54,14 +54,17 @@ export {
 export { LazyWorkflowInstance, ALL_WORKFLOWS, getWorkflow, setWorkflowRoot, workflowRoot } from "./registry.js";
 export { WorkflowEngine, type EngineOptions, type ProcessEvent, type EngineStatus } from "./engine.js";
 export { deepMerge, StepRunner, type StepStore, type RunHost, type StepTransaction } from "./step-runner.js";
-export { InProcessExecutor, type Executor, type ExecutorStatus, type ProcessJob, type RunJob } from "./executor.js";
+export { InProcessExecutor, type Executor, type ExecutorStatus, type ProcessJob, type RunJob, type ClaimOutcome } from "./executor.js";
 export { formDb, runWithFormContext } from "./form-context.js";
 export { loadProcessRow, loadSteps, readGlobalLock, type StepRow } from "./process-store.js";
 export { recoverState, type RecoveredState } from "./replay.js";
 export { wrapCreateInitialInputForm, wrapModifyInitialInputForm } from "./initial-forms.js";
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
-export { createEngine } from "./create-engine.js";
+export { createEngine, assertWorkerDatabase } from "./create-engine.js";
+export { ProcessQueue, PROCESS_QUEUE, JOBS_CHANNEL, type ProcessJobData } from "./job-queue.js";
+export { Worker, type WorkerOptions } from "./worker.js";
+export { liveWorkers, WORKER_GONE_MS, type WorkerRow } from "./worker-rows.js";
 export {
   subscriptionWorkflows,
   workflowBlockedReason,

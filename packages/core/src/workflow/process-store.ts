@@ -288,12 +288,16 @@ export async function insertCreatedProcess(db: Kysely<Database>, process: Create
  * Set a process `resumed` if its status is still `from`, and store the user's input (unless `input` is undefined),
  * in one transaction: of concurrent resumes exactly one is accepted, and a refused one leaves no input behind.
  */
-export async function markResumed(db: Kysely<Database>, change: { processId: string; from: ProcessStatus; input?: State }): Promise<boolean> {
+export async function markResumed(
+  db: Kysely<Database>,
+  change: { processId: string; from: ProcessStatus; input?: State; also?: InSameTransaction },
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     if (!(await transitionStatus(trx, change.processId, [change.from], ProcessStatus.RESUMED))) return false;
     if (change.input !== undefined) {
       await trx.insertInto("input_states").values({ pid: change.processId, input_state: JSON.stringify(change.input), input_type: "user_input" }).execute();
     }
+    await change.also?.(trx);
     return true;
   });
 }
@@ -344,7 +348,10 @@ export async function deleteProcessRow(db: Kysely<Database>, processId: string):
  * Accept a callback: set the process `resumed` if it still awaits its callback and merge `data` under `key` into the
  * awaiting step's row as it is now (server-side, so a progress report stored meanwhile is kept), in one transaction.
  */
-export async function acceptCallback(db: Kysely<Database>, callback: { processId: string; stepId: string; key: string; data: unknown }): Promise<boolean> {
+export async function acceptCallback(
+  db: Kysely<Database>,
+  callback: { processId: string; stepId: string; key: string; data: unknown; also?: InSameTransaction },
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     if (!(await transitionStatus(trx, callback.processId, [ProcessStatus.AWAITING_CALLBACK], ProcessStatus.RESUMED))) return false;
     await trx
@@ -352,8 +359,38 @@ export async function acceptCallback(db: Kysely<Database>, callback: { processId
       .set({ state: sql`state || jsonb_build_object(${callback.key}::text, ${JSON.stringify(callback.data)}::jsonb)` })
       .where("stepid", "=", callback.stepId)
       .execute();
+    await callback.also?.(trx);
     return true;
   });
+}
+
+/** More to write in the transaction of a status change, only when the change is made (queueing the run). */
+export type InSameTransaction = (trx: Kysely<Database>) => Promise<void>;
+
+/**
+ * `running` processes whose lease no session holds (PostgreSQL only): their engine is gone or lost its session, or a
+ * pause stopped them. The lease is probed with a transaction-level lock, gone when the statement ends.
+ */
+export async function orphanedRunningProcesses(db: Kysely<Database>): Promise<string[]> {
+  const result = await sql<{ pid: string }>`
+    WITH running AS MATERIALIZED (SELECT pid::text AS pid FROM processes WHERE last_status = ${ProcessStatus.RUNNING})
+    SELECT pid FROM running WHERE pg_try_advisory_xact_lock(hashtextextended(pid, 0))`.execute(db);
+  return result.rows.map((row) => row.pid);
+}
+
+/**
+ * How many `running` processes a run holds (their lease is held by some session: pg_locks, read only), for telling
+ * PAUSING from PAUSED where the runs are on other processes (PostgreSQL only).
+ */
+export async function countLeasedRunning(db: Kysely<Database>): Promise<number> {
+  const result = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM processes p
+    CROSS JOIN LATERAL (SELECT hashtextextended(p.pid::text, 0) AS k) h
+    WHERE p.last_status = ${ProcessStatus.RUNNING} AND EXISTS (
+      SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid = ((h.k >> 32) & 4294967295)::oid AND l.objid = (h.k & 4294967295)::oid)`.execute(db);
+  return Number(result.rows[0]?.n ?? 0);
 }
 
 /**

@@ -375,3 +375,22 @@ export const long_run = workflow(
     done,
   ),
 );
+
+/** Milliseconds each step of `sleepy` awaits (an external call), from SLEEPY_STEP_MS; 20 by default. */
+const sleepyStepMs = () => Number(process.env.SLEEPY_STEP_MS ?? 20);
+/**
+ * Five steps that each await SLEEPY_STEP_MS and log their run in the step's transaction (a step killed before its
+ * checkpoint leaves no log row): the worker tests count the rows to find steps that ran twice.
+ */
+export const sleepy = task(
+  {},
+  begin.chain(
+    ...["One", "Two", "Three", "Four", "Five"].map((name) =>
+      step(name, async (_s, ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, sleepyStepMs()));
+        await logRun(ctx, name);
+      }),
+    ),
+    done,
+  ),
+);

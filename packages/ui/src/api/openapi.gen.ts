@@ -2245,6 +2245,20 @@ export interface paths {
                             number_of_workers_online: number;
                             number_of_queued_jobs: number;
                             number_of_running_jobs: number;
+                            /** @description The worker processes (EXECUTOR=worker); empty for the in-process executor */
+                            workers: {
+                                worker_id: string;
+                                hostname: string;
+                                pid: number;
+                                /** @description Processes it runs at a time (its MAX_WORKERS) */
+                                capacity: number;
+                                /** @description Processes it runs now (as of its last heartbeat) */
+                                running: number;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** Format: date-time */
+                                heartbeat_at: string;
+                            }[];
                         };
                     };
                 };

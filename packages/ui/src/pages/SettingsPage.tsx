@@ -52,7 +52,35 @@ function Workers() {
     ["Queued jobs", data.number_of_queued_jobs],
     ["Running jobs", data.number_of_running_jobs],
   ];
-  return <KeyValueList rows={rows} />;
+  return (
+    <>
+      <KeyValueList rows={rows} />
+      {data.workers.length > 0 && (
+        <table aria-label="Worker processes">
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">PID</th>
+              <th scope="col">Running</th>
+              <th scope="col">Capacity</th>
+              <th scope="col">Last heartbeat</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.workers.map((worker) => (
+              <tr key={worker.worker_id}>
+                <td>{worker.hostname}</td>
+                <td>{worker.pid}</td>
+                <td>{worker.running}</td>
+                <td>{worker.capacity}</td>
+                <td>{new Date(worker.heartbeat_at).toLocaleTimeString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
 }
 
 export function SettingsPage() {

@@ -26,12 +26,13 @@ export async function settingsRoutes(app: ZodApp, ctx: ApiContext): Promise<void
   );
 
   app.get("/settings/worker-status", { schema: { tags, summary: "Executor type, workers, queued and running jobs", response: { 200: workerStatusSchema } } }, async () => {
-    const status = ctx.engine.executorStatus();
+    const status = await ctx.engine.workerStatus();
     return {
       executor_type: status.executor,
       number_of_workers_online: status.workers,
       number_of_queued_jobs: status.queued,
       number_of_running_jobs: status.running,
+      workers: status.workerList ?? [],
     };
   });
 }

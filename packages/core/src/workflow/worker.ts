@@ -1,0 +1,163 @@
+/**
+ * A worker process of EXECUTOR=worker (`main.ts worker`): fetches process runs from the process queue as its engine
+ * has room (MAX_WORKERS runs at a time), claims and runs them; puts back on the queue the processes a dead worker
+ * left `running` (its engine's sweep, every SWEEP_MS); and keeps its row in `engine_workers` fresh for the settings
+ * page. orchestrator-core's counterpart is a Celery worker (services/executors/celery.py); here the queue is in the
+ * orchestrator's own PostgreSQL database, so nothing else has to run.
+ */
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import { sql, type Kysely } from "kysely";
+import type { Database, Listener, OrchestratorDb } from "../db/index.js";
+import type { WorkflowEngine } from "./engine.js";
+import { JOBS_CHANNEL, type FetchedJob, type ProcessQueue } from "./job-queue.js";
+import { WORKER_GONE_MS } from "./worker-rows.js";
+
+/** Fetch at least this often while there is room (a missed notification, a job given out again after expiry). */
+const POLL_MS = 1000;
+/** Look for processes left `running` by a dead worker this often (the takeover time is about this). */
+const SWEEP_MS = 1000;
+/** Refresh this worker's row this often (WORKER_GONE_MS: when it counts as gone). */
+const HEARTBEAT_MS = 2000;
+/** Jobs fetched in one statement at most. */
+const FETCH_BATCH = 20;
+/** Claim attempts of a process whose lease another session still holds (a run that ended a moment ago), and delays. */
+const LEASE_RETRY_MS = [20, 50, 100, 200, 400, 800, 1600];
+
+export interface WorkerOptions {
+  database: OrchestratorDb;
+  /** The worker's engine: built with the queue in role "worker" and an in-process executor of `capacity`. */
+  engine: WorkflowEngine;
+  jobs: ProcessQueue;
+  /** Runs at a time (MAX_WORKERS). */
+  capacity: number;
+  onError?: (error: unknown, context: string) => void;
+}
+
+/** One worker process's loop; start() once, stop() on shutdown. */
+export class Worker {
+  readonly id = randomUUID();
+  private listener?: Listener;
+  private timers: NodeJS.Timeout[] = [];
+  private pumping = false;
+  private again = false;
+  private stopped = false;
+  /** Jobs fetched whose claim is not settled yet (they hold room). */
+  private claiming = 0;
+  private readonly db: Kysely<Database>;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.db = options.database.db;
+  }
+
+  /** Register, start the engine (lease sessions, pause watch, first sweep) and begin fetching. */
+  async start(): Promise<void> {
+    await this.heartbeat();
+    await this.options.engine.start();
+    this.listener = await this.options.database.listen(JOBS_CHANNEL, {
+      onNotify: () => this.wake(),
+      onListening: () => this.wake(),
+      onLost: (error) => this.options.onError?.(error, "job notifications"),
+    });
+    this.every(POLL_MS, () => this.wake());
+    this.every(SWEEP_MS, () => this.options.engine.recover());
+    this.every(HEARTBEAT_MS, () => this.heartbeat());
+    this.wake();
+  }
+
+  /** Stop fetching, finish the running steps (no new ones start), and remove this worker's row. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.listener?.close();
+    await this.options.engine.shutdown();
+    await this.db.deleteFrom("engine_workers").where("worker_id", "=", this.id).execute().catch(() => undefined);
+  }
+
+  private every(ms: number, fn: () => unknown): void {
+    const timer = setInterval(() => {
+      if (this.stopped) return;
+      Promise.resolve()
+        .then(fn)
+        .catch((error: unknown) => this.options.onError?.(error, "worker"));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private get room(): number {
+    return this.options.capacity - this.options.engine.activeRuns - this.claiming;
+  }
+
+  /** Fetch and hand over jobs while there is room (one pump at a time; a wake during one pumps again after it). */
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pump()
+      .catch((error: unknown) => this.options.onError?.(error, "fetching jobs"))
+      .finally(() => {
+        this.pumping = false;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.stopped && this.room > 0) {
+      const jobs = await this.options.jobs.fetch(Math.min(this.room, FETCH_BATCH));
+      if (jobs.length === 0) return;
+      for (const job of jobs) void this.handle(job);
+    }
+  }
+
+  /** Claim the job's process (retrying while its lease is being released elsewhere) and complete the job. */
+  private async handle(job: FetchedJob): Promise<void> {
+    this.claiming++;
+    let held = true;
+    const releaseRoom = () => {
+      if (!held) return;
+      held = false;
+      this.claiming--;
+    };
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await this.options.engine.runQueued(job.data);
+        releaseRoom();
+        if (outcome === "claimed" || outcome === "not-waiting") {
+          await this.options.jobs.complete([job.id]);
+          // room again once the run is over
+          if (outcome === "claimed") void this.options.engine.waitFor(job.data.processId).finally(() => this.wake());
+          return;
+        }
+        // "not-run" (stopping, a database fault): left to expire and be given out again
+        if (outcome === "not-run" || this.stopped || attempt >= LEASE_RETRY_MS.length) return;
+        await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS[attempt]));
+      }
+    } catch (error) {
+      this.options.onError?.(error, `job of process ${job.data.processId}`);
+    } finally {
+      releaseRoom();
+      this.wake();
+    }
+  }
+
+  /** Insert or refresh this worker's row (runs under way now), and remove rows of workers gone long ago. */
+  private async heartbeat(): Promise<void> {
+    const running = this.options.engine.activeRuns;
+    await this.db
+      .insertInto("engine_workers")
+      .values({ worker_id: this.id, hostname: hostname(), os_pid: process.pid, capacity: this.options.capacity, running })
+      .onConflict((oc) => oc.column("worker_id").doUpdateSet({ running, heartbeat_at: sql`now()` }))
+      .execute();
+    await this.db
+      .deleteFrom("engine_workers")
+      .where("heartbeat_at", "<", sql<Date>`now() - make_interval(secs => ${(WORKER_GONE_MS * 4) / 1000})`)
+      .execute();
+  }
+}

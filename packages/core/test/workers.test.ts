@@ -1,0 +1,202 @@
+/**
+ * EXECUTOR=worker: the API process (`main.ts serve`) queues process runs, worker processes (`main.ts worker`) run
+ * them. Real child processes on a real PostgreSQL database, as a user runs them: a process waits in the queue until a
+ * worker runs it, its job is inserted with it or not at all, a SIGKILLed worker's processes are taken over by the
+ * other worker with no step run twice, a pause stops the workers' processes and an unpause lets them finish, and a
+ * form resume and a callback continue on a worker.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
+import { openDatabase, type OrchestratorDb } from "../src/index.js";
+import { backend, createPostgresDatabase } from "./support/db.js";
+import { migrate, register } from "./support/engine-db.js";
+import { REPO_ROOT } from "./support/files.js";
+import { startMain, type Child } from "./support/processes.js";
+import { runMain } from "./support/cli.js";
+import { WORKER_APP_WORKFLOWS } from "./support/worker-app/main.js";
+
+const APP = join(REPO_ROOT, "packages/core/test/support/worker-app");
+const postgresOnly = backend !== "postgres" ? "worker processes need a PostgreSQL server" : false;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe(`worker processes (${backend})`, () => {
+  it("EXECUTOR=worker is refused on the embedded database, naming what it needs", { skip: backend !== "pglite" ? "PGlite only" : false }, async () => {
+    for (const args of [["serve"], ["worker"]]) {
+      const result = await runMain(APP, args, { EXECUTOR: "worker", DATABASE_URI: "pglite://memory", PORT: "0" });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /EXECUTOR="worker" needs a PostgreSQL server \(DATABASE_URI=postgresql:\/\/…\)/);
+    }
+  });
+
+  it("a worker refuses to start unless EXECUTOR=worker", async () => {
+    const result = await runMain(APP, ["worker"], { EXECUTOR: "threadpool", DATABASE_URI: "pglite://memory" });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /set EXECUTOR=worker for both/);
+  });
+
+  describe("API process and workers", { skip: postgresOnly }, () => {
+    let uri: string;
+    let drop: () => Promise<void>;
+    let database: OrchestratorDb;
+    let api: Child;
+    let url: string;
+    const workers: Child[] = [];
+    const env = (extra: Record<string, string> = {}) => ({ DATABASE_URI: uri, EXECUTOR: "worker", PORT: "0", ...extra });
+
+    const startWorker = async (extra: Record<string, string> = {}) => {
+      const { child } = await startMain({ appDir: APP, args: ["worker"], env: env({ MAX_WORKERS: "5", ...extra }), ready: /worker \S+ ready/ });
+      workers.push(child);
+      return child;
+    };
+    const post = async (path: string, body: unknown, method = "POST") => {
+      const response = await fetch(`${url}/api${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+    };
+    const get = async (path: string) => (await fetch(`${url}/api${path}`)).json() as Promise<any>;
+    const status = async (pid: string) =>
+      (await database.db.selectFrom("processes").select("last_status").where("pid", "=", pid).executeTakeFirstOrThrow()).last_status;
+    const statuses = async (pids: string[]) =>
+      (await database.db.selectFrom("processes").select("last_status").where("pid", "in", pids).execute()).map((r) => r.last_status);
+    const jobsOf = async (pid: string) =>
+      Number((await sql<{ n: string }>`select count(*) as n from pgboss.job where singleton_key = ${pid}`.execute(database.db)).rows[0]!.n);
+    /** Steps logged more than once for one process (each logs in its step's transaction). */
+    const stepsRunTwice = async () =>
+      Number(
+        (await sql<{ n: string }>`select count(*) as n from (select pid, step from test_log group by pid, step having count(*) > 1) t`.execute(database.db)).rows[0]!.n,
+      );
+    const startSleepy = async (n: number) => {
+      const pids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const response = await post("/processes/sleepy", [{}]);
+        assert.equal(response.status, 201, JSON.stringify(response.body));
+        pids.push(response.body.id);
+      }
+      return pids;
+    };
+
+    before(async () => {
+      ({ uri, drop } = await createPostgresDatabase());
+      database = await openDatabase({ uri });
+      await migrate({ ...database, uri });
+      for (const name of WORKER_APP_WORKFLOWS) await register({ ...database, uri }, name, "SYSTEM", { isTask: name === "sleepy" || name === "three_steps" });
+      const started = await startMain({ appDir: APP, args: ["serve", "--no-migrate"], env: env(), ready: /serving on (http:\/\/\S+)/ });
+      api = started.child;
+      url = started.match[1]!;
+    });
+    after(async () => {
+      await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+      await api?.stop();
+      await database?.close();
+      await drop?.();
+    });
+
+    it("without a worker a new process waits in the queue with exactly one job; a worker runs it", async () => {
+      const [pid] = await startSleepy(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(await status(pid!), "created", "the API process runs nothing itself");
+      assert.equal(await jobsOf(pid!), 1);
+      await startWorker();
+      await until("the process completed", async () => (await status(pid!)) === "completed");
+      const steps = await sql<{ step: string }>`select step from test_log where pid = ${pid} order by id`.execute(database.db);
+      assert.deepEqual(steps.rows.map((r) => r.step), ["One", "Two", "Three", "Four", "Five"]);
+      const workerStatus = await get("/settings/worker-status");
+      assert.equal(workerStatus.executor_type, "worker");
+      assert.equal(workerStatus.number_of_workers_online, 1);
+      assert.equal(workerStatus.workers[0].capacity, 5);
+    });
+
+    it("the process and its job are written together or not at all", async () => {
+      const before = Number((await sql<{ n: string }>`select count(*) as n from processes`.execute(database.db)).rows[0]!.n);
+      // the job's insert fails: the process insert is rolled back with it
+      await sql`create function refuse_job() returns trigger language plpgsql as $$ begin raise exception 'no jobs today'; end $$`.execute(database.db);
+      await sql`create trigger refuse_job before insert on pgboss.job for each row execute function refuse_job()`.execute(database.db);
+      try {
+        const response = await post("/processes/sleepy", [{}]);
+        assert.ok(response.status >= 500, `refused: ${response.status}`);
+        assert.doesNotMatch(JSON.stringify(response.body), /no jobs today/, "the database's message stays in the log");
+      } finally {
+        await sql`drop trigger refuse_job on pgboss.job`.execute(database.db);
+        await sql`drop function refuse_job()`.execute(database.db);
+      }
+      const afterCount = Number((await sql<{ n: string }>`select count(*) as n from processes`.execute(database.db)).rows[0]!.n);
+      assert.equal(afterCount, before, "no process without its job");
+      const orphanInputs = await sql<{ n: string }>`select count(*) as n from input_states i where not exists (select 1 from processes p where p.pid = i.pid)`.execute(database.db);
+      assert.equal(Number(orphanInputs.rows[0]!.n), 0);
+    });
+
+    it("a form resume and a callback continue on a worker", async () => {
+      const suspended = (await post("/processes/needs_input", [{}])).body.id as string;
+      await until("suspended", async () => (await status(suspended)) === "suspended");
+      const resumed = await post(`/processes/${suspended}/resume`, [{ confirmed: true }], "PUT");
+      assert.equal(resumed.status, 204, JSON.stringify(resumed.body));
+      await until("completed after the resume", async () => (await status(suspended)) === "completed");
+      const detail = await get(`/processes/${suspended}`);
+      assert.equal(detail.current_state.saw, true, "the worker read the resume's input");
+
+      const awaiting = (await post("/processes/with_callback", [{}])).body.id as string;
+      await until("awaiting the callback", async () => (await status(awaiting)) === "awaiting_callback");
+      const route = (await get(`/processes/${awaiting}`)).current_state.callback_route as string;
+      const callback = await post(route.replace(/^\/api/, ""), { ok: true });
+      assert.ok(callback.status < 300, JSON.stringify(callback.body));
+      await until("completed after the callback", async () => (await status(awaiting)) === "completed");
+    });
+
+    it("SIGKILL of a worker mid-step: the other worker takes its processes over, none stuck, no step run twice", async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      await sql`truncate test_log`.execute(database.db);
+      const slow = { SLEEPY_STEP_MS: "400" };
+      const victim = await startWorker(slow);
+      const pids = await startSleepy(5);
+      // all five run on the victim (capacity 5), each in its first steps
+      await until("the victim runs them all", async () => (await statuses(pids)).every((s) => s === "running"));
+      await until("steps are under way", async () => {
+        const logged = await sql<{ n: string }>`select count(*) as n from test_log`.execute(database.db);
+        return Number(logged.rows[0]!.n) >= 5;
+      });
+      const survivor = await startWorker(slow);
+      const killedAt = Date.now();
+      await victim.stop("SIGKILL");
+      workers.splice(workers.indexOf(victim), 1);
+      await until(
+        "every process completed on the survivor",
+        async () => (await statuses(pids)).every((s) => s === "completed"),
+        30_000,
+      );
+      const takeoverMs = Date.now() - killedAt;
+      console.log(`takeover: all 5 completed ${takeoverMs} ms after the SIGKILL (steps of 400 ms)`);
+      assert.equal(await stepsRunTwice(), 0);
+      const unfinished = await database.db.selectFrom("processes").select("pid").where("last_status", "in", ["running", "created", "resumed"]).execute();
+      assert.deepEqual(unfinished, []);
+      assert.ok(survivor.output().includes("ready"));
+    });
+
+    it("a pause stops the workers' processes before their next step; the unpause lets them finish", async () => {
+      await sql`truncate test_log`.execute(database.db);
+      if (workers.length === 0) await startWorker({ SLEEPY_STEP_MS: "300" });
+      const pids = await startSleepy(3);
+      await until("running", async () => (await statuses(pids)).every((s) => s === "running"));
+      assert.equal((await post("/settings/status", { global_lock: true }, "PUT")).status, 200);
+      await until("PAUSED once the steps under way are done", async () => (await get("/settings/status")).global_status === "PAUSED", 10_000);
+      const logged = async () => Number((await sql<{ n: string }>`select count(*) as n from test_log`.execute(database.db)).rows[0]!.n);
+      const atPause = await logged();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.equal(await logged(), atPause, "no step ran while paused");
+      assert.ok(atPause < 15, "they stopped before the end");
+      assert.deepEqual(await statuses(pids), ["running", "running", "running"]);
+      assert.equal((await post("/settings/status", { global_lock: false }, "PUT")).status, 200);
+      await until("completed after the unpause", async () => (await statuses(pids)).every((s) => s === "completed"), 20_000);
+      assert.equal(await stepsRunTwice(), 0);
+    });
+  });
+});
