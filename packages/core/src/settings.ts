@@ -111,6 +111,8 @@ const schema = z.object({
   BASE_URL: httpUrl("http://localhost:8080").default("http://localhost:8080"),
   EXECUTOR: z.enum(["threadpool", "inprocess", "worker"]).default("threadpool"),
   MAX_WORKERS: int(1, 1000).default(5),
+  /** `serve` runs the scheduler too (false where `main.ts scheduler run` processes run it instead). */
+  RUN_SCHEDULER: bool.default(true),
   WORKER_STATUS_INTERVAL: int(1, 86400, " (seconds)").default(5),
   DB_POOL_SIZE: int(1, 1000).default(10),
   ENABLE_WEBSOCKETS: bool.default(true),

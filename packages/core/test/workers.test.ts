@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
+import WebSocket from "ws";
+import { clusterLockKeySql } from "../src/db/index.js";
 import { openDatabase, type OrchestratorDb } from "../src/index.js";
 import { backend, createPostgresDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
@@ -60,7 +62,8 @@ describe(`worker processes (${backend})`, () => {
       return child;
     };
     const post = async (path: string, body: unknown, method = "POST") => {
-      const response = await fetch(`${url}/api${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const init = body === undefined ? { method } : { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+      const response = await fetch(`${url}/api${path}`, init);
       return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
     };
     const get = async (path: string) => (await fetch(`${url}/api${path}`)).json() as Promise<any>;
@@ -150,6 +153,86 @@ describe(`worker processes (${backend})`, () => {
       const callback = await post(route.replace(/^\/api/, ""), { ok: true });
       assert.ok(callback.status < 300, JSON.stringify(callback.body));
       await until("completed after the callback", async () => (await status(awaiting)) === "completed");
+    });
+
+    it("changes made by a worker reach the websocket of another API replica", async () => {
+      if (workers.length === 0) await startWorker();
+      const { child: replica, match } = await startMain({ appDir: APP, args: ["serve", "--no-migrate"], env: env(), ready: /serving on (http:\/\/\S+)/ });
+      try {
+        const socket = new WebSocket(`${match[1]!.replace("http", "ws")}/api/ws/events`);
+        await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+        const messages: { type: string; id?: string }[] = [];
+        socket.on("message", (data) => messages.push(JSON.parse(data.toString()).value));
+        // started on the first API process, run by the worker, watched on the replica
+        const [pid] = await startSleepy(1);
+        await until("completed", async () => (await status(pid!)) === "completed");
+        const forProcess = () => messages.filter((m) => m.type === "processes" && m.id === pid).length;
+        // created (first API process), running, five steps and the end (worker)
+        await until("the replica heard every change", async () => forProcess() >= 8, 5_000).catch(() => undefined);
+        assert.ok(forProcess() >= 8, `the replica heard ${forProcess()} changes of the process: ${JSON.stringify(messages)}`);
+        assert.ok(messages.some((m) => m.type === "processStatusCounts"));
+        socket.close();
+      } finally {
+        await replica.stop();
+      }
+    });
+
+    it("resume-all is one at a time across API processes: a database lock, not a flag in memory", async () => {
+      const holder = await openDatabase({ uri });
+      try {
+        // what another API process's resume-all holds while it runs
+        const session = await holder.dedicated!("test lock holder");
+        await sql`select pg_advisory_lock(${sql.raw(clusterLockKeySql("resume-all"))})`.execute(session.db);
+        const refused = await post("/processes/resume-all", undefined, "PUT");
+        assert.equal(refused.status, 409, JSON.stringify(refused.body));
+        assert.match(refused.body.detail, /Another request to resume all tasks is in progress/);
+        await session.close();
+        const allowed = await post("/processes/resume-all", undefined, "PUT");
+        assert.equal(allowed.status, 200, JSON.stringify(allowed.body));
+      } finally {
+        await holder.close();
+      }
+    });
+
+    /** Stop every worker, and start one with these settings. */
+    const onlyWorker = async (extra: Record<string, string>) => {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      return startWorker(extra);
+    };
+    const stepRows = async (pid: string) =>
+      (await database.db.selectFrom("process_steps").select(["name", "status"]).where("pid", "=", pid).orderBy("seq").execute()).map((r) => r.name);
+    const logRows = async (pid: string) => (await sql<{ step: string }>`select step from test_log where pid = ${pid} order by id`.execute(database.db)).rows.map((r) => r.step);
+
+    it("an abort on the API process stops the run on a worker before its next step; the worker logs it", async () => {
+      await onlyWorker({ SLEEPY_STEP_MS: "300" });
+      const [pid] = await startSleepy(1);
+      await until("two steps done", async () => (await logRows(pid!)).length >= 2);
+      const aborted = await post(`/processes/${pid}/abort`, undefined, "PUT");
+      assert.equal(aborted.status, 204, JSON.stringify(aborted.body));
+      assert.equal(await status(pid!), "aborted");
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const rows = await stepRows(pid!);
+      assert.equal(rows.at(-1), "User Aborted", `nothing after the abort: ${rows.join(", ")}`);
+      assert.equal(rows.filter((name) => name === "User Aborted").length, 1);
+      assert.ok((await logRows(pid!)).length < 5, "the run stopped");
+      assert.equal(await status(pid!), "aborted");
+    });
+
+    it("an abort of a run in a step longer than the wait is logged at once; the run's late checkpoint is refused", async () => {
+      await onlyWorker({ SLEEPY_STEP_MS: "4500" });
+      const [pid] = await startSleepy(1);
+      await until("running its first step", async () => (await stepRows(pid!)).includes("Start") && (await status(pid!)) === "running");
+      const started = Date.now();
+      const aborted = await post(`/processes/${pid}/abort`, undefined, "PUT");
+      assert.equal(aborted.status, 204, JSON.stringify(aborted.body));
+      assert.ok(Date.now() - started < 4000, "it did not wait for the step");
+      assert.equal(await status(pid!), "aborted");
+      // the step ends after 4.5 s: its checkpoint finds the process aborted and its write (the log row) is rolled back
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      assert.equal(await status(pid!), "aborted");
+      const rows = await stepRows(pid!);
+      assert.equal(rows.at(-1), "User Aborted", rows.join(", "));
+      assert.deepEqual(await logRows(pid!), [], "the late step's write was rolled back");
     });
 
     it("SIGKILL of a worker mid-step: the other worker takes its processes over, none stuck, no step run twice", async () => {

@@ -10,6 +10,7 @@ import { NotFoundPage } from "./pages/NotFoundPage.tsx";
 import { ProcessDetailPage } from "./pages/ProcessDetailPage.tsx";
 import { ProcessesPage } from "./pages/ProcessesPage.tsx";
 import { SettingsPage } from "./pages/SettingsPage.tsx";
+import { SchedulesPage } from "./pages/SchedulesPage.tsx";
 import { StartProcessPage } from "./pages/StartProcessPage.tsx";
 import { StartPickerPage } from "./pages/StartPickerPage.tsx";
 import { SubscriptionDetailPage } from "./pages/SubscriptionDetailPage.tsx";
@@ -74,6 +75,9 @@ export function App() {
               </NavLink>
             </li>
             <li>
+              <NavLink to="/schedules">Scheduled tasks</NavLink>
+            </li>
+            <li>
               <NavLink to="/metadata">Metadata</NavLink>
             </li>
             <li>
@@ -96,6 +100,7 @@ export function App() {
             <Route path="/tasks/:processId" element={<ProcessDetailPage isTask />} />
             <Route path="/metadata" element={<Navigate to="/metadata/products" replace />} />
             <Route path="/metadata/:section" element={<MetadataPage />} />
+            <Route path="/schedules" element={<SchedulesPage />} />
             <Route path="/settings" element={<SettingsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

@@ -341,6 +341,36 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
   /** A cell of a row of data: the list has loaded (whatever the earlier tests left in it). */
   const dataCell = (on: Page) => on.locator("main tbody td:not([colspan])").first();
 
+  it("schedules a task, runs it now, changes its trigger and deletes it", async () => {
+    await go("/schedules");
+    await page.getByText("No scheduled tasks").waitFor();
+    await page.getByRole("button", { name: "New schedule" }).click();
+    const form = page.getByRole("form", { name: "Create schedule" });
+    await form.getByLabel("Name").fill("Nightly products check");
+    await form.getByLabel("Task").selectOption("task_validate_products");
+    await form.getByLabel("Cron (UTC)").check();
+    await form.getByLabel("Cron expression").fill("61 * * * *");
+    await form.getByRole("button", { name: "Create schedule" }).click();
+    await form.getByRole("alert").filter({ hasText: /cron: not a cron expression/ }).waitFor();
+    await form.getByLabel("Cron expression").fill("30 2 * * *");
+    await form.getByRole("button", { name: "Create schedule" }).click();
+    const row = page.getByRole("row", { name: /Nightly products check/ });
+    await row.getByText("cron 30 2 * * * (UTC)").waitFor();
+    await row.getByText("never run").waitFor();
+    await row.getByRole("button", { name: "Run Nightly products check now" }).click();
+    await row.locator('[data-status="completed"]').waitFor();
+    await shot("schedules");
+    await row.getByRole("button", { name: "Edit Nightly products check" }).click();
+    const edit = page.getByRole("form", { name: "Save Nightly products check" });
+    await edit.getByLabel("Interval").check();
+    await edit.getByLabel("Every (seconds)").fill("7200");
+    await edit.getByRole("button", { name: "Save Nightly products check" }).click();
+    await row.getByText("every 2 h").waitFor();
+    await row.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByText("No scheduled tasks").waitFor();
+  });
+
   it("fits every list at 1,360 px: no table cuts off its last column", async () => {
     assert.equal(await page.getByRole("button", { name: "Menu" }).isVisible(), false, "the navigation is not folded at this width");
     for (const path of LIST_PAGES) {

@@ -37,6 +37,7 @@ import { healthRoutes } from "./routes/health.js";
 import { metadataRoutes } from "./routes/metadata.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { processRoutes } from "./routes/processes.js";
+import { scheduleRoutes } from "./routes/schedules.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
 import { workflowRoutes } from "./routes/workflows.js";
@@ -199,6 +200,7 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       await metadataRoutes(zodApi, ctx);
       await workflowRoutes(zodApi, ctx);
       await settingsRoutes(zodApi, ctx);
+      await scheduleRoutes(zodApi, ctx);
       await eventsRoutes(zodApi, ctx);
       await metricsRoutes(zodApi, ctx);
     },

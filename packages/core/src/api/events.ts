@@ -1,10 +1,11 @@
 /**
  * Live events for the websocket `/api/ws/events`: orchestrator-core's `invalidateCache` messages, derived from the
- * engine's process and engine events. Nothing is computed while no client listens.
+ * engine's process and engine events, and from the changes other orchestrator processes on the database made (workers,
+ * other API replicas: the engine's "cluster" events). Nothing is computed while no client listens.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../db/index.js";
-import { type ProcessEvent, type WorkflowEngine, ProcessStatus } from "../workflow/index.js";
+import { type ClusterEvent, type ProcessEvent, type WorkflowEngine, ProcessStatus } from "../workflow/index.js";
 
 export interface InvalidateCache {
   name: "invalidateCache";
@@ -31,18 +32,25 @@ export class EventHub {
 
   constructor(
     private readonly db: Kysely<Database>,
-    engine: WorkflowEngine,
+    private readonly engine: WorkflowEngine,
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {
     const onProcess = (event: ProcessEvent) => {
       if (this.listeners.size > 0) void this.processChanged(event).catch(this.onError);
     };
     const onEngine = () => this.publish({ type: "engineStatus" });
+    const onCluster = (event: ClusterEvent) => {
+      if (this.listeners.size === 0) return;
+      if (event.kind === "process") onProcess(event);
+      else if (event.kind === "subscription") this.publishSubscription(event.subscriptionId);
+    };
     engine.events.on("process", onProcess);
     engine.events.on("engine", onEngine);
+    engine.events.on("cluster", onCluster);
     this.detach = () => {
       engine.events.off("process", onProcess);
       engine.events.off("engine", onEngine);
+      engine.events.off("cluster", onCluster);
     };
   }
 
@@ -60,8 +68,13 @@ export class EventHub {
     for (const listener of this.listeners) listener(message);
   }
 
-  /** A subscription changed outside a process (set in sync, customer description). */
+  /** A subscription changed outside a process (set in sync, customer description): here and on the other replicas. */
   subscriptionChanged(subscriptionId: string): void {
+    this.engine.announceChange({ kind: "subscription", subscriptionId });
+    this.publishSubscription(subscriptionId);
+  }
+
+  private publishSubscription(subscriptionId: string): void {
     this.publish({ type: "subscriptions" });
     this.publish({ type: "subscriptions", id: "LIST" });
     this.publish({ type: "subscriptions", id: subscriptionId });

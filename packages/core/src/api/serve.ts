@@ -9,7 +9,7 @@ import { defaultDataFolder, openDatabase, type OrchestratorDb } from "../db/inde
 import { OrchestratorError } from "../errors.js";
 import { MigrationProject, Migrator } from "../migrations/index.js";
 import { loadSettings, type Settings } from "../settings.js";
-import { assertWorkerDatabase, createEngine, ProcessQueue, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
+import { assertWorkerDatabase, createEngine, ProcessQueue, Scheduler, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
 import { createApi, type ApiOptions } from "./app.js";
 
 export interface ServeOptions {
@@ -51,6 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let engine: WorkflowEngine | undefined;
   let app: FastifyInstance | undefined;
   let jobs: ProcessQueue | undefined;
+  let scheduler: Scheduler | undefined;
   try {
     if (settings.EXECUTOR === "worker") assertWorkerDatabase(database);
     if (options.migrate !== false) await migrateToHeads(database, options.appRoot, report);
@@ -60,6 +61,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     engine = createEngine(database, settings, { onError, queue: jobs && { jobs, role: "api" } });
     app = await createApi({ database, engine, settings, uiFolder: options.uiFolder, logger: options.logger });
     await engine.start();
+    if (settings.RUN_SCHEDULER) {
+      const starter = engine;
+      scheduler = new Scheduler({ db: database.db, startProcess: (name, inputs, user) => starter.startProcess(name, inputs, user), onError });
+      scheduler.start();
+    }
     try {
       await quietly(options.report !== undefined, app, () => app!.listen({ host: settings.HOST, port: settings.PORT }));
     } catch (error) {
@@ -69,6 +75,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       throw error;
     }
   } catch (error) {
+    await scheduler?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await engine?.shutdown().catch(() => undefined);
     await jobs?.close().catch(() => undefined);
@@ -87,6 +94,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     database,
     close: () =>
       (closing ??= (async () => {
+        await scheduler?.stop();
         await running.app.close();
         await running.engine.shutdown();
         await jobs?.close();

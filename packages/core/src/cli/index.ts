@@ -17,6 +17,7 @@ import { dbCommand } from "./db-commands.js";
 import { cliProcess } from "./process.js";
 import { serveCommand } from "./serve-command.js";
 import { workerCommand } from "./worker-command.js";
+import { schedulerCommand } from "./scheduler-command.js";
 
 export type { CliContext } from "./context.js";
 export { withCliProcess, type CliProcess } from "./process.js";
@@ -49,6 +50,7 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
   program.addCommand(serveCommand(ctx), { isDefault: true });
   program.addCommand(db);
   program.addCommand(workerCommand(ctx));
+  program.addCommand(schedulerCommand(ctx));
   for (const command of options.commands ?? []) program.addCommand(command);
   // commander's own messages of the subcommands (usage errors, help) go to the process's output as they are
   for (const command of descendants(program)) {

@@ -4,10 +4,10 @@
  * the database. It does not migrate: the API process does.
  */
 import { Command } from "commander";
-import { openDatabase } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
-import { assertWorkerDatabase, createEngine, ProcessQueue, setWorkflowRoot, Worker } from "../workflow/index.js";
+import { Worker } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
+import { openRuntime, untilSignal } from "./runtime.js";
 
 export function workerCommand(ctx: CliContext): Command {
   return new Command("worker")
@@ -18,45 +18,23 @@ export function workerCommand(ctx: CliContext): Command {
       if (settings.EXECUTOR !== "worker") {
         throw new OrchestratorError("settings_invalid", 'A worker runs what an API process started with EXECUTOR="worker" queues: set EXECUTOR=worker for both');
       }
-      setWorkflowRoot(ctx.appRoot);
-      const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: settings.DB_POOL_SIZE });
-      let worker: Worker | undefined;
-      let jobs: ProcessQueue | undefined;
       const onError = (error: unknown, context: string) => ctx.err(`worker: ${context}: ${(error as Error)?.message ?? String(error)}`);
+      const runtime = await openRuntime(ctx, "worker", onError);
+      const worker = new Worker({ database: runtime.database, engine: runtime.engine, jobs: runtime.jobs!, capacity: settings.MAX_WORKERS, onError });
       try {
-        assertWorkerDatabase(database);
-        jobs = await ProcessQueue.open(database.db, { supervise: true, onError: (error) => onError(error, "process queue") });
-        const engine = createEngine(database, settings, { onError, queue: { jobs, role: "worker" } });
-        worker = new Worker({ database, engine, jobs, capacity: settings.MAX_WORKERS, onError });
-        await worker.start().catch((error: unknown) => {
-          if ((error as { code?: string }).code === "42P01") {
-            throw new OrchestratorError("not_migrated", "The database is not migrated to heads: start the API server first, or run `db upgrade heads`");
-          }
-          throw error;
-        });
+        await worker.start();
       } catch (error) {
-        await worker?.stop().catch(() => undefined);
-        await jobs?.close().catch(() => undefined);
-        await database.close().catch(() => undefined);
+        await worker.stop().catch(() => undefined);
+        await runtime.close().catch(() => undefined);
+        if ((error as { code?: string }).code === "42P01") {
+          throw new OrchestratorError("not_migrated", "The database is not migrated to heads: start the API server first, or run `db upgrade heads`");
+        }
         throw error;
       }
-      ctx.out(`orchestrator-ts worker ${worker.id} ready: up to ${settings.MAX_WORKERS} processes at a time, database: ${database.location}`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          ctx.out(`${signal}: finishing running steps, then stopping`);
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          void (async () => {
-            await worker.stop();
-            await jobs.close();
-            await database.close();
-          })().then(resolve, (error: unknown) => {
-            ctx.err(`Error while stopping: ${(error as Error).message}`);
-            resolve();
-          });
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
+      ctx.out(`orchestrator-ts worker ${worker.id} ready: up to ${settings.MAX_WORKERS} processes at a time, database: ${runtime.database.location}`);
+      await untilSignal(ctx, async () => {
+        await worker.stop();
+        await runtime.close();
       });
     });
 }

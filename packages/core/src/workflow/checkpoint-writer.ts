@@ -32,6 +32,12 @@ export interface CheckpointInput {
   /** Overwrite this step row instead of inserting one (retried identical failure, step group progress). */
   replaceStepId?: string;
   /**
+   * A run's checkpoint: written only while the process is `running` (undefined otherwise, as for a deleted process),
+   * so a run never overwrites an abort another instance logged meanwhile (the fencing of runs). False for changes made
+   * outside a run (an abort, a callback timeout).
+   */
+  fenced?: boolean;
+  /**
    * The `base` of the checkpoint written for this process just before (the row this one follows): the state may then
    * be stored as a delta over it. Without it the state is stored in full.
    */
@@ -121,7 +127,7 @@ export function newStepId(): string {
 /** The full checkpoint (process row + step row), as a prepared statement; with the lock read back or not. */
 const FULL_SQL_BASE = `WITH upd AS (
     UPDATE processes SET last_step = $2, last_status = $3, assignee = $4, failed_reason = $5, traceback = $6, last_modified_at = now()
-    WHERE pid = $1 RETURNING pid
+    WHERE pid = $1 AND ($13::bool IS NOT TRUE OR last_status = 'running') RETURNING pid
   )
   INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
   SELECT $11, pid, $2, $7, $8::jsonb, $12, $9, $10::timestamptz, clock_timestamp()
@@ -157,7 +163,7 @@ export async function writeCheckpoint(
     return { stepId, globalLock: knownLock ?? rows[0]?.global_lock === true, state, base };
   }
   if (prepared && !input.replaceStepId) {
-    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId(), isDelta];
+    const values = [input.processId, input.stepName, input.processStatus, input.assignee, failedReason, traceback, outcome.status, stateJson, input.user, startedAt, newStepId(), isDelta, input.fenced === true];
     const [name, text] =
       knownLock === undefined ? ["orchestrator_full_checkpoint_read_lock", FULL_SQL] : ["orchestrator_full_checkpoint", FULL_SQL_BASE];
     const rows = await prepared<{ stepid: string; global_lock?: boolean }>(name, text, values);
@@ -169,7 +175,7 @@ export async function writeCheckpoint(
         WITH upd AS (
           UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
             failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
-          WHERE pid = ${input.processId} RETURNING pid
+          WHERE pid = ${input.processId} AND (${input.fenced !== true} OR last_status = 'running') RETURNING pid
         )
         UPDATE process_steps SET name = ${input.stepName}, status = ${outcome.status}, state = ${stateJson}::jsonb, is_delta = false,
           created_by = ${input.user}, completed_at = clock_timestamp(), seq = nextval('process_steps_seq')
@@ -179,7 +185,7 @@ export async function writeCheckpoint(
         WITH upd AS (
           UPDATE processes SET last_step = ${input.stepName}, last_status = ${input.processStatus}, assignee = ${input.assignee},
             failed_reason = ${failedReason}, traceback = ${traceback}, last_modified_at = now()
-          WHERE pid = ${input.processId} RETURNING pid
+          WHERE pid = ${input.processId} AND (${input.fenced !== true} OR last_status = 'running') RETURNING pid
         )
         INSERT INTO process_steps (pid, name, status, state, is_delta, created_by, started_at, completed_at)
         SELECT pid, ${input.stepName}, ${outcome.status}, ${stateJson}::jsonb, ${isDelta}, ${input.user}, ${startedAt}::timestamptz, clock_timestamp()
@@ -197,13 +203,13 @@ export async function writeCheckpoint(
  */
 const BATCH_SQL = `WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[], $14::bool[])
-      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid, is_delta)
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[], $14::bool[], $15::bool[])
+      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid, is_delta, fenced)
   ),
   upd AS (
     UPDATE processes p SET last_step = v.name, last_status = v.process_status, assignee = v.assignee,
       failed_reason = v.failed_reason, traceback = v.traceback, last_modified_at = now()
-    FROM v WHERE NOT v.step_only AND p.pid = v.pid
+    FROM v WHERE NOT v.step_only AND p.pid = v.pid AND (NOT v.fenced OR p.last_status = 'running')
     RETURNING p.pid
   )
   INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
@@ -268,7 +274,7 @@ export class CheckpointWriter {
 
   private async writeBatch(batch: Pending[]): Promise<void> {
     const n = batch.length;
-    const cols: unknown[][] = Array.from({ length: 14 }, () => new Array<unknown>(n));
+    const cols: unknown[][] = Array.from({ length: 15 }, () => new Array<unknown>(n));
     const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const input = batch[i]!.input;
@@ -288,6 +294,7 @@ export class CheckpointWriter {
       cols[11]![i] = i;
       cols[12]![i] = newStepId();
       cols[13]![i] = row.isDelta;
+      cols[14]![i] = input.fenced === true;
     }
     let rows: { stepid: string; global_lock: boolean }[];
     try {

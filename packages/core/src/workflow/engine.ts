@@ -17,6 +17,7 @@ import { formPage, FormValidationError, postForm, type InputForm } from "../form
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type ClaimOutcome, type Executor, type ExecutorStatus, type ProcessJob } from "./executor.js";
 import type { ProcessQueue } from "./job-queue.js";
+import { ClusterEvents, type ClusterEvent } from "./cluster-events.js";
 import { liveWorkers, type WorkerRow } from "./worker-rows.js";
 import {
   InvalidCallbackTokenError,
@@ -37,6 +38,7 @@ import {
   beginStepTransaction,
   claimProcess,
   countLeasedRunning,
+  isLeaseHeld,
   countRunning,
   deleteProcessRow,
   insertCreatedProcess,
@@ -114,6 +116,12 @@ const RECOVERY_MAX_MS = 5_000;
 /** A process waiting to run this long without a job in the process queue is given one (sweep). */
 const JOBLESS_AFTER_MS = 10_000;
 
+/** How long an abort waits for the run holding the process on another instance to stop and log it (ms). */
+const ABORT_WAIT_MS = 3000;
+
+/** Until start(): nothing told or heard. */
+const CLUSTER_LOCAL = ClusterEvents.local();
+
 /** How many last-known statuses waitFor keeps. */
 const LAST_STATUS_LIMIT = 10_000;
 
@@ -138,7 +146,13 @@ const insertRunningBatch: LaneBatch<NewProcess, NewProcessResult | { error: unkn
 };
 
 export class WorkflowEngine implements ProcessControl {
+  /**
+   * "process" (ProcessEvent: a change this engine made), "engine" ({ globalLock }: a pause or unpause, by anyone) and
+   * "cluster" (ClusterEvent: a change another orchestrator process on the database made, PostgreSQL only).
+   */
   readonly events = new EventEmitter();
+  /** Changes of this engine told to the other orchestrator processes, and theirs heard (see cluster-events.ts). */
+  private cluster: ClusterEvents = CLUSTER_LOCAL;
   private readonly db: Kysely<Database>;
   private readonly executor: Executor;
   /** Process runs in progress or queued in this engine. */
@@ -191,6 +205,7 @@ export class WorkflowEngine implements ProcessControl {
       {
         engine: this,
         leaseHeld: (processId) => !this.leases.enabled || this.leases.isHeld(processId),
+        abortRequested: (processId) => this.abortRequests.has(processId),
         takeAbortRequest: (processId) => {
           const user = this.abortRequests.get(processId);
           this.abortRequests.delete(processId);
@@ -228,6 +243,18 @@ export class WorkflowEngine implements ProcessControl {
           this.requestRecovery();
         },
         onRestored: () => this.requestRecovery(),
+      });
+    }
+    if (this.cluster === CLUSTER_LOCAL) {
+      // a worker only tells: its engine has no websocket clients
+      this.cluster = await ClusterEvents.open(this.options.database, {
+        listen: true,
+        onError: (error) => this.options.onError?.(error, "cluster events"),
+      });
+      this.cluster.on((event) => {
+        if (event.kind !== "abort") this.events.emit("cluster", event);
+        // an abort asked for on another instance, of a run of ours: it stops before its next step
+        else if (this.active.has(event.processId) && !this.abortRequests.has(event.processId)) this.abortRequests.set(event.processId, event.user);
       });
     }
     this.pauseWatch ??= await PauseWatch.open(this.options.database, {
@@ -345,6 +372,13 @@ export class WorkflowEngine implements ProcessControl {
     this.leases = ProcessLeases.none();
     await this.pauseWatch?.close();
     this.pauseWatch = undefined;
+    await this.cluster.close();
+    this.cluster = CLUSTER_LOCAL;
+  }
+
+  /** Tell the other orchestrator processes of a change made outside a process (a subscription set in sync). */
+  announceChange(event: ClusterEvent): void {
+    this.cluster.publish(event);
   }
 
   executorStatus(): ExecutorStatus {
@@ -615,6 +649,18 @@ export class WorkflowEngine implements ProcessControl {
       this.abortRequests.set(processId, user);
       await this.active.get(processId);
       if ((await loadProcessRow(this.db, processId))?.last_status === ProcessStatus.ABORTED) return;
+    } else if (row.last_status === ProcessStatus.RUNNING && this.cluster.shared && (await isLeaseHeld(this.db, processId))) {
+      // a run on another instance (a worker) holds it: that run stops before its next step and logs the abort; if its
+      // step takes longer than ABORT_WAIT_MS the abort is logged here, and the run's next checkpoint, fenced on the
+      // status, finds it aborted and stops without writing (its step's transaction rolled back)
+      this.cluster.publish({ kind: "abort", processId, user });
+      const deadline = Date.now() + ABORT_WAIT_MS;
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const status = (await loadProcessRow(this.db, processId))?.last_status;
+        if (status === ProcessStatus.ABORTED) return;
+        if (status !== ProcessStatus.RUNNING) break;
+      }
     }
     // with the process row locked, so concurrent aborts log one "User Aborted" (the others find it aborted)
     await withProcessLocked(this.db, processId, async (trx, locked) => {
@@ -622,7 +668,7 @@ export class WorkflowEngine implements ProcessControl {
       if (locked.status === ProcessStatus.ABORTED) return;
       if (locked.status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
       const state = recoverState(locked.steps).outcome.state;
-      await this.runner.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx });
+      await this.runner.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx, outsideRun: true });
     });
   }
 
@@ -686,6 +732,7 @@ export class WorkflowEngine implements ProcessControl {
       assignee: Assignee.SYSTEM,
       user: "SYSTEM",
       replaceStepId: last.stepid,
+      outsideRun: true,
     });
   }
 
@@ -792,6 +839,7 @@ export class WorkflowEngine implements ProcessControl {
     this.lastStatus.set(event.processId, event.status);
     if (this.lastStatus.size > LAST_STATUS_LIMIT) this.lastStatus.delete(this.lastStatus.keys().next().value!);
     this.events.emit("process", event);
+    this.cluster.publish({ kind: "process", processId: event.processId, status: event.status, step: event.step });
   }
 
   /** Queue a run of the process in the executor (at most one run per process at a time in this engine). */

@@ -62,6 +62,24 @@ export { wrapCreateInitialInputForm, wrapModifyInitialInputForm } from "./initia
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
 export { createEngine, assertWorkerDatabase } from "./create-engine.js";
+export {
+  listSchedules,
+  getSchedule,
+  createSchedule,
+  updateSchedule,
+  deleteSchedule,
+  loadInitialSchedule,
+  nextRunAfter,
+  validateSchedule,
+  ScheduleValidationError,
+  INITIAL_SCHEDULE,
+  MIN_INTERVAL_SECONDS,
+  MAX_INTERVAL_SECONDS,
+  type Schedule,
+  type ScheduleInput,
+} from "./schedules.js";
+export { Scheduler, SCHEDULER_USER, type SchedulerOptions } from "./scheduler.js";
+export { ClusterEvents, CLUSTER_EVENTS_CHANNEL, type ClusterEvent } from "./cluster-events.js";
 export { ProcessQueue, PROCESS_QUEUE, JOBS_CHANNEL, type ProcessJobData } from "./job-queue.js";
 export { Worker, type WorkerOptions } from "./worker.js";
 export { liveWorkers, WORKER_GONE_MS, type WorkerRow } from "./worker-rows.js";

@@ -4,7 +4,7 @@
  * every state in full (rebuilt from the deltas stored, db/step-states.ts); where a process is among its steps is
  * worked out by replay.ts.
  */
-import { CompiledQuery, sql, type ControlledTransaction, type Kysely, type Selectable } from "kysely";
+import { CompiledQuery, sql, type ControlledTransaction, type Kysely, type RawBuilder, type Selectable } from "kysely";
 import { namedStatement, rebuildStepStates, type Database, type ProcessesTable, type ProcessStepsTable } from "../db/index.js";
 import { ProcessStatus } from "./status.js";
 import { NOT_CLEARED } from "./replay.js";
@@ -385,12 +385,23 @@ export async function orphanedRunningProcesses(db: Kysely<Database>): Promise<st
 export async function countLeasedRunning(db: Kysely<Database>): Promise<number> {
   const result = await sql<{ n: string }>`
     SELECT count(*) AS n FROM processes p
-    CROSS JOIN LATERAL (SELECT hashtextextended(p.pid::text, 0) AS k) h
-    WHERE p.last_status = ${ProcessStatus.RUNNING} AND EXISTS (
-      SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND l.classid = ((h.k >> 32) & 4294967295)::oid AND l.objid = (h.k & 4294967295)::oid)`.execute(db);
+    WHERE p.last_status = ${ProcessStatus.RUNNING} AND ${leaseHeldSql(sql`p.pid::text`)}`.execute(db);
   return Number(result.rows[0]?.n ?? 0);
+}
+
+/** Whether some session holds the process's lease (a run under way somewhere; pg_locks, read only). */
+export async function isLeaseHeld(db: Kysely<Database>, processId: string): Promise<boolean> {
+  const result = await sql<{ held: boolean }>`SELECT ${leaseHeldSql(sql`${processId}::text`)} AS held`.execute(db);
+  return result.rows[0]?.held === true;
+}
+
+/** A bigint advisory lock shows in pg_locks as its high half (classid) and low half (objid), objsubid 1. */
+function leaseHeldSql(pid: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (
+      SELECT 1 FROM (SELECT hashtextextended(${pid}, 0) AS k) h, pg_locks l
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND l.classid = ((h.k >> 32) & 4294967295)::oid AND l.objid = (h.k & 4294967295)::oid)`;
 }
 
 /**

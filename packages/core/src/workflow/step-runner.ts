@@ -53,6 +53,8 @@ export interface RunHost {
   leaseHeld(processId: string): boolean;
   /** The user who asked to abort the process while it ran, taken (once). */
   takeAbortRequest(processId: string): string | undefined;
+  /** Whether an abort of the process is asked for (without taking the request). */
+  abortRequested(processId: string): boolean;
   /** Whether the engine is paused, as it knows it, else as read back by the last checkpoint (`readBack`). */
   paused(readBack: boolean): boolean;
   /** Whether the engine is shutting down: the run stops after its step. */
@@ -135,6 +137,8 @@ export interface EngineCheckpoint {
   /** The workflow's last step: a success completes the process. */
   completes?: boolean;
   base?: StepStateBase;
+  /** Not a run's checkpoint (an abort or a callback timeout logged from outside a run): see CheckpointInput.fenced. */
+  outsideRun?: boolean;
 }
 
 /** Runs claimed processes' steps for one engine (see the module comment). */
@@ -301,7 +305,10 @@ export class StepRunner {
       }
     }
     // only a successful step of a running process may skip the process row
-    const onlyStep = stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED);
+    // with an abort asked for (by another instance too, which may log it itself meanwhile) the process row is written,
+    // so the checkpoint is fenced: a run never writes steps after an abort
+    const onlyStep =
+      stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED) && !this.host.abortRequested(processId);
     try {
       this.assertLeased(processId);
       const stored = await this.checkpoint({
@@ -360,6 +367,7 @@ export class StepRunner {
       replaceStepId: options.replaceStepId,
       stepOnly: options.stepOnly ?? false,
       base: options.base,
+      fenced: options.outsideRun !== true,
     };
     const stored = await this.store.checkpoint(checkpoint, trx);
     if (stored) this.host.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });

@@ -23,6 +23,8 @@ export interface ApiResponse<T = any> {
 export interface TestServer {
   server: RunningServer;
   url: string;
+  /** The DATABASE_URI of its database (another connection, another process). */
+  uri: string;
   request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   /** Poll a process until it leaves created/running/resumed; returns its detail. */
   settle(processId: string): Promise<any>;
@@ -71,6 +73,7 @@ export async function startTestServer(
   return {
     server,
     url: server.url,
+    uri,
     request,
     settle,
     close: async () => {

@@ -2272,6 +2272,316 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scheduled tasks, the next to run first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule_id: string;
+                            name: string;
+                            workflow_name: string;
+                            /** @enum {string} */
+                            trigger: "cron" | "interval";
+                            /** @description Minute hour day month weekday, in UTC */
+                            cron: string | null;
+                            interval_seconds: number | null;
+                            /** @description The form pages the process is started with */
+                            user_inputs: unknown[];
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            /** @description "started", or why the start failed */
+                            last_result: string | null;
+                            last_process_id: string | null;
+                            last_process_status: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Schedule a task or workflow (cron or interval) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        workflow_name: string;
+                        /** @enum {string} */
+                        trigger: "cron" | "interval";
+                        cron?: string | null;
+                        interval_seconds?: number | null;
+                        user_inputs?: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule_id: string;
+                            name: string;
+                            workflow_name: string;
+                            /** @enum {string} */
+                            trigger: "cron" | "interval";
+                            /** @description Minute hour day month weekday, in UTC */
+                            cron: string | null;
+                            interval_seconds: number | null;
+                            /** @description The form pages the process is started with */
+                            user_inputs: unknown[];
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            /** @description "started", or why the start failed */
+                            last_result: string | null;
+                            last_process_id: string | null;
+                            last_process_status: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A scheduled task */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    schedule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule_id: string;
+                            name: string;
+                            workflow_name: string;
+                            /** @enum {string} */
+                            trigger: "cron" | "interval";
+                            /** @description Minute hour day month weekday, in UTC */
+                            cron: string | null;
+                            interval_seconds: number | null;
+                            /** @description The form pages the process is started with */
+                            user_inputs: unknown[];
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            /** @description "started", or why the start failed */
+                            last_result: string | null;
+                            last_process_id: string | null;
+                            last_process_status: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a scheduled task */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    schedule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a scheduled task */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    schedule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        workflow_name?: string;
+                        /** @enum {string} */
+                        trigger?: "cron" | "interval";
+                        cron?: string | null;
+                        interval_seconds?: number | null;
+                        user_inputs?: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schedule_id: string;
+                            name: string;
+                            workflow_name: string;
+                            /** @enum {string} */
+                            trigger: "cron" | "interval";
+                            /** @description Minute hour day month weekday, in UTC */
+                            cron: string | null;
+                            interval_seconds: number | null;
+                            /** @description The form pages the process is started with */
+                            user_inputs: unknown[];
+                            /** Format: date-time */
+                            next_run_at: string | null;
+                            /** Format: date-time */
+                            last_run_at: string | null;
+                            /** @description "started", or why the start failed */
+                            last_result: string | null;
+                            last_process_id: string | null;
+                            last_process_status: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/schedules/{schedule_id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a scheduled task now (its next run is unchanged) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    schedule_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            process_id: string | null;
+                            schedule: {
+                                schedule_id: string;
+                                name: string;
+                                workflow_name: string;
+                                /** @enum {string} */
+                                trigger: "cron" | "interval";
+                                /** @description Minute hour day month weekday, in UTC */
+                                cron: string | null;
+                                interval_seconds: number | null;
+                                /** @description The form pages the process is started with */
+                                user_inputs: unknown[];
+                                /** Format: date-time */
+                                next_run_at: string | null;
+                                /** Format: date-time */
+                                last_run_at: string | null;
+                                /** @description "started", or why the start failed */
+                                last_result: string | null;
+                                last_process_id: string | null;
+                                last_process_status: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics": {
         parameters: {
             query?: never;

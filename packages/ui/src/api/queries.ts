@@ -14,6 +14,7 @@ import type {
   Product,
   ProductBlock,
   ResourceType,
+  Schedule,
   StatusCounts,
   SubscriptionDetail,
   SubscriptionListItem,
@@ -38,6 +39,7 @@ export const keys = {
   resourceTypes: () => ["resourceTypes"] as const,
   workflows: (filter: string) => ["workflows", filter] as const,
   registration: () => ["workflows", "registration"] as const,
+  schedules: () => ["schedules"] as const,
 };
 
 export const useProcesses = (params: ListParams) =>
@@ -91,6 +93,15 @@ export const useWorkflows = (filter = "") =>
   useQuery({
     queryKey: keys.workflows(filter),
     queryFn: () => apiGet<Workflow[]>(`/workflows${filter ? `?${filter}` : ""}`),
+  });
+
+/** Schedules; read again every second while a last run's process is still under way (its status shows its end). */
+export const useSchedules = () =>
+  useQuery({
+    queryKey: keys.schedules(),
+    queryFn: () => apiGet<Schedule[]>("/schedules"),
+    refetchInterval: (query) =>
+      query.state.data?.some((s) => ["created", "running", "resumed"].includes(s.last_process_status ?? "")) ? 1000 : false,
   });
 
 export const useRegistration = () =>

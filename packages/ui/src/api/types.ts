@@ -50,6 +50,7 @@ export type Product = ApiJson<"/api/products", "get">[number];
 export type ProductBlock = ApiJson<"/api/product_blocks", "get">[number];
 export type ResourceType = ApiJson<"/api/resource_types", "get">[number];
 export type Workflow = ApiJson<"/api/workflows", "get">[number];
+export type Schedule = ApiJson<"/api/schedules", "get">[number];
 export type WorkflowRegistration = ApiJson<"/api/workflows/registration", "get">[number];
 
 export type EngineStatus = ApiJson<"/api/settings/status", "get">;

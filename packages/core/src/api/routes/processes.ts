@@ -1,6 +1,7 @@
 /** `/api/processes`: the process list and detail, starting with the form protocol, resume/retry, abort, delete, callbacks. */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { withClusterLock } from "../../db/index.js";
 import {
   isAuthorized,
   AUTH_MESSAGES,
@@ -25,7 +26,6 @@ const tags = ["processes"];
 
 export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
   const db = ctx.database.db;
-  let resumingAll = false;
 
   /** orchestrator-core refuses changes to processes while the engine is paused. */
   async function checkGlobalLock(): Promise<void> {
@@ -74,9 +74,8 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
 
   app.put("/processes/resume-all", { schema: { tags, summary: "Retry every failed, waiting or unavailable task", response: { 200: z.object({ count: z.number().describe("Tasks resumed") }) } } }, async (request) => {
     await checkGlobalLock();
-    if (resumingAll) throw new HttpProblem(409, "Another request to resume all tasks is in progress");
-    resumingAll = true;
-    try {
+    // one at a time across every API process on the database (orchestrator-core: a distlock)
+    const done = await withClusterLock(ctx.database, "resume-all", async () => {
       const rows = await db
         .selectFrom("processes")
         .select("pid")
@@ -93,9 +92,9 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         }
       }
       return { count };
-    } finally {
-      resumingAll = false;
-    }
+    });
+    if (!done.ran) throw new HttpProblem(409, "Another request to resume all tasks is in progress");
+    return done.value;
   });
 
   app.get("/processes/:process_id", { schema: { tags, summary: "A process with its steps", params: processId, response: { 200: processDetailSchema } } }, async (request) => {

@@ -1,0 +1,221 @@
+/**
+ * Workers bench (EXECUTOR=worker, PostgreSQL at POSTGRES_URI; a fresh database is created and dropped). The API
+ * process and the workers are child processes (`main.ts serve`, `main.ts worker` of bench/worker-app), as a user runs
+ * them. Printed as key=value:
+ *
+ * - `procs_per_s_1`, `procs_per_s_4`, `scale_4_over_1`: processes/s of `bench_sleepy` (five steps that each await
+ *   STEP_MS = 20 ms) over a WINDOW_S window with a backlog that outlasts it, with 1 and with 4 worker processes of
+ *   MAX_WORKERS=10 each. The floor is `ideal_procs_per_s_per_worker` (10 slots / 100 ms of awaiting = 100/s).
+ * - `takeover_s`: from the SIGKILL of one of two busy workers until every process it was running is running on the
+ *   other (or done); `stuck` (processes left created/running/resumed once the backlog is done) and `steps_run_twice`.
+ * - `api_rps_50` (engine idle) and `api_rps_health_50` (its floor: a route that does nothing): requests/s with 50
+ *   concurrent clients on the list endpoints (subscriptions, processes, status counts, products);
+ *   `api_p99_ms_backlog`: their p99 while 2 workers run a backlog of BACKLOG (4,000) beginner create processes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { sql } from "kysely";
+import { MigrationProject, Migrator, openDatabase, type OrchestratorDb } from "@orchestrator-ts/core";
+import { admin, databaseUri } from "./support.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const APP = join(here, "worker-app");
+const BEGINNER = join(here, "..", "examples", "beginner");
+const WINDOW_S = Number(process.env.WINDOW_S ?? 8);
+const BACKLOG = Number(process.env.BACKLOG ?? 4000);
+const DURATION = Number(process.env.DURATION ?? 5);
+const STEP_MS = 20;
+
+interface Child {
+  proc: ChildProcess;
+  ready: Promise<RegExpExecArray>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+function start(args: string[], env: Record<string, string>, ready: RegExp): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", join(APP, "main.ts"), ...args], {
+    cwd: APP,
+    env: { ...process.env, LOG_LEVEL: "error", NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => proc.on("exit", () => resolve()));
+  const readyPromise = new Promise<RegExpExecArray>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const match = ready.exec(output);
+      if (match) resolve(match);
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", (d: Buffer) => {
+      onData(d);
+      if (process.env.BENCH_DEBUG) process.stderr.write(d);
+    });
+    proc.on("exit", (code) => reject(new Error(`main.ts ${args.join(" ")} exited (${code}):\n${output}`)));
+  });
+  return {
+    proc,
+    ready: readyPromise,
+    async kill(signal = "SIGTERM") {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      await exited;
+    },
+  };
+}
+
+const count = async (database: OrchestratorDb, where: string): Promise<number> =>
+  Number((await sql.raw<{ n: string }>(`SELECT count(*) AS n FROM processes WHERE ${where}`).execute(database.db)).rows[0]!.n);
+
+/** POST `total` process starts with `concurrency` in flight. */
+async function startMany(url: string, path: string, bodyOf: (i: number) => unknown, total: number, concurrency = 20): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const response = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(bodyOf(i)) });
+        if (response.status !== 201) throw new Error(`start ${path}: ${response.status} ${await response.text()}`);
+      }
+    }),
+  );
+}
+
+const workerEnv = (uri: string) => ({ DATABASE_URI: uri, EXECUTOR: "worker", MAX_WORKERS: "10", STEP_MS: String(STEP_MS) });
+
+async function startWorkers(uri: string, n: number): Promise<Child[]> {
+  const workers = Array.from({ length: n }, () => start(["worker"], workerEnv(uri), /worker \S+ ready/));
+  await Promise.all(workers.map((w) => w.ready));
+  return workers;
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Processes/s of bench_sleepy with `n` workers, over WINDOW_S with a backlog that outlasts it. */
+async function throughput(database: OrchestratorDb, url: string, uri: string, n: number): Promise<number> {
+  const backlog = Math.ceil(n * 10 * (1000 / (5 * STEP_MS)) * WINDOW_S * 1.5) + 100;
+  await startMany(url, "/api/processes/bench_sleepy", () => [{}], backlog);
+  const workers = await startWorkers(uri, n);
+  // the window starts once all are running
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const before = await count(database, "last_status = 'completed'");
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, WINDOW_S * 1000));
+  const done = (await count(database, "last_status = 'completed'")) - before;
+  const rate = done / ((performance.now() - t0) / 1000);
+  if ((await count(database, "last_status IN ('created', 'resumed')")) === 0) console.log(`# warning: the backlog ran out with ${n} workers`);
+  await Promise.all(workers.map((w) => w.kill("SIGKILL")));
+  // what the killed workers were running is taken over by the next phase's workers; the rest of the backlog is dropped
+  await sql`DELETE FROM pgboss.job WHERE state < 'active'`.execute(database.db);
+  await sql`DELETE FROM processes WHERE last_status IN ('created', 'resumed')`.execute(database.db);
+  return rate;
+}
+
+/** SIGKILL one of two busy workers: seconds until what it ran runs elsewhere; stuck processes; steps run twice. */
+async function takeover(database: OrchestratorDb, url: string, uri: string) {
+  const workers = await startWorkers(uri, 2);
+  await waitFor("the previous phase's processes are done", async () => (await count(database, "last_status IN ('created', 'resumed', 'running')")) === 0, 60_000);
+  await sql`TRUNCATE bench_log`.execute(database.db);
+  await startMany(url, "/api/processes/bench_sleepy", () => [{}], 600);
+  await waitFor("both busy", async () => (await count(database, "last_status = 'running'")) >= 15, 30_000);
+  const victimPid = workers[0]!.proc.pid!;
+  const killedAt = performance.now();
+  await workers[0]!.kill("SIGKILL");
+  // the victim's processes: running, and nobody holds their lease once its connections are gone
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const orphans = (
+    await sql<{ pid: string }>`
+      SELECT pid::text AS pid FROM processes WHERE last_status = 'running'
+        AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+          AND l.classid = ((hashtextextended(pid::text, 0) >> 32) & 4294967295)::oid AND l.objid = (hashtextextended(pid::text, 0) & 4294967295)::oid)`.execute(
+      database.db,
+    )
+  ).rows.map((r) => r.pid);
+  await waitFor(
+    "the victim's processes run elsewhere",
+    async () => {
+      if (orphans.length === 0) return true;
+      const rows = await sql<{ n: string }>`
+        SELECT count(*) AS n FROM processes WHERE pid = ANY(${orphans}::uuid[]) AND (last_status = 'completed' OR (last_status = 'running'
+          AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+            AND l.classid = ((hashtextextended(pid::text, 0) >> 32) & 4294967295)::oid AND l.objid = (hashtextextended(pid::text, 0) & 4294967295)::oid)))`.execute(
+        database.db,
+      );
+      return Number(rows.rows[0]!.n) === orphans.length;
+    },
+    60_000,
+  );
+  const takeoverS = (performance.now() - killedAt) / 1000;
+  await waitFor("the backlog is done", async () => (await count(database, "last_status IN ('created', 'resumed', 'running')")) === 0, 120_000).catch(() => undefined);
+  const stuck = await count(database, "last_status IN ('created', 'resumed', 'running')");
+  const twice = Number(
+    (await sql<{ n: string }>`SELECT count(*) AS n FROM (SELECT pid, step FROM bench_log GROUP BY pid, step HAVING count(*) > 1) t`.execute(database.db)).rows[0]!.n,
+  );
+  await workers[1]!.kill();
+  return { takeoverS, stuck, twice, orphans: orphans.length, victimPid };
+}
+
+const LIST_ROUTES = ["/api/subscriptions?range=0,14", "/api/processes?range=0,14", "/api/processes/status-counts", "/api/products"];
+
+async function listLoad(url: string, paths: string[]): Promise<{ rps: number; p99: number; errors: number }> {
+  const result = await autocannon({ url, connections: 50, duration: DURATION, requests: paths.map((path) => ({ method: "GET", path })) });
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+const name = `orch_bench_workers_${randomBytes(4).toString("hex")}`;
+await admin(`CREATE DATABASE ${name}`);
+const uri = databaseUri(name);
+const database = await openDatabase({ uri, appRoot: BEGINNER, poolSize: 4 });
+let api: Child | undefined;
+try {
+  await new Migrator(database.db, await new MigrationProject(BEGINNER).load()).upgrade("heads");
+  await database.db.insertInto("workflows").values({ name: "bench_sleepy", target: "SYSTEM", description: "Bench: five awaits", is_task: true }).execute();
+  await sql`CREATE TABLE bench_log (id bigserial PRIMARY KEY, pid uuid, step text)`.execute(database.db);
+  api = start(["serve", "--no-migrate"], { DATABASE_URI: uri, EXECUTOR: "worker", PORT: "0", RUN_SCHEDULER: "false" }, /serving on (http:\/\/\S+)/);
+  const url = (await api.ready)[1]!;
+  console.log(`workers bench: PostgreSQL ${name}; bench_sleepy = 5 steps of ${STEP_MS} ms; MAX_WORKERS=10 per worker; window ${WINDOW_S} s`);
+
+  const one = await throughput(database, url, uri, 1);
+  const four = await throughput(database, url, uri, 4);
+  console.log(`ideal_procs_per_s_per_worker=${(10 * 1000) / (5 * STEP_MS)}`);
+  console.log(`procs_per_s_1=${one.toFixed(1)}`);
+  console.log(`procs_per_s_4=${four.toFixed(1)}`);
+  console.log(`scale_4_over_1=${(four / one).toFixed(2)}`);
+
+  const t = await takeover(database, url, uri);
+  console.log(`# takeover: ${t.orphans} processes were running on the killed worker`);
+  console.log(`takeover_s=${t.takeoverS.toFixed(2)}`);
+  console.log(`stuck=${t.stuck}`);
+  console.log(`steps_run_twice=${t.twice}`);
+
+  // subscriptions to list: the backlog's user groups (created below) and what the earlier phases left
+  const idle = await listLoad(url, LIST_ROUTES);
+  const health = await listLoad(url, ["/api/health"]);
+  console.log(`api_rps_health_50=${health.rps.toFixed(0)}`);
+  console.log(`api_rps_50=${idle.rps.toFixed(0)}`);
+  console.log(`api_p99_ms_idle=${idle.p99}`);
+
+  const product = await database.db.selectFrom("products").select("product_id").where("name", "=", "User Group").executeTakeFirstOrThrow();
+  await startMany(url, "/api/processes/create_user_group", (i) => [{ product: product.product_id }, { group_name: `bench group ${i}` }], BACKLOG, 40);
+  const workers = await startWorkers(uri, 2);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const waiting = await count(database, "last_status IN ('created', 'resumed', 'running')");
+  const busy = await listLoad(url, LIST_ROUTES);
+  const left = await count(database, "last_status IN ('created', 'resumed', 'running')");
+  console.log(`# backlog: ${waiting} waiting when the load began, ${left} when it ended; ${busy.errors} errors`);
+  console.log(`api_rps_50_backlog=${busy.rps.toFixed(0)}`);
+  console.log(`api_p99_ms_backlog=${busy.p99}`);
+  await Promise.all(workers.map((w) => w.kill()));
+} finally {
+  await api?.kill();
+  await database.close();
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}

@@ -1,0 +1,106 @@
+/**
+ * `/api/schedules`: the scheduled tasks (orchestrator-core 4's `/api/schedules`): list, create, change, delete, and
+ * run one now. A schedule names a workflow or task, a cron expression (UTC) or an interval, and the form pages to
+ * start it with; bad values are 400s naming the field.
+ */
+import { z } from "zod";
+import {
+  createSchedule,
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  MAX_INTERVAL_SECONDS,
+  MIN_INTERVAL_SECONDS,
+  Scheduler,
+  ScheduleValidationError,
+  updateSchedule,
+} from "../../workflow/index.js";
+import { userName, type ApiContext, type ZodApp } from "../app.js";
+import { HttpProblem, notFound } from "../problem.js";
+import { identifier, text, uuid } from "../schemas.js";
+
+const tags = ["schedules"];
+const timestamp = z.date();
+
+const scheduleSchema = z.object({
+  schedule_id: z.string(),
+  name: z.string(),
+  workflow_name: z.string(),
+  trigger: z.enum(["cron", "interval"]),
+  cron: z.string().nullable().describe("Minute hour day month weekday, in UTC"),
+  interval_seconds: z.number().nullable(),
+  user_inputs: z.array(z.unknown()).describe("The form pages the process is started with"),
+  next_run_at: timestamp.nullable(),
+  last_run_at: timestamp.nullable(),
+  last_result: z.string().nullable().describe('"started", or why the start failed'),
+  last_process_id: z.string().nullable(),
+  last_process_status: z.string().nullable(),
+  created_at: timestamp,
+});
+
+const fields = {
+  name: text(500, 1),
+  workflow_name: identifier(),
+  trigger: z.enum(["cron", "interval"]),
+  cron: text(200, 1).nullable().optional(),
+  interval_seconds: z.number().int().min(MIN_INTERVAL_SECONDS).max(MAX_INTERVAL_SECONDS).nullable().optional(),
+  user_inputs: z.array(z.record(z.string(), z.unknown())).max(50).optional(),
+};
+const scheduleId = z.object({ schedule_id: uuid("schedule_id") });
+
+/** A schedule that cannot be stored: 400 naming the field. */
+function invalid(error: unknown): never {
+  if (error instanceof ScheduleValidationError) throw new HttpProblem(400, error.message, { field: error.field });
+  throw error;
+}
+
+export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
+  const db = ctx.database.db;
+
+  app.get("/schedules", { schema: { tags, summary: "The scheduled tasks, the next to run first", response: { 200: z.array(scheduleSchema) } } }, async () => listSchedules(db));
+
+  app.get("/schedules/:schedule_id", { schema: { tags, summary: "A scheduled task", params: scheduleId, response: { 200: scheduleSchema } } }, async (request) => {
+    const schedule = await getSchedule(db, request.params.schedule_id);
+    if (!schedule) throw notFound(`Schedule ${request.params.schedule_id} not found`);
+    return schedule;
+  });
+
+  app.post(
+    "/schedules",
+    { schema: { tags, summary: "Schedule a task or workflow (cron or interval)", body: z.strictObject(fields), response: { 201: scheduleSchema } } },
+    async (request, reply) => reply.status(201).send(await createSchedule(db, request.body).catch(invalid)),
+  );
+
+  app.patch(
+    "/schedules/:schedule_id",
+    { schema: { tags, summary: "Change a scheduled task", params: scheduleId, body: z.strictObject(fields).partial(), response: { 200: scheduleSchema } } },
+    async (request) => {
+      const schedule = await updateSchedule(db, request.params.schedule_id, request.body).catch(invalid);
+      if (!schedule) throw notFound(`Schedule ${request.params.schedule_id} not found`);
+      return schedule;
+    },
+  );
+
+  app.delete("/schedules/:schedule_id", { schema: { tags, summary: "Delete a scheduled task", params: scheduleId } }, async (request, reply) => {
+    if (!(await deleteSchedule(db, request.params.schedule_id))) throw notFound(`Schedule ${request.params.schedule_id} not found`);
+    return reply.status(204).send();
+  });
+
+  app.post(
+    "/schedules/:schedule_id/run",
+    {
+      schema: {
+        tags,
+        summary: "Run a scheduled task now (its next run is unchanged)",
+        params: scheduleId,
+        response: { 200: z.object({ process_id: z.string().nullable(), schedule: scheduleSchema }) },
+      },
+    },
+    async (request) => {
+      if (!(await getSchedule(db, request.params.schedule_id))) throw notFound(`Schedule ${request.params.schedule_id} not found`);
+      const scheduler = new Scheduler({ db, startProcess: (name, inputs) => ctx.engine.startProcess(name, inputs, userName(request.user)) });
+      const { processId, schedule } = await scheduler.force(request.params.schedule_id);
+      return { process_id: processId ?? null, schedule };
+    },
+  );
+}

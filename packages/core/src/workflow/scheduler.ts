@@ -1,0 +1,112 @@
+/**
+ * The scheduler: once a second it starts the processes of the schedules that are due (schedules.ts). It may run in
+ * every API replica and in `main.ts scheduler run` processes at once: a due schedule is claimed by the update that
+ * moves its next run on (`... WHERE next_run_at <= now()`; of two schedulers the second finds it moved already), so
+ * each run starts once. The next run is computed from now, so runs missed while no scheduler ran are run once.
+ * orchestrator-core runs APScheduler in one process (`python main.py scheduler run`).
+ */
+import { sql, type Kysely } from "kysely";
+import type { Database } from "../db/index.js";
+import { OrchestratorError } from "../errors.js";
+import { getSchedule, nextRunAfter, type Schedule } from "./schedules.js";
+
+/** How often due schedules are looked for (ms). */
+const TICK_MS = 1000;
+/** Schedules started in one tick at most (the rest in the next). */
+const TICK_LIMIT = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The user scheduled processes are started as. */
+export const SCHEDULER_USER = "SYSTEM";
+
+export interface SchedulerOptions {
+  db: Kysely<Database>;
+  /** Starts a process (the engine's startProcess): returns its id. */
+  startProcess(workflowName: string, userInputs: unknown[], user: string): Promise<string>;
+  onError?: (error: unknown, context: string) => void;
+}
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  /** Tick every TICK_MS until stop(). */
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => {
+      this.ticking = this.ticking.then(() => (this.stopped ? [] : this.tick())).catch((error: unknown) => this.options.onError?.(error, "scheduler"));
+    }, TICK_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  /** Start every due schedule this scheduler claims; returns the ids of the processes started. */
+  async tick(now = new Date()): Promise<string[]> {
+    const due = await this.options.db
+      .selectFrom("schedules")
+      .select(["schedule_id", "trigger", "cron", "interval_seconds"])
+      .where("next_run_at", "<=", sql<Date>`now()`)
+      .orderBy("next_run_at")
+      .limit(TICK_LIMIT)
+      .execute();
+    const started: string[] = [];
+    for (const schedule of due) {
+      let next: Date;
+      try {
+        next = nextRunAfter(schedule, now);
+      } catch (error) {
+        // a cron expression stored by SQL that does not parse: it stops, with the reason
+        await this.record(schedule.schedule_id, { next_run_at: null, last_result: `not run: ${(error as Error).message}` });
+        continue;
+      }
+      // the claim: whoever moves the next run on starts this run
+      const claimed = await this.options.db
+        .updateTable("schedules")
+        .set({ next_run_at: next, last_run_at: sql`now()` })
+        .where("schedule_id", "=", schedule.schedule_id)
+        .where("next_run_at", "<=", sql<Date>`now()`)
+        .returning(["workflow_name", "user_inputs"])
+        .executeTakeFirst();
+      if (!claimed) continue;
+      const pid = await this.startRun(schedule.schedule_id, claimed.workflow_name, claimed.user_inputs);
+      if (pid) started.push(pid);
+    }
+    return started;
+  }
+
+  /**
+   * Run a schedule now, its next run unchanged (`scheduler force`, "run now" in the UI). Returns the process id, or
+   * undefined when the start failed (the reason is its last result); throws when there is no such schedule.
+   */
+  async force(scheduleId: string): Promise<{ processId?: string; schedule: Schedule }> {
+    const schedule = UUID.test(scheduleId) ? await getSchedule(this.options.db, scheduleId) : undefined;
+    if (!schedule) throw new OrchestratorError("schedule_not_found", `Task '${scheduleId}' not found.`);
+    await this.record(scheduleId, { last_run_at: new Date() });
+    const processId = await this.startRun(scheduleId, schedule.workflow_name, schedule.user_inputs);
+    return { processId, schedule: (await getSchedule(this.options.db, scheduleId))! };
+  }
+
+  private async startRun(scheduleId: string, workflowName: string, userInputs: unknown[]): Promise<string | undefined> {
+    try {
+      const processId = await this.options.startProcess(workflowName, userInputs, SCHEDULER_USER);
+      await this.record(scheduleId, { last_result: "started", last_process_id: processId });
+      return processId;
+    } catch (error) {
+      const reason = (error as Error)?.message ?? String(error);
+      await this.record(scheduleId, { last_result: `not started: ${reason}`.slice(0, 2000), last_process_id: null });
+      return undefined;
+    }
+  }
+
+  private async record(scheduleId: string, values: { next_run_at?: Date | null; last_run_at?: Date; last_result?: string; last_process_id?: string | null }): Promise<void> {
+    await this.options.db.updateTable("schedules").set(values).where("schedule_id", "=", scheduleId).execute();
+  }
+}
