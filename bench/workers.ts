@@ -4,13 +4,16 @@
  * them. Printed as key=value:
  *
  * - `procs_per_s_1`, `procs_per_s_4`, `scale_4_over_1`: processes/s of `bench_sleepy` (five steps that each await
- *   STEP_MS = 20 ms) over a WINDOW_S window with a backlog that outlasts it, with 1 and with 4 worker processes of
+ *   STEP_MS = 20 ms, nothing else) over a WINDOW_S window with a backlog that outlasts it, with 1 and with 4 worker processes of
  *   MAX_WORKERS=10 each. The floor is `ideal_procs_per_s_per_worker` (10 slots / 100 ms of awaiting = 100/s).
  * - `takeover_s`: from the SIGKILL of one of two busy workers until every process it was running is running on the
  *   other (or done); `stuck` (processes left created/running/resumed once the backlog is done) and `steps_run_twice`.
  * - `api_rps_50` (engine idle) and `api_rps_health_50` (its floor: a route that does nothing): requests/s with 50
  *   concurrent clients on the list endpoints (subscriptions, processes, status counts, products);
- *   `api_p99_ms_backlog`: their p99 while 2 workers run a backlog of BACKLOG (4,000) beginner create processes.
+ *   `api_p99_ms_backlog`: their p99 while 2 workers run a backlog of BACKLOG (4,000) beginner create processes, and
+ *   its floor `api_p99_ms_health_backlog` (the route that does nothing, at the same time).
+ * - `procs_per_s_1x40`: one worker with 40 slots, the floor of `procs_per_s_4` on this machine (the same slots in one
+ *   process: what the CPUs and the database give).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -83,10 +86,10 @@ async function startMany(url: string, path: string, bodyOf: (i: number) => unkno
   );
 }
 
-const workerEnv = (uri: string) => ({ DATABASE_URI: uri, EXECUTOR: "worker", MAX_WORKERS: "10", STEP_MS: String(STEP_MS) });
+const workerEnv = (uri: string): Record<string, string> => ({ DATABASE_URI: uri, EXECUTOR: "worker", MAX_WORKERS: "10", STEP_MS: String(STEP_MS) });
 
-async function startWorkers(uri: string, n: number): Promise<Child[]> {
-  const workers = Array.from({ length: n }, () => start(["worker"], workerEnv(uri), /worker \S+ ready/));
+async function startWorkers(uri: string, n: number, extra: Record<string, string> = {}): Promise<Child[]> {
+  const workers = Array.from({ length: n }, () => start(["worker"], { ...workerEnv(uri), ...extra }, /worker \S+ ready/));
   await Promise.all(workers.map((w) => w.ready));
   return workers;
 }
@@ -100,10 +103,10 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: numb
 }
 
 /** Processes/s of bench_sleepy with `n` workers, over WINDOW_S with a backlog that outlasts it. */
-async function throughput(database: OrchestratorDb, url: string, uri: string, n: number): Promise<number> {
-  const backlog = Math.ceil(n * 10 * (1000 / (5 * STEP_MS)) * WINDOW_S * 1.5) + 100;
+async function throughput(database: OrchestratorDb, url: string, uri: string, n: number, slots = 10): Promise<number> {
+  const backlog = Math.ceil(n * slots * (1000 / (5 * STEP_MS)) * WINDOW_S * 1.5) + 100;
   await startMany(url, "/api/processes/bench_sleepy", () => [{}], backlog);
-  const workers = await startWorkers(uri, n);
+  const workers = await startWorkers(uri, n, { MAX_WORKERS: String(slots) });
   // the window starts once all are running
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const before = await count(database, "last_status = 'completed'");
@@ -121,7 +124,8 @@ async function throughput(database: OrchestratorDb, url: string, uri: string, n:
 
 /** SIGKILL one of two busy workers: seconds until what it ran runs elsewhere; stuck processes; steps run twice. */
 async function takeover(database: OrchestratorDb, url: string, uri: string) {
-  const workers = await startWorkers(uri, 2);
+  // each step logs its run (in its transaction): the count of steps run twice
+  const workers = await startWorkers(uri, 2, { LOG_STEPS: "1" });
   await waitFor("the previous phase's processes are done", async () => (await count(database, "last_status IN ('created', 'resumed', 'running')")) === 0, 60_000);
   await sql`TRUNCATE bench_log`.execute(database.db);
   await startMany(url, "/api/processes/bench_sleepy", () => [{}], 600);
@@ -185,7 +189,10 @@ try {
 
   const one = await throughput(database, url, uri, 1);
   const four = await throughput(database, url, uri, 4);
+  // the same 40 slots in one process: what the machine and the database give, whatever the number of processes
+  const oneBy40 = await throughput(database, url, uri, 1, 40);
   console.log(`ideal_procs_per_s_per_worker=${(10 * 1000) / (5 * STEP_MS)}`);
+  console.log(`procs_per_s_1x40=${oneBy40.toFixed(1)}`);
   console.log(`procs_per_s_1=${one.toFixed(1)}`);
   console.log(`procs_per_s_4=${four.toFixed(1)}`);
   console.log(`scale_4_over_1=${(four / one).toFixed(2)}`);
@@ -209,10 +216,12 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const waiting = await count(database, "last_status IN ('created', 'resumed', 'running')");
   const busy = await listLoad(url, LIST_ROUTES);
+  const healthBusy = await listLoad(url, ["/api/health"]);
   const left = await count(database, "last_status IN ('created', 'resumed', 'running')");
   console.log(`# backlog: ${waiting} waiting when the load began, ${left} when it ended; ${busy.errors} errors`);
   console.log(`api_rps_50_backlog=${busy.rps.toFixed(0)}`);
   console.log(`api_p99_ms_backlog=${busy.p99}`);
+  console.log(`api_p99_ms_health_backlog=${healthBusy.p99}`);
   await Promise.all(workers.map((w) => w.kill()));
 } finally {
   await api?.kill();

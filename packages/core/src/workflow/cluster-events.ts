@@ -1,7 +1,8 @@
 /**
  * Process and subscription changes of every orchestrator process on the database (API replicas, workers), so that each
- * API replica's websocket clients hear of changes made anywhere. On a PostgreSQL server each change is published with
- * NOTIFY on one channel, batched for up to BATCH_MS into payloads under PostgreSQL's 8,000-byte limit; every instance
+ * API replica's websocket clients hear of changes made anywhere, and requests to whichever process runs a process
+ * (abort) on a channel of their own that workers listen to. On a PostgreSQL server each change is published with
+ * NOTIFY, batched for up to BATCH_MS into payloads under PostgreSQL's 8,000-byte limit; every instance
  * that listens hands on the changes of the others (its own it already knows). orchestrator-core sends them through
  * Redis pub/sub (its websocket broadcaster); here nothing else has to run. On the embedded database there is one
  * process: nothing is published.
@@ -11,8 +12,10 @@ import { sql } from "kysely";
 import type { Listener, OrchestratorDb } from "../db/index.js";
 import type { ProcessStatus } from "./status.js";
 
-/** The notification channel. */
+/** The notification channel of changes (API processes listen). */
 export const CLUSTER_EVENTS_CHANNEL = "orchestrator_events";
+/** The channel of requests to whoever runs a process (abort): every process listens, workers only to this one. */
+export const CLUSTER_CONTROL_CHANNEL = "orchestrator_control";
 
 /** Changes published within this time go out in one notification (or a few, when they do not fit in one). */
 const BATCH_MS = 20;
@@ -29,8 +32,11 @@ export type ClusterEvent =
 type WireEvent = { p: string; s: string; t?: string } | { u: string } | { a: string; w: string };
 
 export interface ClusterEventsOptions {
-  /** Hear the changes of other instances (an API process); workers only publish. */
-  listen: boolean;
+  /**
+   * "changes": hear the changes of other instances and the requests (an API process); "requests": only the requests
+   * (a worker: its engine has no websocket clients, and hearing every step of every other worker would cost it).
+   */
+  listen: "changes" | "requests";
   onError?: (error: unknown) => void;
 }
 
@@ -40,7 +46,7 @@ export class ClusterEvents {
   private readonly listeners = new Set<(event: ClusterEvent) => void>();
   private pending: WireEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private listener?: Listener;
+  private readonly channelListeners: Listener[] = [];
   private closed = false;
   private sending: Promise<void> = Promise.resolve();
 
@@ -51,20 +57,20 @@ export class ClusterEvents {
 
   /** Nothing published or heard (the embedded database, or no database at all). */
   static local(): ClusterEvents {
-    return new ClusterEvents(undefined, { listen: false });
+    return new ClusterEvents(undefined, { listen: "requests" });
   }
 
   /** Publish (and, with `listen`, hear) on a PostgreSQL server; local() on the embedded database. */
   static async open(database: OrchestratorDb, options: ClusterEventsOptions): Promise<ClusterEvents> {
     if (database.kind !== "postgres") return ClusterEvents.local();
     const events = new ClusterEvents(database, options);
-    if (options.listen) {
-      events.listener = await database.listen(CLUSTER_EVENTS_CHANNEL, {
-        onNotify: (payload) => events.received(payload),
-        onListening: () => undefined,
-        onLost: (error) => options.onError?.(error),
-      });
-    }
+    const handlers = {
+      onNotify: (payload: string) => events.received(payload),
+      onListening: () => undefined,
+      onLost: (error: unknown) => options.onError?.(error),
+    };
+    events.channelListeners.push(await database.listen(CLUSTER_CONTROL_CHANNEL, handlers));
+    if (options.listen === "changes") events.channelListeners.push(await database.listen(CLUSTER_EVENTS_CHANNEL, handlers));
     return events;
   }
 
@@ -99,7 +105,7 @@ export class ClusterEvents {
     if (this.timer) this.flush();
     this.closed = true;
     await this.sending;
-    await this.listener?.close();
+    await Promise.all(this.channelListeners.map((listener) => listener.close()));
     this.listeners.clear();
   }
 
@@ -108,11 +114,16 @@ export class ClusterEvents {
     this.timer = undefined;
     const events = this.pending;
     this.pending = [];
-    const payloads = this.payloads(events);
+    const requests = events.filter((e) => "a" in e);
+    const changes = requests.length === 0 ? events : events.filter((e) => !("a" in e));
+    const sends = [
+      ...this.payloads(requests).map((payload) => [CLUSTER_CONTROL_CHANNEL, payload] as const),
+      ...this.payloads(changes).map((payload) => [CLUSTER_EVENTS_CHANNEL, payload] as const),
+    ];
     const db = this.database!.db;
     this.sending = this.sending.then(async () => {
-      for (const payload of payloads) {
-        await sql`SELECT pg_notify(${CLUSTER_EVENTS_CHANNEL}, ${payload})`.execute(db).catch((error: unknown) => this.options.onError?.(error));
+      for (const [channel, payload] of sends) {
+        await sql`SELECT pg_notify(${channel}, ${payload})`.execute(db).catch((error: unknown) => this.options.onError?.(error));
       }
     });
   }

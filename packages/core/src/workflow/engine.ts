@@ -16,7 +16,7 @@ import { isDatabaseConnectionError, type OrchestratorDb, type Database } from ".
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type ClaimOutcome, type Executor, type ExecutorStatus, type ProcessJob } from "./executor.js";
-import type { ProcessQueue } from "./job-queue.js";
+import { RESUME_PRIORITY, type ProcessQueue } from "./job-queue.js";
 import { ClusterEvents, type ClusterEvent } from "./cluster-events.js";
 import { liveWorkers, type WorkerRow } from "./worker-rows.js";
 import {
@@ -184,6 +184,8 @@ export class WorkflowEngine implements ProcessControl {
   /** The process queue (EXECUTOR=worker), and whether this engine runs processes itself. */
   private readonly jobs: ProcessQueue | undefined;
   private readonly runsProcesses: boolean;
+  /** When the sweep looks for waiting processes without a job next (ms since the epoch). */
+  private joblessCheckAt = 0;
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.database.db;
@@ -248,7 +250,7 @@ export class WorkflowEngine implements ProcessControl {
     if (this.cluster === CLUSTER_LOCAL) {
       // a worker only tells: its engine has no websocket clients
       this.cluster = await ClusterEvents.open(this.options.database, {
-        listen: true,
+        listen: this.options.queue?.role === "worker" ? "requests" : "changes",
         onError: (error) => this.options.onError?.(error, "cluster events"),
       });
       this.cluster.on((event) => {
@@ -305,8 +307,12 @@ export class WorkflowEngine implements ProcessControl {
         if (await this.requeue(jobs, pid, [ProcessStatus.RUNNING])) requeued.push(pid);
       }
     }
-    for (const row of await jobs.withoutJob(JOBLESS_AFTER_MS)) {
-      await jobs.enqueue(this.db, { processId: row.pid, user: row.created_by });
+    // the look for processes without a job is the costlier one (it reads the waiting backlog): at most every so often
+    if (Date.now() >= this.joblessCheckAt) {
+      this.joblessCheckAt = Date.now() + JOBLESS_AFTER_MS / 2;
+      for (const row of await jobs.withoutJob(JOBLESS_AFTER_MS)) {
+        await jobs.enqueue(this.db, { processId: row.pid, user: row.created_by });
+      }
     }
     return requeued;
   }
@@ -315,7 +321,7 @@ export class WorkflowEngine implements ProcessControl {
   private async requeue(jobs: ProcessQueue, processId: string, from: ProcessStatus[]): Promise<boolean> {
     const done = await this.db.transaction().execute(async (trx) => {
       if (!(await transitionStatus(trx, processId, from, ProcessStatus.RESUMED))) return false;
-      await jobs.enqueue(trx, { processId, user: "SYSTEM" });
+      await jobs.enqueue(trx, { processId, user: "SYSTEM" }, RESUME_PRIORITY);
       return true;
     });
     if (done) this.emit({ processId, status: ProcessStatus.RESUMED });
@@ -675,7 +681,7 @@ export class WorkflowEngine implements ProcessControl {
   /** With the process queue: what queues the process's run in the transaction of the change that resumes it. */
   private enqueueIn(processId: string, user: string): ((trx: Kysely<Database>) => Promise<void>) | undefined {
     const jobs = this.jobs;
-    return jobs ? (trx) => jobs.enqueue(trx, { processId, user }) : undefined;
+    return jobs ? (trx) => jobs.enqueue(trx, { processId, user }, RESUME_PRIORITY) : undefined;
   }
 
   /** Delete a process with its steps, input states and subscription links. */

@@ -39,6 +39,12 @@ const DELETE_AFTER_HOURS = 24;
 /** A job is given out again this many times (a worker dying again and again before its claim). */
 const RETRY_LIMIT = 1000;
 
+/**
+ * Jobs of processes that ran before (a resume, a callback, a takeover) go before new ones: a process a dead worker
+ * left is taken over ahead of the backlog.
+ */
+export const RESUME_PRIORITY = 1;
+
 /** What a job carries. */
 export interface ProcessJobData {
   processId: string;
@@ -109,17 +115,17 @@ export class ProcessQueue {
 
   /**
    * Put a run of the process on the queue, in `conn`'s transaction (or on its own on the pool). A process with a job
-   * waiting already gets no second one.
+   * waiting already gets no second one. `priority`: RESUME_PRIORITY for a process that ran before, else 0.
    */
-  async enqueue(conn: Kysely<Database>, job: ProcessJobData): Promise<void> {
-    await this.boss.send(PROCESS_QUEUE, job, { db: asBossDb(conn), singletonKey: job.processId });
+  async enqueue(conn: Kysely<Database>, job: ProcessJobData, priority = 0): Promise<void> {
+    await this.boss.send(PROCESS_QUEUE, job, { db: asBossDb(conn), singletonKey: job.processId, priority });
     await sql`SELECT pg_notify(${JOBS_CHANNEL}, '')`.execute(conn);
   }
 
   /** Take up to `max` waiting jobs (oldest first); they are this caller's until completed or expired. */
   async fetch(max: number): Promise<FetchedJob[]> {
     if (max <= 0) return [];
-    const jobs = await this.boss.fetch<ProcessJobData>(PROCESS_QUEUE, { batchSize: max, priority: false });
+    const jobs = await this.boss.fetch<ProcessJobData>(PROCESS_QUEUE, { batchSize: max, priority: true });
     return jobs.map((job) => ({ id: job.id, data: job.data }));
   }
 
@@ -142,11 +148,13 @@ export class ProcessQueue {
    * fetched: a change made before EXECUTOR=worker was set, or a job given up. They need a job.
    */
   async withoutJob(olderThanMs: number): Promise<{ pid: string; created_by: string }[]> {
+    // NOT IN over the (small) set of keys with a live job: one hashed look-up per waiting process, however long the
+    // backlog (a correlated NOT EXISTS scanned the job table once per process)
     const result = await sql<{ pid: string; created_by: string }>`
       SELECT p.pid::text AS pid, p.created_by FROM processes p
       WHERE p.last_status IN ('created', 'resumed') AND p.last_modified_at < now() - make_interval(secs => ${olderThanMs / 1000})
-        AND NOT EXISTS (SELECT 1 FROM ${sql.table(`${JOB_SCHEMA}.job`)} j
-          WHERE j.name = ${PROCESS_QUEUE} AND j.singleton_key = p.pid::text AND j.state <= 'active')
+        AND p.pid::text NOT IN (SELECT j.singleton_key FROM ${sql.table(`${JOB_SCHEMA}.job`)} j
+          WHERE j.name = ${PROCESS_QUEUE} AND j.state <= 'active' AND j.singleton_key IS NOT NULL)
       LIMIT 1000`.execute(this.db);
     return result.rows;
   }

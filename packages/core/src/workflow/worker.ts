@@ -19,6 +19,10 @@ const POLL_MS = 1000;
 const SWEEP_MS = 1000;
 /** Refresh this worker's row this often (WORKER_GONE_MS: when it counts as gone). */
 const HEARTBEAT_MS = 2000;
+/** Completions of jobs wait this long for others to go out with (ms). */
+const COMPLETE_BATCH_MS = 10;
+/** A run's end waits this long before fetching, for other runs ending meanwhile to fetch with it (ms). */
+const FETCH_COALESCE_MS = 3;
 /** Jobs fetched in one statement at most. */
 const FETCH_BATCH = 20;
 /** Claim attempts of a process whose lease another session still holds (a run that ended a moment ago), and delays. */
@@ -44,6 +48,9 @@ export class Worker {
   private stopped = false;
   /** Jobs fetched whose claim is not settled yet (they hold room). */
   private claiming = 0;
+  private toComplete: string[] = [];
+  private completeTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private readonly db: Kysely<Database>;
 
   constructor(private readonly options: WorkerOptions) {
@@ -69,17 +76,23 @@ export class Worker {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.wakeTimer);
     await this.listener?.close();
     await this.options.engine.shutdown();
+    await this.flushCompletions();
     await this.db.deleteFrom("engine_workers").where("worker_id", "=", this.id).execute().catch(() => undefined);
   }
 
+  /** Run `fn` every `ms`, skipping a turn while the previous one is still under way (a slow database). */
   private every(ms: number, fn: () => unknown): void {
+    let busy = false;
     const timer = setInterval(() => {
-      if (this.stopped) return;
+      if (this.stopped || busy) return;
+      busy = true;
       Promise.resolve()
         .then(fn)
-        .catch((error: unknown) => this.options.onError?.(error, "worker"));
+        .catch((error: unknown) => this.options.onError?.(error, "worker"))
+        .finally(() => (busy = false));
     }, ms);
     timer.unref();
     this.timers.push(timer);
@@ -87,6 +100,30 @@ export class Worker {
 
   private get room(): number {
     return this.options.capacity - this.options.engine.activeRuns - this.claiming;
+  }
+
+  /**
+   * Complete the job within COMPLETE_BATCH_MS, with the others completed meanwhile, in one statement. A completion
+   * lost with the worker is harmless: the job is given out again and finds its process claimed already.
+   */
+  private completeSoon(jobId: string): void {
+    this.toComplete.push(jobId);
+    this.completeTimer ??= setTimeout(() => void this.flushCompletions(), COMPLETE_BATCH_MS);
+  }
+
+  private async flushCompletions(): Promise<void> {
+    clearTimeout(this.completeTimer);
+    this.completeTimer = undefined;
+    const ids = this.toComplete.splice(0);
+    await this.options.jobs.complete(ids).catch((error: unknown) => this.options.onError?.(error, "completing jobs"));
+  }
+
+  /** Wake within FETCH_COALESCE_MS: runs that end at about the same time fetch their next jobs in one statement. */
+  private wakeSoon(): void {
+    this.wakeTimer ??= setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wake();
+    }, FETCH_COALESCE_MS);
   }
 
   /** Fetch and hand over jobs while there is room (one pump at a time; a wake during one pumps again after it). */
@@ -130,9 +167,9 @@ export class Worker {
         const outcome = await this.options.engine.runQueued(job.data);
         releaseRoom();
         if (outcome === "claimed" || outcome === "not-waiting") {
-          await this.options.jobs.complete([job.id]);
+          this.completeSoon(job.id);
           // room again once the run is over
-          if (outcome === "claimed") void this.options.engine.waitFor(job.data.processId).finally(() => this.wake());
+          if (outcome === "claimed") void this.options.engine.waitFor(job.data.processId).finally(() => this.wakeSoon());
           return;
         }
         // "not-run" (stopping, a database fault): left to expire and be given out again
