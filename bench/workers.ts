@@ -12,6 +12,8 @@
  *   concurrent clients on the list endpoints (subscriptions, processes, status counts, products);
  *   `api_p99_ms_backlog`: their p99 while 2 workers run a backlog of BACKLOG (4,000) beginner create processes, and
  *   its floor `api_p99_ms_health_backlog` (the route that does nothing, at the same time).
+ * PHASES=scale,takeover,api picks phases; PER_ROUTE=1 adds each list route's p99 under the backlog; API_POOL sets the
+ * API process's DB_POOL_SIZE.
  * - `procs_per_s_1x40`: one worker with 40 slots, the floor of `procs_per_s_4` on this machine (the same slots in one
  *   process: what the CPUs and the database give).
  */
@@ -31,6 +33,8 @@ const WINDOW_S = Number(process.env.WINDOW_S ?? 8);
 const BACKLOG = Number(process.env.BACKLOG ?? 4000);
 const DURATION = Number(process.env.DURATION ?? 5);
 const STEP_MS = 20;
+/** Which phases to run (comma-separated: scale, takeover, api); all by default. */
+const PHASES = new Set((process.env.PHASES ?? "scale,takeover,api").split(","));
 
 interface Child {
   proc: ChildProcess;
@@ -183,46 +187,53 @@ try {
   await new Migrator(database.db, await new MigrationProject(BEGINNER).load()).upgrade("heads");
   await database.db.insertInto("workflows").values({ name: "bench_sleepy", target: "SYSTEM", description: "Bench: five awaits", is_task: true }).execute();
   await sql`CREATE TABLE bench_log (id bigserial PRIMARY KEY, pid uuid, step text)`.execute(database.db);
-  api = start(["serve", "--no-migrate"], { DATABASE_URI: uri, EXECUTOR: "worker", PORT: "0", RUN_SCHEDULER: "false" }, /serving on (http:\/\/\S+)/);
+  api = start(["serve", "--no-migrate"], { DATABASE_URI: uri, EXECUTOR: "worker", PORT: "0", RUN_SCHEDULER: "false", ...(process.env.API_POOL ? { DB_POOL_SIZE: process.env.API_POOL } : {}) }, /serving on (http:\/\/\S+)/);
   const url = (await api.ready)[1]!;
   console.log(`workers bench: PostgreSQL ${name}; bench_sleepy = 5 steps of ${STEP_MS} ms; MAX_WORKERS=10 per worker; window ${WINDOW_S} s`);
 
-  const one = await throughput(database, url, uri, 1);
-  const four = await throughput(database, url, uri, 4);
-  // the same 40 slots in one process: what the machine and the database give, whatever the number of processes
-  const oneBy40 = await throughput(database, url, uri, 1, 40);
-  console.log(`ideal_procs_per_s_per_worker=${(10 * 1000) / (5 * STEP_MS)}`);
-  console.log(`procs_per_s_1x40=${oneBy40.toFixed(1)}`);
-  console.log(`procs_per_s_1=${one.toFixed(1)}`);
-  console.log(`procs_per_s_4=${four.toFixed(1)}`);
-  console.log(`scale_4_over_1=${(four / one).toFixed(2)}`);
+  if (PHASES.has("scale")) {
+    const one = await throughput(database, url, uri, 1);
+    const four = await throughput(database, url, uri, 4);
+    // the same 40 slots in one process: what the machine and the database give, whatever the number of processes
+    const oneBy40 = await throughput(database, url, uri, 1, 40);
+    console.log(`ideal_procs_per_s_per_worker=${(10 * 1000) / (5 * STEP_MS)}`);
+    console.log(`procs_per_s_1x40=${oneBy40.toFixed(1)}`);
+    console.log(`procs_per_s_1=${one.toFixed(1)}`);
+    console.log(`procs_per_s_4=${four.toFixed(1)}`);
+    console.log(`scale_4_over_1=${(four / one).toFixed(2)}`);
+  }
 
-  const t = await takeover(database, url, uri);
-  console.log(`# takeover: ${t.orphans} processes were running on the killed worker`);
-  console.log(`takeover_s=${t.takeoverS.toFixed(2)}`);
-  console.log(`stuck=${t.stuck}`);
-  console.log(`steps_run_twice=${t.twice}`);
+  if (PHASES.has("takeover")) {
+    const t = await takeover(database, url, uri);
+    console.log(`# takeover: ${t.orphans} processes were running on the killed worker`);
+    console.log(`takeover_s=${t.takeoverS.toFixed(2)}`);
+    console.log(`stuck=${t.stuck}`);
+    console.log(`steps_run_twice=${t.twice}`);
+  }
 
-  // subscriptions to list: the backlog's user groups (created below) and what the earlier phases left
-  const idle = await listLoad(url, LIST_ROUTES);
-  const health = await listLoad(url, ["/api/health"]);
-  console.log(`api_rps_health_50=${health.rps.toFixed(0)}`);
-  console.log(`api_rps_50=${idle.rps.toFixed(0)}`);
-  console.log(`api_p99_ms_idle=${idle.p99}`);
+  if (PHASES.has("api")) {
+    // subscriptions to list: the backlog's user groups (created below) and what the earlier phases left
+    const idle = await listLoad(url, LIST_ROUTES);
+    const health = await listLoad(url, ["/api/health"]);
+    console.log(`api_rps_health_50=${health.rps.toFixed(0)}`);
+    console.log(`api_rps_50=${idle.rps.toFixed(0)}`);
+    console.log(`api_p99_ms_idle=${idle.p99}`);
 
-  const product = await database.db.selectFrom("products").select("product_id").where("name", "=", "User Group").executeTakeFirstOrThrow();
-  await startMany(url, "/api/processes/create_user_group", (i) => [{ product: product.product_id }, { group_name: `bench group ${i}` }], BACKLOG, 40);
-  const workers = await startWorkers(uri, 2);
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-  const waiting = await count(database, "last_status IN ('created', 'resumed', 'running')");
-  const busy = await listLoad(url, LIST_ROUTES);
-  const healthBusy = await listLoad(url, ["/api/health"]);
-  const left = await count(database, "last_status IN ('created', 'resumed', 'running')");
-  console.log(`# backlog: ${waiting} waiting when the load began, ${left} when it ended; ${busy.errors} errors`);
-  console.log(`api_rps_50_backlog=${busy.rps.toFixed(0)}`);
-  console.log(`api_p99_ms_backlog=${busy.p99}`);
-  console.log(`api_p99_ms_health_backlog=${healthBusy.p99}`);
-  await Promise.all(workers.map((w) => w.kill()));
+    const product = await database.db.selectFrom("products").select("product_id").where("name", "=", "User Group").executeTakeFirstOrThrow();
+    await startMany(url, "/api/processes/create_user_group", (i) => [{ product: product.product_id }, { group_name: `bench group ${i}` }], BACKLOG, 40);
+    const workers = await startWorkers(uri, 2);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const waiting = await count(database, "last_status IN ('created', 'resumed', 'running')");
+    const busy = await listLoad(url, LIST_ROUTES);
+    const healthBusy = await listLoad(url, ["/api/health"]);
+    const left = await count(database, "last_status IN ('created', 'resumed', 'running')");
+    console.log(`# backlog: ${waiting} waiting when the load began, ${left} when it ended; ${busy.errors} errors`);
+    console.log(`api_rps_50_backlog=${busy.rps.toFixed(0)}`);
+    console.log(`api_p99_ms_backlog=${busy.p99}`);
+    console.log(`api_p99_ms_health_backlog=${healthBusy.p99}`);
+    if (process.env.PER_ROUTE) for (const path of LIST_ROUTES) console.log(`# backlog ${path}: p99 ${(await listLoad(url, [path])).p99} ms`);
+    await Promise.all(workers.map((w) => w.kill()));
+  }
 } finally {
   await api?.kill();
   await database.close();

@@ -26,6 +26,7 @@ import type { Settings } from "../settings.js";
 import type { WorkflowEngine } from "../workflow/index.js";
 import { createAuthenticator, redactTarget, SYSTEM_USER, type ApiUser, type Authenticator } from "./auth.js";
 import { EventHub } from "./events.js";
+import { SharedReads } from "./shared-reads.js";
 import { Metrics } from "./metrics.js";
 import { handleError, problemBody } from "./problem.js";
 import { GUARD_SERVER_OPTIONS, guardRequestInput, MAX_URL_BYTES } from "./input-guard.js";
@@ -60,6 +61,8 @@ export interface ApiContext {
   readonly hub: EventHub;
   readonly metrics: Metrics;
   readonly auth: Authenticator;
+  /** List reads shared by concurrent requests (shared-reads.ts). */
+  readonly reads: SharedReads;
 }
 
 export type Api = FastifyInstance;
@@ -148,11 +151,13 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   if (auth.active && !settings.OIDC_AUDIENCE) {
     app.log.warn("OIDC_AUDIENCE is not set: tokens the identity provider issued for any of its clients are accepted");
   }
+  const reads = new SharedReads(engine);
   app.addHook("onClose", async () => {
     hub.close();
     metrics.close();
+    reads.close();
   });
-  const ctx: ApiContext = { database, engine, settings, hub, metrics, auth };
+  const ctx: ApiContext = { database, engine, settings, hub, metrics, auth, reads };
 
   await app.register(fastifyCors, {
     origin: settings.CORS_ORIGINS === "*" ? true : settings.CORS_ORIGINS.split(",").map((o) => o.trim()),

@@ -147,8 +147,9 @@ const insertRunningBatch: LaneBatch<NewProcess, NewProcessResult | { error: unkn
 
 export class WorkflowEngine implements ProcessControl {
   /**
-   * "process" (ProcessEvent: a change this engine made), "engine" ({ globalLock }: a pause or unpause, by anyone) and
-   * "cluster" (ClusterEvent: a change another orchestrator process on the database made, PostgreSQL only).
+   * "process" (ProcessEvent: a change this engine made), "engine" ({ globalLock }: a pause or unpause, by anyone),
+   * "announced" (ClusterEvent: a change made here outside a process, see announceChange) and "cluster" (ClusterEvent:
+   * a change another orchestrator process on the database made, PostgreSQL only).
    */
   readonly events = new EventEmitter();
   /** Changes of this engine told to the other orchestrator processes, and theirs heard (see cluster-events.ts). */
@@ -384,6 +385,7 @@ export class WorkflowEngine implements ProcessControl {
 
   /** Tell the other orchestrator processes of a change made outside a process (a subscription set in sync). */
   announceChange(event: ClusterEvent): void {
+    this.events.emit("announced", event);
     this.cluster.publish(event);
   }
 

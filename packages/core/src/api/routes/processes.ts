@@ -50,7 +50,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
     },
     async (request, reply) => {
       const list = parseListQuery(request.query, PROCESS_LIST);
-      const { items, total } = await listProcesses(db, list);
+      const { items, total } = await ctx.reads.read(`processes ${JSON.stringify(list)}`, () => listProcesses(db, list));
       const etag = `W/"${createHash("sha1")
         .update(items.map((i) => `${i.process_id}:${i.last_modified_at.toISOString()}:${i.last_status}`).join(","))
         .update(String(total))
@@ -62,11 +62,13 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
   );
 
   app.get("/processes/status-counts", { schema: { tags, summary: "Processes and tasks per status", response: { 200: statusCountsSchema } } }, async () => {
-    const rows = await db
-      .selectFrom("processes")
-      .select(["is_task", "last_status", (eb) => eb.fn.countAll<number>().as("n")])
-      .groupBy(["is_task", "last_status"])
-      .execute();
+    const rows = await ctx.reads.read("status-counts", () =>
+      db
+        .selectFrom("processes")
+        .select(["is_task", "last_status", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["is_task", "last_status"])
+        .execute(),
+    );
     const counts = { process_counts: {} as Record<string, number>, task_counts: {} as Record<string, number> };
     for (const r of rows) (r.is_task ? counts.task_counts : counts.process_counts)[r.last_status] = Number(r.n);
     return counts;

@@ -38,7 +38,7 @@ export async function subscriptionRoutes(app: ZodApp, ctx: ApiContext): Promise<
     { schema: { tags, summary: "List subscriptions (range, sort, filter, query; Content-Range header)", querystring: listQuerySchema, response: { 200: z.array(subscriptionListItemSchema) } } },
     async (request, reply) => {
       const list = parseListQuery(request.query, SUBSCRIPTION_LIST);
-      const { items, total } = await listSubscriptions(db, list);
+      const { items, total } = await ctx.reads.read(`subscriptions ${JSON.stringify(list)}`, () => listSubscriptions(db, list));
       return reply.header("Content-Range", contentRange("subscriptions", list, items.length, total)).send(items);
     },
   );
