@@ -167,6 +167,19 @@ describe(`authentication (${backend})`, () => {
     assert.ok(closed.afterMs < 10_000, `closed after ${closed.afterMs} ms`);
   });
 
+  it("scheduling a workflow is starting it: refused to whom its callback refuses the start", async () => {
+    const schedule = { name: "guarded nightly", workflow_name: "api_guarded", trigger: "cron", cron: "0 3 * * *" };
+    const refused = await t.request("POST", "/api/schedules", schedule, await as("guest"));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.detail, "User is not authorized to start 'api_guarded' workflow");
+    const created = await t.request("POST", "/api/schedules", schedule, await as("admin"));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.schedule_id;
+    assert.equal((await t.request("POST", `/api/schedules/${id}/run`, undefined, await as("guest"))).status, 403);
+    assert.equal((await t.request("PATCH", `/api/schedules/${id}`, { cron: "0 4 * * *" }, await as("guest"))).status, 403);
+    assert.equal((await t.request("DELETE", `/api/schedules/${id}`, undefined, await as("admin"))).status, 204);
+  });
+
   it("asks the workflow's callbacks who may start, resume and retry", async () => {
     const refused = await t.request("POST", "/api/processes/api_guarded", [{}], await as("guest"));
     assert.equal(refused.status, 403);

@@ -37,6 +37,8 @@ describe(`scheduler (${backend})`, () => {
       [{ name: "x", workflow_name: "no_such_task", trigger: "interval", interval_seconds: 60 }, "workflow_name", /no workflow or task 'no_such_task'/],
       [{ name: "x", workflow_name: TASK, trigger: "cron", cron: "61 * * * *" }, "cron", /not a cron expression/],
       [{ name: "x", workflow_name: TASK, trigger: "cron", cron: "* * *" }, "cron", /expected five fields/],
+      // parses, but there is no 31st in February or April
+      [{ name: "x", workflow_name: TASK, trigger: "cron", cron: "0 0 31 2,4 *" }, "cron", /not a cron expression that runs/],
       [{ name: "x", workflow_name: TASK, trigger: "cron" }, "cron", /required with trigger "cron"/],
       [{ name: "x", workflow_name: TASK, trigger: "interval" }, "interval_seconds", /required with trigger "interval"/],
       [{ name: " ", workflow_name: TASK, trigger: "interval", interval_seconds: 5 }, "name", /must not be empty/],
@@ -94,6 +96,27 @@ describe(`scheduler (${backend})`, () => {
     assert.equal(after.last_result, "started");
     assert.equal(after.last_process_id, started[0]);
     await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
+  });
+
+  it("a scheduler whose clock is behind the database's starts a due run once", async () => {
+    const { body } = await create({ name: "Skewed", workflow_name: TASK, trigger: "interval", interval_seconds: 2 });
+    await sql`update schedules set next_run_at = now() - interval '1 second' where schedule_id = ${body.schedule_id}`.execute(t.server.database.db);
+    const scheduler = new Scheduler({ db: t.server.database.db, startProcess: (name, inputs, user) => t.server.engine.startProcess(name, inputs, user) });
+    const behind = () => new Date(Date.now() - 5000);
+    assert.equal((await scheduler.tick(behind())).length, 1);
+    assert.deepEqual(await scheduler.tick(behind()), [], "its next run is after the one it started, not 2 s after its own clock");
+    await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
+  });
+
+  it("run now is refused while the engine is paused", async () => {
+    const { body } = await create({ name: "Paused", workflow_name: TASK, trigger: "cron", cron: "30 2 * * *" });
+    await t.request("PUT", "/api/settings/status", { global_lock: true });
+    try {
+      assert.equal((await t.request("POST", `/api/schedules/${body.schedule_id}/run`)).status, 503);
+    } finally {
+      await t.request("PUT", "/api/settings/status", { global_lock: false });
+      await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
+    }
   });
 
   it("two schedulers ticking at once start each due run once", async () => {

@@ -152,6 +152,12 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     app.log.warn("OIDC_AUDIENCE is not set: tokens the identity provider issued for any of its clients are accepted");
   }
   const reads = new SharedReads(engine);
+  // every write answered through this process (after its commit, before the client can read again) ends the sharing
+  // of reads begun before it: a client reads its own writes (shared-reads.ts)
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400) reads.changed();
+    return payload;
+  });
   app.addHook("onClose", async () => {
     hub.close();
     metrics.close();

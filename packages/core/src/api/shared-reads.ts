@@ -5,7 +5,7 @@
  * what keeps the API answering while workers load the database.
  *
  * A read is only shared when nothing was changed through this API process since it began (a process created, resumed
- * or changed by its engine, a subscription set in sync), so a client that changed something and then reads sees its
+ * or changed by its engine, a subscription set in sync, any write request answered), so a client that changed something and then reads sees its
  * change. A change made elsewhere (a worker, another replica) is seen by reads begun after it; the websocket event that
  * announces it reaches the UI, which reads again, later than that.
  */
@@ -33,6 +33,11 @@ export class SharedReads {
       engine.events.off("process", changed);
       engine.events.off("announced", changed);
     };
+  }
+
+  /** Something was changed here (a write request answered): reads begun before are not shared from now on. */
+  changed(): void {
+    this.version++;
   }
 
   /** `fn`'s answer, or that of the same read under way (see the module comment). Throws what `fn` throws. */

@@ -312,7 +312,8 @@ export class WorkflowEngine implements ProcessControl {
     if (Date.now() >= this.joblessCheckAt) {
       this.joblessCheckAt = Date.now() + JOBLESS_AFTER_MS / 2;
       for (const row of await jobs.withoutJob(JOBLESS_AFTER_MS)) {
-        await jobs.enqueue(this.db, { processId: row.pid, user: row.created_by });
+        const resumed = row.last_status === ProcessStatus.RESUMED;
+        await jobs.enqueue(this.db, { processId: row.pid, user: resumed ? "SYSTEM" : row.created_by }, resumed ? RESUME_PRIORITY : 0);
       }
     }
     return requeued;
@@ -364,6 +365,8 @@ export class WorkflowEngine implements ProcessControl {
 
   /** A run ended: if it was interrupted (lost lease, lost database), recovery takes the process over. */
   private runEnded(processId: string, error?: unknown): void {
+    // an abort asked for that the run did not reach (it suspended or completed first) is the caller's to log
+    if (!this.active.has(processId)) this.abortRequests.delete(processId);
     if (error instanceof LeaseLostError || (error !== undefined && isDatabaseConnectionError(error))) this.interrupted.add(processId);
     if (this.interrupted.has(processId)) this.requestRecovery();
   }
@@ -652,32 +655,56 @@ export class WorkflowEngine implements ProcessControl {
     if (!row) throw new ProcessNotFoundError(processId);
     if (row.last_status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
     if (row.last_status === ProcessStatus.ABORTED) return;
+    // asked a run to stop and log it: here, or (by notification) on the instance that holds its lease
+    let asked = false;
     if (this.active.has(processId)) {
       // a run is in progress here: it stops before its next step and logs the abort itself
+      asked = true;
       this.abortRequests.set(processId, user);
       await this.active.get(processId);
       if ((await loadProcessRow(this.db, processId))?.last_status === ProcessStatus.ABORTED) return;
     } else if (row.last_status === ProcessStatus.RUNNING && this.cluster.shared && (await isLeaseHeld(this.db, processId))) {
-      // a run on another instance (a worker) holds it: that run stops before its next step and logs the abort; if its
-      // step takes longer than ABORT_WAIT_MS the abort is logged here, and the run's next checkpoint, fenced on the
-      // status, finds it aborted and stops without writing (its step's transaction rolled back)
-      this.cluster.publish({ kind: "abort", processId, user });
-      const deadline = Date.now() + ABORT_WAIT_MS;
-      while (Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const status = (await loadProcessRow(this.db, processId))?.last_status;
-        if (status === ProcessStatus.ABORTED) return;
-        if (status !== ProcessStatus.RUNNING) break;
-      }
+      asked = true;
+      if (await this.askHolderToAbort(processId, user)) return;
     }
     // with the process row locked, so concurrent aborts log one "User Aborted" (the others find it aborted)
-    await withProcessLocked(this.db, processId, async (trx, locked) => {
-      if (!locked) throw new ProcessNotFoundError(processId);
-      if (locked.status === ProcessStatus.ABORTED) return;
-      if (locked.status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
-      const state = recoverState(locked.steps).outcome.state;
-      await this.runner.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx, outsideRun: true });
-    });
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await withProcessLocked(this.db, processId, async (trx, locked) => {
+        if (!locked) throw new ProcessNotFoundError(processId);
+        if (locked.status === ProcessStatus.ABORTED) return "aborted";
+        if (locked.status === ProcessStatus.COMPLETED) throw new ProcessConflictError("Cannot abort a completed process");
+        // claimed by a run on another instance since the status was read: that run is asked first (else it would run
+        // steps for up to a second before its next fenced checkpoint)
+        if (!asked && attempt === 0 && locked.status === ProcessStatus.RUNNING && !this.active.has(processId) && this.cluster.shared && (await isLeaseHeld(trx, processId))) {
+          return "held";
+        }
+        const state = recoverState(locked.steps).outcome.state;
+        await this.runner.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user, trx, outsideRun: true });
+        return "logged";
+      });
+      if (outcome === "held" && !(await this.askHolderToAbort(processId, user))) continue;
+      // told again once committed: readers that heard the first (inside the transaction) may have read before it
+      if (outcome === "logged") this.emit({ processId, status: ProcessStatus.ABORTED });
+      return;
+    }
+  }
+
+  /**
+   * A run on another instance (a worker) holds the process: ask it to stop before its next step and log the abort, and
+   * wait up to ABORT_WAIT_MS. True when it did; false when the step takes longer (the caller logs the abort, and the
+   * run's next checkpoint, now fenced because an abort is asked for, finds it aborted and stops without writing, its
+   * step's transaction rolled back).
+   */
+  private async askHolderToAbort(processId: string, user: string): Promise<boolean> {
+    this.cluster.publish({ kind: "abort", processId, user });
+    const deadline = Date.now() + ABORT_WAIT_MS;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const status = (await loadProcessRow(this.db, processId))?.last_status;
+      if (status === ProcessStatus.ABORTED) return true;
+      if (status !== ProcessStatus.RUNNING) return false;
+    }
+    return false;
   }
 
   /** With the process queue: what queues the process's run in the transaction of the change that resumes it. */

@@ -147,11 +147,11 @@ export class ProcessQueue {
    * Processes waiting to run (`created` / `resumed` for longer than `olderThanMs`) that have no job waiting or
    * fetched: a change made before EXECUTOR=worker was set, or a job given up. They need a job.
    */
-  async withoutJob(olderThanMs: number): Promise<{ pid: string; created_by: string }[]> {
+  async withoutJob(olderThanMs: number): Promise<{ pid: string; created_by: string; last_status: string }[]> {
     // NOT IN over the (small) set of keys with a live job: one hashed look-up per waiting process, however long the
     // backlog (a correlated NOT EXISTS scanned the job table once per process)
-    const result = await sql<{ pid: string; created_by: string }>`
-      SELECT p.pid::text AS pid, p.created_by FROM processes p
+    const result = await sql<{ pid: string; created_by: string; last_status: string }>`
+      SELECT p.pid::text AS pid, p.created_by, p.last_status FROM processes p
       WHERE p.last_status IN ('created', 'resumed') AND p.last_modified_at < now() - make_interval(secs => ${olderThanMs / 1000})
         AND p.pid::text NOT IN (SELECT j.singleton_key FROM ${sql.table(`${JOB_SCHEMA}.job`)} j
           WHERE j.name = ${PROCESS_QUEUE} AND j.state <= 'active' AND j.singleton_key IS NOT NULL)

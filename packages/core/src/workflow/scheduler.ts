@@ -36,8 +36,14 @@ export class Scheduler {
   /** Tick every TICK_MS until stop(). */
   start(): void {
     this.stopped = false;
+    let busy = false;
     this.timer = setInterval(() => {
-      this.ticking = this.ticking.then(() => (this.stopped ? [] : this.tick())).catch((error: unknown) => this.options.onError?.(error, "scheduler"));
+      // a tick still under way (a slow database) is not queued behind
+      if (busy || this.stopped) return;
+      busy = true;
+      this.ticking = this.tick()
+        .catch((error: unknown) => this.options.onError?.(error, "scheduler"))
+        .finally(() => (busy = false));
     }, TICK_MS);
     this.timer.unref();
   }
@@ -52,7 +58,7 @@ export class Scheduler {
   async tick(now = new Date()): Promise<string[]> {
     const due = await this.options.db
       .selectFrom("schedules")
-      .select(["schedule_id", "trigger", "cron", "interval_seconds"])
+      .select(["schedule_id", "trigger", "cron", "interval_seconds", "next_run_at"])
       .where("next_run_at", "<=", sql<Date>`now()`)
       .orderBy("next_run_at")
       .limit(TICK_LIMIT)
@@ -61,7 +67,10 @@ export class Scheduler {
     for (const schedule of due) {
       let next: Date;
       try {
-        next = nextRunAfter(schedule, now);
+        // from the due time when this clock is behind the database's (which said it is due), so the same run is
+        // never due twice
+        const due = schedule.next_run_at && schedule.next_run_at > now ? schedule.next_run_at : now;
+        next = nextRunAfter(schedule, due);
       } catch (error) {
         // a cron expression stored by SQL that does not parse: it stops, with the reason
         await this.record(schedule.schedule_id, { next_run_at: null, last_result: `not run: ${(error as Error).message}` });

@@ -68,12 +68,20 @@ export function nextRunAfter(schedule: Pick<ScheduleInput, "trigger" | "cron" | 
 function parseCron(expression: string): { next(from: Date): Date } {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) throw new ScheduleValidationError("cron", `expected five fields (minute hour day month weekday), e.g. "10 0 * * *"; got "${expression}"`);
+  // an expression can parse and still never match (the 31st of February): next() finds that out
+  const next = (from: Date) => {
+    try {
+      return cronParser.parseExpression(expression, { tz: "UTC", currentDate: from }).next().toDate();
+    } catch (error) {
+      throw new ScheduleValidationError("cron", `not a cron expression that runs: ${(error as Error).message}`);
+    }
+  };
   try {
     cronParser.parseExpression(expression, { tz: "UTC" });
   } catch (error) {
     throw new ScheduleValidationError("cron", `not a cron expression: ${(error as Error).message}`);
   }
-  return { next: (from) => cronParser.parseExpression(expression, { tz: "UTC", currentDate: from }).next().toDate() };
+  return { next };
 }
 
 /**

@@ -169,12 +169,22 @@ export class Worker {
         if (outcome === "claimed" || outcome === "not-waiting") {
           this.completeSoon(job.id);
           // room again once the run is over
-          if (outcome === "claimed") void this.options.engine.waitFor(job.data.processId).finally(() => this.wakeSoon());
+          if (outcome === "claimed") {
+            void this.options.engine
+              .waitFor(job.data.processId)
+              .catch(() => undefined)
+              .finally(() => this.wakeSoon());
+          }
           return;
         }
         // "not-run" (stopping, a database fault): left to expire and be given out again
-        if (outcome === "not-run" || this.stopped || attempt >= LEASE_RETRY_MS.length) return;
-        await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS[attempt]));
+        if (outcome === "not-run" || this.stopped) return;
+        if (attempt >= LEASE_RETRY_MS.length) {
+          // still held: a run has it (a job delivered twice). Done with, unless it waits to run after all
+          if (!(await this.waitsToRun(job.data.processId))) this.completeSoon(job.id);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS[attempt]).unref());
       }
     } catch (error) {
       this.options.onError?.(error, `job of process ${job.data.processId}`);
@@ -182,6 +192,12 @@ export class Worker {
       releaseRoom();
       this.wake();
     }
+  }
+
+  /** Whether the process is created or resumed (a job's claim may still be owed to it). */
+  private async waitsToRun(processId: string): Promise<boolean> {
+    const row = await this.db.selectFrom("processes").select("last_status").where("pid", "=", processId).executeTakeFirst();
+    return row?.last_status === "created" || row?.last_status === "resumed";
   }
 
   /** Insert or refresh this worker's row (runs under way now), and remove rows of workers gone long ago. */

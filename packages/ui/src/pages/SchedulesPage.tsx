@@ -34,7 +34,9 @@ export function describeTrigger(schedule: Pick<Schedule, "trigger" | "cron" | "i
 }
 
 function ScheduleForm({ initial, submitLabel, onSubmit, onCancel }: { initial: ScheduleFields; submitLabel: string; onSubmit: (fields: ScheduleFields) => Promise<unknown>; onCancel?: () => void }) {
-  const tasks = useWorkflows("is_task=true");
+  // tasks first: what is usually scheduled; workflows may be too
+  const workflows = useWorkflows();
+  const choices = [...(workflows.data ?? [])].sort((a, b) => Number(b.is_task) - Number(a.is_task) || a.name.localeCompare(b.name));
   const [fields, setFields] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -63,9 +65,9 @@ function ScheduleForm({ initial, submitLabel, onSubmit, onCancel }: { initial: S
         Task{" "}
         <select required value={fields.workflow_name} onChange={(e) => set({ workflow_name: e.target.value })}>
           <option value="">Choose a task</option>
-          {(tasks.data ?? []).map((task) => (
-            <option key={task.workflow_id} value={task.name}>
-              {task.name}
+          {choices.map((workflow) => (
+            <option key={workflow.workflow_id} value={workflow.name}>
+              {workflow.is_task ? workflow.name : `${workflow.name} (workflow)`}
             </option>
           ))}
         </select>
@@ -108,11 +110,11 @@ function ScheduleForm({ initial, submitLabel, onSubmit, onCancel }: { initial: S
   );
 }
 
-function LastResult({ schedule }: { schedule: Schedule }) {
+function LastResult({ schedule, isTask }: { schedule: Schedule; isTask: boolean }) {
   if (!schedule.last_result) return <span className="muted">never run</span>;
   if (!schedule.last_process_id) return <span className="error">{schedule.last_result}</span>;
   return (
-    <Link to={`/tasks/${schedule.last_process_id}`}>
+    <Link to={`/${isTask ? "tasks" : "workflows"}/${schedule.last_process_id}`}>
       {schedule.last_process_status ? <StatusBadge status={schedule.last_process_status} /> : schedule.last_result}
     </Link>
   );
@@ -125,6 +127,8 @@ export function SchedulesPage() {
   const [adding, setAdding] = useState(false);
   const refresh = () => client.invalidateQueries({ queryKey: keys.schedules() });
   const runNow = useMutation({ mutationFn: (id: string) => api("POST", `/schedules/${id}/run`), onSettled: refresh });
+  const workflows = useWorkflows();
+  const isTask = (name: string) => workflows.data?.find((w) => w.name === name)?.is_task ?? true;
   if (isPending) return <Loading what="Loading scheduled tasks" />;
   if (error || !data) return <ErrorMessage error={error} />;
   const current = data.find((s) => s.schedule_id === editing);
@@ -174,8 +178,8 @@ export function SchedulesPage() {
               <th scope="col">Name</th>
               <th scope="col">Task</th>
               <th scope="col">Trigger</th>
-              <th scope="col">Next run</th>
-              <th scope="col">Last run</th>
+              <th scope="col">Next run (local time)</th>
+              <th scope="col">Last run (local time)</th>
               <th scope="col">Last result</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
@@ -191,11 +195,11 @@ export function SchedulesPage() {
                 <td>{formatDateTime(schedule.next_run_at)}</td>
                 <td>{formatDateTime(schedule.last_run_at)}</td>
                 <td>
-                  <LastResult schedule={schedule} />
+                  <LastResult schedule={schedule} isTask={isTask(schedule.workflow_name)} />
                 </td>
                 <td>
                   <div className="actions nowrap">
-                  <button type="button" onClick={() => runNow.mutate(schedule.schedule_id)} disabled={runNow.isPending} aria-label={`Run ${schedule.name} now`}>
+                  <button type="button" onClick={() => runNow.mutate(schedule.schedule_id)} disabled={runNow.isPending && runNow.variables === schedule.schedule_id} aria-label={`Run ${schedule.name} now`}>
                     Run now
                   </button>
                   <button type="button" onClick={() => setEditing(schedule.schedule_id)} aria-label={`Edit ${schedule.name}`}>
