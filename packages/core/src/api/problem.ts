@@ -23,6 +23,9 @@ export class HttpProblem extends Error {
 export const notFound = (detail: string) => new HttpProblem(404, detail);
 export const badRequest = (detail: string) => new HttpProblem(400, detail);
 
+/** orchestrator-core's refusal of changes to processes while the engine is paused (503). */
+export const enginePaused = () => new HttpProblem(503, "Engine is locked cannot accept changes on processes at this time");
+
 /** Status code per OrchestratorError code. Codes not listed are 400 (the request cannot be carried out). */
 const STATUS_BY_CODE: Record<string, number> = {
   workflow_not_found: 404,

@@ -9,7 +9,7 @@ import { defaultDataFolder, openDatabase, type OrchestratorDb } from "../db/inde
 import { OrchestratorError } from "../errors.js";
 import { MigrationProject, Migrator } from "../migrations/index.js";
 import { loadSettings, type Settings } from "../settings.js";
-import { assertWorkerDatabase, createEngine, ProcessQueue, Scheduler, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
+import { assertWorkerDatabase, createEngine, openProcessQueue, Scheduler, type ProcessQueue, type WorkflowEngine, setWorkflowRoot } from "../workflow/index.js";
 import { createApi, type ApiOptions } from "./app.js";
 
 export interface ServeOptions {
@@ -53,11 +53,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let jobs: ProcessQueue | undefined;
   let scheduler: Scheduler | undefined;
   try {
+    // refused before anything is migrated
     if (settings.EXECUTOR === "worker") assertWorkerDatabase(database);
     if (options.migrate !== false) await migrateToHeads(database, options.appRoot, report);
     const onError = (error: unknown, context: string) => app?.log.error({ err: error }, context);
     // EXECUTOR=worker: this process creates and resumes processes, worker processes (`main.ts worker`) run them
-    if (settings.EXECUTOR === "worker") jobs = await ProcessQueue.open(database.db, { supervise: false, onError: (error) => onError(error, "process queue") });
+    jobs = await openProcessQueue(database, settings, { supervise: false, onError: (error) => onError(error, "process queue") });
     engine = createEngine(database, settings, { onError, queue: jobs && { jobs, role: "api" } });
     app = await createApi({ database, engine, settings, uiFolder: options.uiFolder, logger: options.logger });
     await engine.start();

@@ -1,9 +1,10 @@
 /**
- * What the long-running commands other than `serve` share: the database, the process queue when EXECUTOR=worker, and
- * an engine (one that runs processes itself, or one that only queues them), closed again in reverse order.
+ * What the long-running commands share: the database, the process queue when EXECUTOR=worker, and an engine (one that
+ * runs processes itself, or one that only queues them), closed again in reverse order (`serve` has its own, with the
+ * API); and running until SIGINT / SIGTERM.
  */
 import { openDatabase, type OrchestratorDb } from "../db/index.js";
-import { assertWorkerDatabase, createEngine, ProcessQueue, setWorkflowRoot, type WorkflowEngine } from "../workflow/index.js";
+import { createEngine, openProcessQueue, setWorkflowRoot, type ProcessQueue, type WorkflowEngine } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
 
 export interface Runtime {
@@ -25,10 +26,7 @@ export async function openRuntime(ctx: CliContext, role: "worker" | "starter", o
   const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: settings.DB_POOL_SIZE });
   let jobs: ProcessQueue | undefined;
   try {
-    if (settings.EXECUTOR === "worker") {
-      assertWorkerDatabase(database);
-      jobs = await ProcessQueue.open(database.db, { supervise: role === "worker", onError: (error) => onError(error, "process queue") });
-    }
+    jobs = await openProcessQueue(database, settings, { supervise: role === "worker", onError: (error) => onError(error, "process queue") });
     const engine = createEngine(database, settings, { onError, queue: jobs && { jobs, role: role === "worker" ? "worker" : "api" } });
     return {
       database,

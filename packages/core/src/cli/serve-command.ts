@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { serve } from "../api/index.js";
 import type { CliContext } from "./context.js";
+import { untilSignal } from "./runtime.js";
 
 export function serveCommand(ctx: CliContext): Command {
   return new Command("serve")
@@ -15,19 +16,7 @@ export function serveCommand(ctx: CliContext): Command {
     .action(async (opts: { migrate: boolean }) => {
       const server = await serve({ appRoot: ctx.appRoot, settings: ctx.settings(), migrate: opts.migrate, report: ctx.out });
       ctx.out(readyLine(server.url, server.database.location));
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          ctx.out(`${signal}: finishing running steps, then stopping`);
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          server.close().then(resolve, (error: unknown) => {
-            ctx.err(`Error while stopping: ${(error as Error).message}`);
-            resolve();
-          });
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
+      await untilSignal(ctx, () => server.close());
     });
 }
 

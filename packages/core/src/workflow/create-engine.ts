@@ -2,6 +2,7 @@ import type { OrchestratorDb } from "../db/index.js";
 import { SettingsError } from "../errors.js";
 import type { Settings } from "../settings.js";
 import { WorkflowEngine, type EngineOptions } from "./engine.js";
+import { ProcessQueue } from "./job-queue.js";
 
 /**
  * An engine configured from the settings: MAX_WORKERS processes at a time, with the executor EXECUTOR names. For
@@ -18,6 +19,21 @@ export function createEngine(
     throw new SettingsError('EXECUTOR="worker" needs the process queue (open it with ProcessQueue.open and pass it as `queue`)');
   }
   return new WorkflowEngine({ ...options, database, maxWorkers: settings.MAX_WORKERS });
+}
+
+/**
+ * The process queue EXECUTOR names: opened for EXECUTOR="worker" (`supervise` in worker processes: pg-boss's expiry of
+ * abandoned jobs), undefined for the in-process executor. Throws SettingsError on the embedded database, and what
+ * opening the queue throws.
+ */
+export async function openProcessQueue(
+  database: OrchestratorDb,
+  settings: Pick<Settings, "EXECUTOR">,
+  options: { supervise: boolean; onError: (error: unknown) => void },
+): Promise<ProcessQueue | undefined> {
+  if (settings.EXECUTOR !== "worker") return undefined;
+  assertWorkerDatabase(database);
+  return ProcessQueue.open(database.db, options);
 }
 
 /** EXECUTOR="worker" needs a PostgreSQL server: throws SettingsError on the embedded database. */

@@ -61,7 +61,7 @@ export { recoverState, type RecoveredState } from "./replay.js";
 export { wrapCreateInitialInputForm, wrapModifyInitialInputForm } from "./initial-forms.js";
 export * from "./errors.js";
 export { effectiveAuthorizer, isAuthorized, AUTH_MESSAGES, type AuthAction } from "./authorization.js";
-export { createEngine, assertWorkerDatabase } from "./create-engine.js";
+export { createEngine, assertWorkerDatabase, openProcessQueue } from "./create-engine.js";
 export {
   listSchedules,
   getSchedule,

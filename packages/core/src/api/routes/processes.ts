@@ -14,7 +14,7 @@ import {
 } from "../../workflow/index.js";
 import { PUBLIC_ROUTE, userName, type ApiContext, type ZodApp } from "../app.js";
 import { contentRange, listQuerySchema, parseListQuery } from "../list-query.js";
-import { HttpProblem, notFound } from "../problem.js";
+import { enginePaused, HttpProblem, notFound } from "../problem.js";
 import { identifier, text, uuid } from "../schemas.js";
 import { listProcesses, PROCESS_LIST, processDetail } from "../queries/processes.js";
 import { processDetailSchema, processListItemSchema, statusCountsSchema } from "../responses.js";
@@ -29,7 +29,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
 
   /** orchestrator-core refuses changes to processes while the engine is paused. */
   async function checkGlobalLock(): Promise<void> {
-    if (await readGlobalLock(db)) throw new HttpProblem(503, "Engine is locked cannot accept changes on processes at this time");
+    if (await readGlobalLock(db)) throw enginePaused();
   }
 
   async function existing(id: string) {

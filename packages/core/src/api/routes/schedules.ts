@@ -21,7 +21,7 @@ import {
 } from "../../workflow/index.js";
 import { userName, type ApiContext, type ZodApp } from "../app.js";
 import type { FastifyRequest } from "fastify";
-import { HttpProblem, notFound } from "../problem.js";
+import { enginePaused, HttpProblem, notFound } from "../problem.js";
 import { identifier, text, uuid } from "../schemas.js";
 
 const tags = ["schedules"];
@@ -122,7 +122,7 @@ export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void
       const current = await getSchedule(db, request.params.schedule_id);
       if (!current) throw notFound(`Schedule ${request.params.schedule_id} not found`);
       await mayStart(request, current.workflow_name);
-      if (await readGlobalLock(db)) throw new HttpProblem(503, "Engine is locked cannot accept changes on processes at this time");
+      if (await readGlobalLock(db)) throw enginePaused();
       const scheduler = new Scheduler({ db, startProcess: (name, inputs) => ctx.engine.startProcess(name, inputs, userName(request.user)) });
       const { processId, schedule } = await scheduler.force(request.params.schedule_id);
       return { process_id: processId ?? null, schedule };
