@@ -177,6 +177,13 @@ describe(`scheduler commands (${backend})`, () => {
     const db = await appDatabase(dir.path);
     drop = db.drop;
     env = { DATABASE_URI: db.uri };
+    // before the migrations: told what to do, no stack trace
+    for (const args of [["scheduler", "show-schedule"], ["scheduler", "load-initial-schedule"]]) {
+      const early = await runMain(BEGINNER_APP, args, env);
+      assert.equal(early.code, 1, early.stdout);
+      assert.match(early.stderr, /^Error: The database is not migrated to heads: run `db upgrade heads`/);
+      assert.doesNotMatch(early.stderr, /\n\s+at /);
+    }
     const upgraded = await runMain(BEGINNER_APP, ["db", "upgrade", "heads"], env);
     assert.equal(upgraded.code, 0, upgraded.stderr);
   });

@@ -5,6 +5,7 @@
  */
 import { openDatabase, type OrchestratorDb } from "../db/index.js";
 import { createEngine, openProcessQueue, setWorkflowRoot, type ProcessQueue, type WorkflowEngine } from "../workflow/index.js";
+import { OrchestratorError } from "../errors.js";
 import type { CliContext } from "./context.js";
 
 export interface Runtime {
@@ -43,6 +44,15 @@ export async function openRuntime(ctx: CliContext, role: "worker" | "starter", o
     await database.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A command's error as the user should read it: a table of the schema missing (42P01) means the database is not
+ * migrated to heads; other errors are as they are.
+ */
+export function explainNotMigrated(error: unknown): unknown {
+  if ((error as { code?: string }).code !== "42P01") return error;
+  return new OrchestratorError("not_migrated", "The database is not migrated to heads: run `db upgrade heads` (or start the API server, which migrates) first");
 }
 
 /** Resolve on SIGINT / SIGTERM (telling so), after running `stop`. */

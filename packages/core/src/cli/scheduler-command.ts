@@ -8,7 +8,7 @@ import { openDatabase } from "../db/index.js";
 import { listSchedules, loadInitialSchedule, Scheduler, setWorkflowRoot } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
 import { cliProcess } from "./process.js";
-import { openRuntime, untilSignal } from "./runtime.js";
+import { explainNotMigrated, openRuntime, untilSignal } from "./runtime.js";
 
 export function schedulerCommand(ctx: CliContext): Command {
   const scheduler = new Command("scheduler").description("Scheduled tasks: run the scheduler, show, force or load the schedules");
@@ -62,7 +62,9 @@ export function schedulerCommand(ctx: CliContext): Command {
       try {
         await runtime.engine.start();
         const loop = new Scheduler({ db: runtime.database.db, startProcess: (name, inputs, user) => runtime.engine.startProcess(name, inputs, user) });
-        const { processId, schedule } = await loop.force(id);
+        const { processId, schedule } = await loop.force(id).catch((error: unknown) => {
+          throw explainNotMigrated(error);
+        });
         if (!processId) {
           ctx.err(`${schedule.name}: ${schedule.last_result}`);
           cliProcess().exitCode = 1;
@@ -93,7 +95,9 @@ async function withDatabase(ctx: CliContext, fn: (db: import("kysely").Kysely<im
   setWorkflowRoot(ctx.appRoot);
   const database = await openDatabase({ uri: settings.DATABASE_URI, appRoot: ctx.appRoot, poolSize: 2 });
   try {
-    await fn(database.db);
+    await fn(database.db).catch((error: unknown) => {
+      throw explainNotMigrated(error);
+    });
   } finally {
     await database.close();
   }

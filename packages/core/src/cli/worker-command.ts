@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { OrchestratorError } from "../errors.js";
 import { Worker } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
-import { openRuntime, untilSignal } from "./runtime.js";
+import { explainNotMigrated, openRuntime, untilSignal } from "./runtime.js";
 
 export function workerCommand(ctx: CliContext): Command {
   return new Command("worker")
@@ -26,10 +26,7 @@ export function workerCommand(ctx: CliContext): Command {
       } catch (error) {
         await worker.stop().catch(() => undefined);
         await runtime.close().catch(() => undefined);
-        if ((error as { code?: string }).code === "42P01") {
-          throw new OrchestratorError("not_migrated", "The database is not migrated to heads: start the API server first, or run `db upgrade heads`");
-        }
-        throw error;
+        throw explainNotMigrated(error);
       }
       ctx.out(`orchestrator-ts worker ${worker.id} ready: up to ${settings.MAX_WORKERS} processes at a time, database: ${runtime.database.location}`);
       await untilSignal(ctx, async () => {
