@@ -56,3 +56,14 @@ export function isDatabaseConnectionError(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Whether a statement failed because the server had ended its session before the statement ran (idle_session_timeout,
+ * pg_terminate_backend; or pg had already found the session broken): the session's end was the reply to the
+ * statement, ahead of any completion, so the statement did not take effect and sending it again on another session
+ * is safe. A connection that breaks while a statement is under way is not this: that statement may have committed.
+ */
+export function sessionEndedBeforeStatement(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return error.code === "57P05" || error.code === "57P01";
+  return error instanceof Error && error.message === "Client has encountered a connection error and is not queryable";
+}

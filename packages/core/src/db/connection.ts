@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { DatabaseError, SettingsError } from "../errors.js";
-import { tagConnectionError } from "./connection-errors.js";
+import { sessionEndedBeforeStatement, tagConnectionError } from "./connection-errors.js";
 import { lockFolder } from "./folder-lock.js";
 import { exemptFromIdleTimeout, listenPGlite, listenPostgres, type ListenHandlers, type Listener } from "./listener.js";
 import { PGliteDialect } from "./pglite-dialect.js";
@@ -203,11 +203,13 @@ async function openPostgres(uri: string, poolSize: number): Promise<Orchestrator
     throw new DatabaseError(`Cannot connect to PostgreSQL at ${redactUri(uri)}: ${connectFailure(error)}`, { cause: error });
   }
   const prepared: PreparedQuery = async <R>(name: string, text: string, values: unknown[]) => {
-    try {
-      return (await pool.query({ name, text, values })).rows as R[];
-    } catch (error) {
-      if (!endedWhileIdle(error)) throw error;
-      return (await pool.query({ name, text, values })).rows as R[];
+    // every idle session in the pool may have been ended (see retryingStaleSessions)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await pool.query({ name, text, values })).rows as R[];
+      } catch (error) {
+        if (!sessionEndedBeforeStatement(error) || attempt > (pool.options.max ?? 10)) throw error;
+      }
     }
   };
   return {
@@ -234,23 +236,16 @@ function connectFailure(error: unknown): string {
 }
 
 /**
- * Whether the first statement on a pooled session failed because the server had ended that session while it sat idle
- * in the pool (idle_session_timeout, pg_terminate_backend) or pg had already found the session broken. The session's
- * end was the reply to the statement, ahead of any completion, so the statement did not take effect and sending it
- * again on another session is safe.
- */
-function endedWhileIdle(error: unknown): boolean {
-  if (error instanceof pg.DatabaseError) return error.code === "57P05" || error.code === "57P01";
-  return error instanceof Error && error.message === "Client has encountered a connection error and is not queryable";
-}
-
-/**
  * The pool as Kysely sees it: when the first statement on a checked-out session fails because the server had ended
- * that session while it was idle, the session is discarded and the statement sent once more on another. Later
- * statements are never resent (they may belong to a transaction). A server that ends every new session too answers
- * the second try with the same error, which the caller gets.
+ * that session while it sat idle in the pool, the session is discarded and the statement sent again on another. After
+ * a restart or a `pg_terminate_backend` of every session, each idle one in the pool is stale, so this goes on while the
+ * session that failed had served a statement before (at most the pool's size plus one tries). Later statements are
+ * never resent (they may belong to a transaction). A server that ends a session it has just opened answers with the
+ * same error, which the caller gets.
  */
 function retryingStaleSessions(pool: pg.Pool): pg.Pool {
+  const seasoned = new WeakSet<pg.PoolClient>(); // sessions that have answered a statement
+  const tries = (pool.options.max ?? 10) + 1;
   const connect = async () => {
     let client = await pool.connect();
     let first = true;
@@ -258,13 +253,16 @@ function retryingStaleSessions(pool: pg.Pool): pg.Pool {
       query: async (text: string, values?: unknown[]) => {
         if (!first) return client.query(text, values);
         first = false;
-        try {
-          return await client.query(text, values);
-        } catch (error) {
-          if (!endedWhileIdle(error)) throw error;
-          client.release(error as Error);
-          client = await pool.connect();
-          return client.query(text, values);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const result = await client.query(text, values);
+            seasoned.add(client);
+            return result;
+          } catch (error) {
+            if (!sessionEndedBeforeStatement(error) || !seasoned.has(client) || attempt >= tries) throw error;
+            client.release(error as Error);
+            client = await pool.connect();
+          }
         }
       },
       release: (error?: Error) => client.release(error),

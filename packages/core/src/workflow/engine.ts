@@ -12,7 +12,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Kysely } from "kysely";
-import { isDatabaseConnectionError, type OrchestratorDb, type Database } from "../db/index.js";
+import { isDatabaseConnectionError, sessionEndedBeforeStatement, type OrchestratorDb, type Database } from "../db/index.js";
 import { formPage, FormValidationError, postForm, type InputForm } from "../forms/index.js";
 import { LOCKED_SUBSCRIPTION_KEY } from "./builtin-steps.js";
 import { InProcessExecutor, type ClaimOutcome, type Executor, type ExecutorStatus, type ProcessJob } from "./executor.js";
@@ -503,10 +503,15 @@ export class WorkflowEngine implements ProcessControl {
     const item: NewProcess = { processId, workflowId: row.workflow_id, isTask: row.is_task, user, stateJson };
     const claimedAt = Date.now();
     const leasing = this.leases.enabled;
-    const result = leasing
+    let result = leasing
       ? await this.leases.onLane(processId, item, insertRunningBatch)
       : (await insertRunningProcesses(this.db, [item], false).then((r) => r[0]!, (error: unknown) => ({ error })));
     if (leasing) this.leases.claimed(processId, !("error" in result) && result.running);
+    if ("error" in result && leasing && sessionEndedBeforeStatement(result.error)) {
+      // the lane's session had ended before its loss was seen: nothing was inserted; create it unclaimed, through the pool
+      result = { running: false, globalLock: false };
+      await this.insertProcess(processId, row, user, state).catch((error: unknown) => this.insertFailed(error, workflowName));
+    }
     if ("error" in result) return this.insertFailed(result.error, workflowName);
     this.emit({ processId, status: ProcessStatus.CREATED });
     const now = new Date(claimedAt);
