@@ -215,6 +215,7 @@ export {
   DomainValidationError,
   ProductNotInRegistryError,
   fromProductId,
+  newBlockInstance,
   fromSubscription,
   modelFromStored,
   saveSubscription,

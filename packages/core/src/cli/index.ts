@@ -18,6 +18,7 @@ import { cliProcess } from "./process.js";
 import { serveCommand } from "./serve-command.js";
 import { workerCommand } from "./worker-command.js";
 import { schedulerCommand } from "./scheduler-command.js";
+import { generateCommand, normalizeGenerateArgs } from "./generate/command.js";
 
 export type { CliContext } from "./context.js";
 export { withCliProcess, type CliProcess } from "./process.js";
@@ -51,6 +52,7 @@ export function createCli(options: CliOptions, io: Pick<CliContext, "out" | "err
   program.addCommand(db);
   program.addCommand(workerCommand(ctx));
   program.addCommand(schedulerCommand(ctx));
+  program.addCommand(generateCommand(ctx));
   for (const command of options.commands ?? []) program.addCommand(command);
   // commander's own messages of the subcommands (usage errors, help) go to the process's output as they are
   for (const command of descendants(program)) {
@@ -97,7 +99,7 @@ export async function runCli(options: CliOptions, argv: readonly string[] = cliP
   // a usage error or --help of any command ends the command, not the process: the exit status is set below
   for (const command of [program, ...descendants(program)]) command.exitOverride();
   try {
-    await program.parseAsync([...argv]);
+    await program.parseAsync(normalizeGenerateArgs(argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed its message (or the help)

@@ -70,6 +70,7 @@ export {
 export { type DomainIssue, DomainModelError, DomainValidationError, ProductNotInRegistryError } from "./errors.js";
 export {
   fromProductId,
+  newBlockInstance,
   fromSubscription,
   modelFromStored,
   saveSubscription,

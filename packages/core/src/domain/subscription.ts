@@ -15,7 +15,7 @@ import type { AnyProductBlock } from "./product-block.js";
 import type { AnyProductType } from "./product-type.js";
 import { modelForProduct } from "./registry.js";
 import { loadStoredSubscription, ownedSnapshot, writeSubscription, type OwnedSnapshot, type StoredBlock, type StoredSubscription } from "./subscription-store.js";
-import type { SubscriptionData, SubscriptionModel } from "./types.js";
+import type { BlockModel, SubscriptionData, SubscriptionModel } from "./types.js";
 import { parseSubscription, toLifecycle } from "./validate.js";
 import { isLive, markLive, setSnapshot, snapshotOf } from "./live-model.js";
 
@@ -51,6 +51,15 @@ export function isSubscriptionModel(value: unknown): value is AnySubscriptionMod
 // -----------------------------------------------------------------------------------------------------------------
 // new subscriptions
 // -----------------------------------------------------------------------------------------------------------------
+
+/**
+ * A new instance of `block` owned by the subscription `ownerSubscriptionId`, as fromProductId makes them: a fresh
+ * subscription_instance_id, resource fields empty, blocks required from "initial" made the same way. Assign it to a
+ * field of that subscription's model; it is stored when the model is.
+ */
+export function newBlockInstance<B extends AnyProductBlock>(block: B, ownerSubscriptionId: string): BlockModel<B, "initial"> {
+  return newBlock(block, ownerSubscriptionId) as BlockModel<B, "initial">;
+}
 
 function newBlock(block: AnyProductBlock, owner: string): Json {
   const instance: Json = { name: block.name, subscription_instance_id: randomUUID(), owner_subscription_id: owner, label: null };

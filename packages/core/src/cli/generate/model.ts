@@ -1,0 +1,347 @@
+/**
+ * What `generate` writes, worked out from a checked product config: names, the TypeScript type of each field, the
+ * block tree (root block, dependency order), the product variants of the fixed inputs. The rules follow
+ * orchestrator-core's generator (cli/generator/generator/helpers.py: get_variable, find_root_product_block,
+ * sort_product_blocks_by_dependencies, set_resource_types; migration.py: one product per combination of fixed input
+ * values). Problems are GenerateConfigError naming the YAML line.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { GenerateConfigError, type FieldConfig, type LoadedConfig, type ProductBlockConfig } from "./config.js";
+
+/** Scalar resource types and the zod schema each becomes. */
+const SCALARS: Record<string, { zod: string; ts: "string" | "number" | "boolean"; placeholder: string }> = {
+  str: { zod: "z.string()", ts: "string", placeholder: "" },
+  int: { zod: "z.number().int()", ts: "number", placeholder: "0" },
+  float: { zod: "z.number()", ts: "number", placeholder: "0" },
+  bool: { zod: "z.boolean()", ts: "boolean", placeholder: "false" },
+  UUID: { zod: "z.uuid()", ts: "string", placeholder: '"00000000-0000-4000-8000-000000000000"' },
+  "uuid.UUID": { zod: "z.uuid()", ts: "string", placeholder: '"00000000-0000-4000-8000-000000000000"' },
+  "ipaddress.IPv4Address": { zod: "z.ipv4()", ts: "string", placeholder: '"192.0.2.1"' },
+  "ipaddress.IPv6Address": { zod: "z.ipv6()", ts: "string", placeholder: '"2001:db8::1"' },
+  "ipaddress.IPv4Network": { zod: "z.cidrv4()", ts: "string", placeholder: '"192.0.2.0/24"' },
+  "ipaddress.IPv6Network": { zod: "z.cidrv6()", ts: "string", placeholder: '"2001:db8::/48"' },
+  "datetime.datetime": { zod: "z.iso.datetime({ offset: true })", ts: "string", placeholder: '"1970-01-01T00:00:00Z"' },
+};
+export const SUPPORTED_TYPES = [...Object.keys(SCALARS), "enum", "list", "<a product block type>"];
+
+/** A resource type (a field stored as values). */
+export interface ResourceFieldModel {
+  kind: "resource";
+  name: string;
+  description: string;
+  required?: "initial" | "provisioning" | "active";
+  modifiable: boolean;
+  /** The zod schema of the domain model's field, e.g. `z.number().int().min(1)`. */
+  zod: string;
+  /** Literal TypeScript of `default`, if given. */
+  defaultValue?: string;
+  /** A value that passes the schema, for fields required before the form or your systems fill them. */
+  placeholder: string;
+  /** The TypeScript type of a value, e.g. `string`, `"Cisco" | "Nokia"`, `number[]`. */
+  tsType: string;
+  /** Whether the create / modify forms can ask for it (scalars, enums, not lists). */
+  input: boolean;
+  validations: { id: string; description: string }[];
+}
+
+/** A field holding one or more instances of another product block. */
+export interface BlockFieldModel {
+  kind: "block";
+  name: string;
+  description: string;
+  required?: "initial" | "provisioning" | "active";
+  block: BlockRef;
+  list?: { min: number; max?: number };
+}
+
+export interface BlockRef {
+  /** `<Type>Block`: the TypeScript constant. */
+  constName: string;
+  /** Module path from products/product_blocks, without extension, e.g. "port". */
+  module: string;
+  /** Defined by this config (owned by the product's subscriptions), or an existing block of the app. */
+  own: boolean;
+}
+
+export interface BlockModel {
+  type: string;
+  /** Name in the database (`product_blocks.name`): `block_name`, else the type. */
+  dbName: string;
+  constName: string;
+  variable: string;
+  tag: string;
+  description: string;
+  fields: (ResourceFieldModel | BlockFieldModel)[];
+  /** Types of this config's blocks (and existing ones) this block uses. */
+  dependsOn: string[];
+}
+
+export interface FixedInputModel {
+  name: string;
+  description: string;
+  /** Allowed values as stored (strings); undefined for a fixed input without `values` (not set by the migration). */
+  values?: string[];
+}
+
+export interface ProductModel {
+  name: string;
+  type: string;
+  variable: string;
+  tag: string;
+  description: string;
+  fixedInputs: FixedInputModel[];
+  /** Blocks of this config, dependencies first; the root last. */
+  blocks: BlockModel[];
+  root: BlockModel;
+  /** Existing blocks of the app this config uses, by type. */
+  existingBlocks: Map<string, ExistingBlock>;
+  /** One product per combination of fixed input values: its name and fixed inputs. */
+  variants: { name: string; fixedInputs: Record<string, string> }[];
+  workflows: Record<"create" | "modify" | "terminate" | "validate", { enabled: boolean; validations: { id: string; description: string }[] }>;
+  summaryForms: boolean;
+}
+
+export interface ExistingBlock {
+  constName: string;
+  dbName: string;
+  module: string;
+}
+
+/** "UserGroup" → "user_group", "node" → "node", "Port-Channel" → "port_channel" (orchestrator-core's camel_to_snake). */
+export function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .join("_")
+    .toLowerCase();
+}
+
+/** Product blocks already in the app's code: `export const <X>Block = productBlock("<db name>", …)` in products/product_blocks. */
+export function existingAppBlocks(appRoot: string): Map<string, ExistingBlock> {
+  const folder = join(appRoot, "products", "product_blocks");
+  const found = new Map<string, ExistingBlock>();
+  if (!existsSync(folder)) return found;
+  for (const file of readdirSync(folder).filter((f) => f.endsWith(".ts")).sort()) {
+    const text = readFileSync(join(folder, file), "utf8");
+    for (const m of text.matchAll(/export const (\w+)Block\s*=\s*productBlock\(\s*["']([^"']+)["']/g)) {
+      found.set(m[1]!, { constName: `${m[1]}Block`, dbName: m[2]!, module: file.replace(/\.ts$/, "") });
+    }
+  }
+  return found;
+}
+
+const ts = (value: unknown): string => JSON.stringify(value);
+
+/** Work out the product from a loaded config; `appRoot` is searched for existing product blocks. */
+export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel {
+  const { config, where } = loaded;
+  const fail = (path: (string | number)[], message: string): never => {
+    throw new GenerateConfigError(`${where(path)} ${pathText(path)}: ${message}`);
+  };
+  const existing = existingAppBlocks(appRoot);
+  const ownTypes = new Set(config.product_blocks.map((b) => b.type));
+  config.product_blocks.forEach((b, i) => {
+    if (config.product_blocks.findIndex((o) => o.type === b.type) !== i) fail(["product_blocks", i, "type"], `product block type "${b.type}" appears twice`);
+  });
+  const usedExisting = new Map<string, ExistingBlock>();
+
+  const blockRef = (type: string): BlockRef | undefined => {
+    if (ownTypes.has(type)) {
+      const own = config.product_blocks.find((b) => b.type === type)!;
+      return { constName: `${type}Block`, module: own.variable ?? snakeCase(own.name), own: true };
+    }
+    const found = existing.get(type);
+    if (!found) return undefined;
+    usedExisting.set(type, found);
+    return { constName: found.constName, module: found.module, own: false };
+  };
+
+  const blocks = config.product_blocks.map((b, bi): BlockModel => {
+    const fields = b.fields.map((f, fi) => fieldModel(f, ["product_blocks", bi, "fields", fi], blockRef, fail));
+    b.fields.forEach((f, fi) => {
+      if (b.fields.findIndex((o) => o.name === f.name) !== fi) fail(["product_blocks", bi, "fields", fi, "name"], `field "${f.name}" appears twice in block ${b.type}`);
+    });
+    const tag = b.tag ?? b.type.toUpperCase();
+    if (tag.length > 20) fail(["product_blocks", bi, b.tag ? "tag" : "type"], `the tag "${tag}" is longer than 20 characters (product_blocks.tag is varchar(20)); give a shorter tag`);
+    return {
+      type: b.type,
+      dbName: b.block_name ?? b.type,
+      constName: `${b.type}Block`,
+      variable: b.variable ?? snakeCase(b.name),
+      tag,
+      description: b.description ?? `${b.name} product block`,
+      fields,
+      dependsOn: [...new Set(fields.filter((f): f is BlockFieldModel => f.kind === "block").map((f) => f.block.constName.replace(/Block$/, "")))],
+    };
+  });
+
+  const ordered = dependencyOrder(blocks, config.product_blocks, fail);
+  const used = new Set(blocks.flatMap((b) => b.dependsOn.filter((d) => ownTypes.has(d))));
+  const roots = blocks.filter((b) => !used.has(b.type));
+  if (roots.length !== 1) {
+    fail(["product_blocks"], roots.length === 0 ? "there must be exactly one root product block (used by no other block of this file); found none" : `there must be exactly one root product block (used by no other block of this file); found ${roots.length}: ${roots.map((r) => r.type).join(", ")}`);
+  }
+  const tag = config.tag ?? config.type.toUpperCase();
+  if (tag.length > 20) fail([config.tag ? "tag" : "type"], `the tag "${tag}" is longer than 20 characters (products.tag is varchar(20)); give a shorter tag`);
+
+  const fixedInputs = (config.fixed_inputs ?? []).map((fi, i): FixedInputModel => {
+    if (fi.type === "enum" && !fi.values) fail(["fixed_inputs", i], `an enum fixed input needs "values"`);
+    if (fi.enum_type && fi.type !== "enum") fail(["fixed_inputs", i, "enum_type"], `"enum_type" is for type enum only`);
+    const values = fi.values?.map((v) => (typeof v === "boolean" ? (v ? "True" : "False") : String(v)));
+    if (values && new Set(values).size !== values.length) fail(["fixed_inputs", i, "values"], "the values must differ");
+    if (fi.enum_type === "int" && values?.some((v) => !/^-?\d+$/.test(v))) fail(["fixed_inputs", i, "values"], "the values of an int enum must be integers");
+    return { name: fi.name, description: fi.description ?? fi.name, values };
+  });
+  fixedInputs.forEach((fi, i) => {
+    if (fixedInputs.findIndex((o) => o.name === fi.name) !== i) fail(["fixed_inputs", i, "name"], `fixed input "${fi.name}" appears twice`);
+  });
+  const withValues = fixedInputs.filter((fi) => fi.values);
+  let variants: ProductModel["variants"] = [{ name: config.name, fixedInputs: {} }];
+  for (const fi of withValues) {
+    variants = variants.flatMap((v) => fi.values!.map((value) => ({ name: `${v.name} ${value}`, fixedInputs: { ...v.fixedInputs, [fi.name]: value } })));
+  }
+
+  const workflows = {} as ProductModel["workflows"];
+  for (const name of ["create", "modify", "terminate", "validate"] as const) {
+    const found = config.workflows?.find((w) => w.name === name);
+    workflows[name] = {
+      enabled: found?.enabled ?? true,
+      validations: (found?.validations ?? []).map((v) => ({ id: v.id, description: v.description ?? v.id })),
+    };
+  }
+  config.workflows?.forEach((w, i) => {
+    if (config.workflows!.findIndex((o) => o.name === w.name) !== i) fail(["workflows", i, "name"], `workflow "${w.name}" appears twice`);
+  });
+
+  return {
+    name: config.name,
+    type: config.type,
+    variable: config.variable ?? snakeCase(config.name),
+    tag,
+    description: config.description ?? config.name,
+    fixedInputs,
+    blocks: ordered,
+    root: roots[0]!,
+    existingBlocks: usedExisting,
+    variants,
+    workflows,
+    summaryForms: config.config?.summary_forms ?? config.config?.create_summary_forms ?? false,
+  };
+}
+
+function pathText(path: readonly (string | number)[]): string {
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${key}` : key), "") || "(top level)";
+}
+
+function fieldModel(
+  f: FieldConfig,
+  path: (string | number)[],
+  blockRef: (type: string) => BlockRef | undefined,
+  fail: (path: (string | number)[], message: string) => never,
+): ResourceFieldModel | BlockFieldModel {
+  const description = f.description ?? f.name;
+  const validations = (f.validations ?? []).map((v) => ({ id: v.id, description: v.description ?? v.id }));
+  const modifiable = f.modifiable !== undefined && f.modifiable !== false;
+  const only = (keys: (keyof FieldConfig)[], forWhat: string) => {
+    for (const key of ["enum_type", "values", "list_type", "min_items", "max_items", "min_value", "max_value"] as const) {
+      if (f[key] !== undefined && !keys.includes(key)) fail([...path, key], `"${key}" does not apply to ${forWhat}`);
+    }
+  };
+  if (f.required === "initial" && f.default === undefined && !blockRef(f.list_type ?? f.type)) {
+    fail([...path, "required"], `a field required from "initial" needs a "default" (it is set before any form is filled in)`);
+  }
+
+  if (f.type === "list") {
+    only(["list_type", "min_items", "max_items"], "a list");
+    if (!f.list_type) fail(path, `a list needs "list_type"`);
+    if (f.min_items !== undefined && f.max_items !== undefined && f.max_items < f.min_items) fail([...path, "max_items"], "max_items is less than min_items");
+    const ref = blockRef(f.list_type!);
+    if (ref) {
+      if (f.default !== undefined) fail([...path, "default"], "a list of product blocks cannot have a default");
+      return { kind: "block", name: f.name, description, required: f.required, block: ref, list: { min: f.min_items ?? 0, max: f.max_items } };
+    }
+    const scalar = SCALARS[f.list_type!];
+    if (!scalar) fail([...path, "list_type"], `unknown list_type "${f.list_type}": a scalar type (${Object.keys(SCALARS).join(", ")}) or a product block of this file or of products/product_blocks`);
+    let zod = `z.array(${scalar!.zod})`;
+    if (f.min_items !== undefined) zod += `.min(${f.min_items})`;
+    if (f.max_items !== undefined) zod += `.max(${f.max_items})`;
+    const items = Math.max(f.min_items ?? 0, f.required ? 1 : 0);
+    const item = scalar!.ts === "string" && scalar!.placeholder === "" ? ts(`${f.name} 1`) : scalar!.placeholder;
+    return {
+      kind: "resource", name: f.name, description, required: f.required, modifiable: false, zod, tsType: `${scalar!.ts}[]`,
+      defaultValue: f.default !== undefined ? fail([...path, "default"], "a list cannot have a default") : undefined,
+      placeholder: `[${Array.from({ length: items }, () => item).join(", ")}]`, input: false, validations,
+    };
+  }
+
+  if (f.type === "enum") {
+    only(["enum_type", "values"], "an enum");
+    if (!f.values) fail(path, `an enum needs "values"`);
+    const isInt = (f.enum_type ?? (f.values!.every((v) => typeof v === "number") ? "int" : "str")) === "int";
+    if (isInt && f.values!.some((v) => typeof v !== "number" || !Number.isInteger(v))) fail([...path, "values"], "the values of an int enum must be integers");
+    const values = isInt ? f.values! : f.values!.map(String);
+    if (new Set(values).size !== values.length) fail([...path, "values"], "the values must differ");
+    if (f.default !== undefined && !values.includes(isInt ? (f.default as number) : String(f.default))) fail([...path, "default"], `the default must be one of the values (${values.join(", ")})`);
+    const zod = isInt ? `z.literal([${values.join(", ")}])` : `z.enum([${values.map(ts).join(", ")}])`;
+    return {
+      kind: "resource", name: f.name, description, required: f.required, modifiable, zod, tsType: values.map(ts).join(" | "),
+      defaultValue: f.default !== undefined ? ts(isInt ? f.default : String(f.default)) : undefined,
+      placeholder: ts(values[0]), input: true, validations,
+    };
+  }
+
+  const ref = blockRef(f.type);
+  if (ref) {
+    only([], "a product block field");
+    if (f.default !== undefined) fail([...path, "default"], "a product block field cannot have a default");
+    if (!ref.own && f.required) {
+      fail([...path, "required"], `${f.type} is a block of another product (products/product_blocks/${ref.module}.ts): generate leaves it to you to choose which subscription's block to use, so it cannot be required; leave "required" out and set it in the create workflow`);
+    }
+    return { kind: "block", name: f.name, description, required: f.required, block: ref };
+  }
+
+  const scalar = SCALARS[f.type];
+  if (!scalar) fail([...path, "type"], `unknown type "${f.type}": use one of ${SUPPORTED_TYPES.join(", ")} (a product block of this file, or one in products/product_blocks)`);
+  const ranged = f.min_value !== undefined || f.max_value !== undefined;
+  if (ranged && f.type !== "int") fail([...path, f.min_value !== undefined ? "min_value" : "max_value"], "min_value and max_value apply to int fields only");
+  only(["min_value", "max_value"], `a field of type ${f.type}`);
+  if (f.min_value !== undefined && f.max_value !== undefined && f.max_value < f.min_value) fail([...path, "max_value"], "max_value is less than min_value");
+  let zod = scalar!.zod;
+  if (f.min_value !== undefined) zod += `.min(${f.min_value})`;
+  if (f.max_value !== undefined) zod += `.max(${f.max_value})`;
+  if (f.default !== undefined && typeof f.default !== (scalar!.ts === "number" ? "number" : scalar!.ts)) {
+    fail([...path, "default"], `the default must be a ${scalar!.ts} for a field of type ${f.type}`);
+  }
+  let placeholder = scalar!.placeholder;
+  if (f.type === "str") placeholder = ts(`${f.name}`);
+  if (f.type === "int") placeholder = String(f.min_value ?? (f.max_value !== undefined ? Math.min(1, f.max_value) : 1));
+  return {
+    kind: "resource", name: f.name, description, required: f.required, modifiable, zod, tsType: scalar!.ts,
+    defaultValue: f.default !== undefined ? ts(f.default) : undefined,
+    placeholder, input: f.type in { str: 1, int: 1, float: 1, bool: 1 } || f.type.startsWith("ipaddress.") || f.type.endsWith("UUID"), validations,
+  };
+}
+
+/** Topological order of the config's blocks (dependencies first); a cycle is an error naming the blocks. */
+function dependencyOrder(blocks: BlockModel[], configs: ProductBlockConfig[], fail: (path: (string | number)[], message: string) => never): BlockModel[] {
+  const own = new Set(blocks.map((b) => b.type));
+  const done = new Set<string>();
+  const out: BlockModel[] = [];
+  let remaining = [...blocks];
+  while (remaining.length) {
+    const ready = remaining.filter((b) => b.dependsOn.every((d) => !own.has(d) || done.has(d)));
+    if (ready.length === 0) {
+      const index = configs.findIndex((c) => c.type === remaining[0]!.type);
+      fail(["product_blocks", index], `the product blocks ${remaining.map((b) => b.type).join(", ")} use each other in a cycle`);
+    }
+    for (const b of ready) {
+      done.add(b.type);
+      out.push(b);
+    }
+    remaining = remaining.filter((b) => !done.has(b.type));
+  }
+  return out;
+}

@@ -1,0 +1,241 @@
+/**
+ * `main.ts generate` as a user runs it, from three product YAMLs in orchestrator-core's format (flat; nested blocks;
+ * fixed inputs with variants) into fresh apps: the generated code type-checks under the project's strict settings,
+ * its migrations apply with `db upgrade heads` and undo with `db downgrade`, its generated tests pass, and its create,
+ * modify and terminate workflows run through the API. Generating again refuses without --force; --force rewrites only
+ * the generated files.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { runMain, runMainHere, type CliResult } from "./support/cli.js";
+import { appDatabase, backend, createPostgresDatabase } from "./support/db.js";
+import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
+import { startMain } from "./support/processes.js";
+
+const FIXTURES = fileURLToPath(new URL("./fixtures/generate/", import.meta.url));
+const CONFIGS = ["flat", "nested", "variants"] as const;
+
+/** An app's entry point that loads its products and workflows once generate has written them. */
+const MAIN = `import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runCli } from "@orchestrator-ts/core";
+
+const appRoot = dirname(fileURLToPath(import.meta.url));
+for (const module of ["products/index", "workflows/index"]) {
+  if (existsSync(join(appRoot, \`\${module}.ts\`))) await import(\`./\${module}.js\`);
+}
+await runCli({ appRoot });
+`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    // NODE_TEST_CONTEXT would make a child `node --test` report to this runner instead of printing
+    const { NODE_TEST_CONTEXT: _, ...parent } = process.env;
+    const child = spawn(command, args, { cwd, env: { ...parent, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const ok = (r: CliResult) => assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+
+describe(`generate (${backend})`, () => {
+  const root = tempDir("generate");
+  const apps = {} as Record<(typeof CONFIGS)[number], { dir: string; uri: string; drop: () => Promise<void> }>;
+
+  before(async () => {
+    for (const name of CONFIGS) {
+      const dir = join(root.path, name);
+      writeFiles(dir, { "main.ts": MAIN, [`${name}.yaml`]: readFileSync(join(FIXTURES, `${name}.yaml`), "utf8") });
+      apps[name] = { dir, ...(await appDatabase(dir)) };
+    }
+  });
+  after(async () => {
+    for (const app of Object.values(apps)) await app.drop();
+    root.cleanup();
+  });
+
+  it("generate all writes the product blocks, product, workflows, tests and migrations, registered", async () => {
+    for (const name of CONFIGS) {
+      const r = await runMain(apps[name].dir, ["generate", "all", "-cf", `${name}.yaml`]);
+      ok(r);
+      assert.match(r.stdout, /wrote products\/index\.ts/);
+      assert.match(r.stdout, /wrote workflows\/index\.ts/);
+      assert.match(r.stdout, /_add_\w+_products\.ts/);
+      assert.match(r.stdout, /_add_\w+_workflows\.ts/);
+    }
+    const node = apps.variants.dir;
+    assert.deepEqual(readdirSync(join(node, "products/product_blocks")).sort(), ["node.ts", "port.ts"]);
+    assert.deepEqual(readdirSync(join(node, "workflows/node")).sort(), ["create_node.ts", "modify_node.ts", "shared.ts", "terminate_node.ts"]);
+    const registry = readFileSync(join(node, "products/index.ts"), "utf8");
+    for (const product of ["Node Cisco 10", "Node Cisco 20", "Node Nokia 10", "Node Nokia 20"]) assert.ok(registry.includes(`"${product}": Node`), registry);
+    assert.match(readFileSync(join(node, "workflows/index.ts"), "utf8"), /new LazyWorkflowInstance\("workflows\.node\.create_node", "create_node"\);/);
+    assert.doesNotMatch(readFileSync(join(node, "workflows/index.ts"), "utf8"), /validate_node/, "validate is disabled in the config");
+  });
+
+  it("the generated code type-checks under the project's strict settings", { timeout: 180_000 }, async () => {
+    writeFileSync(
+      join(root.path, "tsconfig.json"),
+      JSON.stringify({ extends: join(REPO_ROOT, "tsconfig.base.json"), include: CONFIGS.map((name) => `${name}/**/*.ts`) }),
+    );
+    ok(await run(process.execPath, [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", join(root.path, "tsconfig.json")], root.path));
+  });
+
+  it("the migrations apply with db upgrade heads and undo with db downgrade", { timeout: 180_000 }, async () => {
+    for (const name of CONFIGS) {
+      const { dir, uri } = apps[name];
+      const env = { DATABASE_URI: uri };
+      ok(await runMain(dir, ["db", "upgrade", "heads"], env));
+      ok(await runMain(dir, ["db", "check"], env));
+      if (name !== "variants") continue; // undone and done again once (each run opens the database anew: seconds)
+      const down = await runMain(dir, ["db", "downgrade", "data@base"], env);
+      ok(down);
+      assert.match(down.stdout, /add_\w+_workflows|add \w+ workflows/i);
+      ok(await runMain(dir, ["db", "upgrade", "heads"], env));
+    }
+  });
+
+  it("the generated tests pass", { timeout: 300_000 }, async () => {
+    for (const name of CONFIGS) {
+      const database = backend === "postgres" ? await createPostgresDatabase() : undefined;
+      try {
+        const env: Record<string, string> = database ? { TEST_DATABASE_URI: database.uri } : {};
+        const tests = readdirSync(join(apps[name].dir, "tests")).map((f) => join("tests", f));
+        const r = await run(process.execPath, ["--import", "tsx", "--test", ...tests], apps[name].dir, env);
+        ok(r);
+        assert.match(r.stdout, /# pass [1-9]/);
+        assert.match(r.stdout, /# fail 0/);
+      } finally {
+        await database?.drop();
+      }
+    }
+  });
+
+  it("the generated workflows run through the API: create, modify, terminate", { timeout: 120_000 }, async () => {
+    const { dir, uri } = apps.variants;
+    const { child, match } = await startMain({ appDir: dir, args: ["serve"], env: { DATABASE_URI: uri, PORT: "0" }, ready: /serving on (http:\/\/\S+)/ });
+    try {
+      const url = match[1]!;
+      const call = async (method: string, path: string, body?: unknown) => {
+        const r = await fetch(`${url}${path}`, { method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined });
+        return { status: r.status, body: (await r.json().catch(() => undefined)) as any };
+      };
+      const products = (await call("GET", "/api/products/")).body as { name: string; product_id: string }[];
+      const product = products.find((p) => p.name === "Node Nokia 20")!.product_id;
+      const untilDone = async (id: string) => {
+        for (let i = 0; i < 200; i++) {
+          const p = await call("GET", `/api/processes/${id}`);
+          if (["completed", "failed"].includes(p.body.last_status)) return p.body;
+          await sleep(100);
+        }
+        throw new Error(`process ${id} did not end`);
+      };
+      // a form value the schema refuses is a 400 naming the field
+      const bad = await call("POST", "/api/processes/create_node", [{ product }, { node_name: "core-1", ipv4_loopback: "not an address" }]);
+      assert.equal(bad.status, 400, JSON.stringify(bad.body));
+      assert.match(JSON.stringify(bad.body), /ipv4_loopback/);
+
+      const started = await call("POST", "/api/processes/create_node", [{ product }, { node_name: "core-1", node_description: "first", ipv4_loopback: "192.0.2.7" }]);
+      assert.equal(started.status, 201, JSON.stringify(started.body));
+      const created = await untilDone(started.body.id);
+      assert.equal(created.last_status, "completed", JSON.stringify(created.steps?.at(-1)));
+      const subscriptionId = created.current_state.subscription_id as string;
+      const model = (await call("GET", `/api/subscriptions/domain-model/${subscriptionId}`)).body;
+      assert.equal(model.status, "active");
+      assert.equal(model.node_vendor, "Nokia");
+      assert.equal(model.node_ports, "20");
+      assert.equal(model.node.node_name, "core-1");
+      assert.equal(model.node.ipv4_loopback, "192.0.2.7");
+      assert.equal(typeof model.node.ims_id, "number");
+      assert.equal(model.node.ports.length, 1);
+      assert.equal(model.node.ports[0].port_mode, "tagged");
+
+      const modify = await call("POST", "/api/processes/modify_node", [{ subscription_id: subscriptionId }, { node_name: "core-2" }]);
+      assert.equal(modify.status, 201, JSON.stringify(modify.body));
+      assert.equal((await untilDone(modify.body.id)).last_status, "completed");
+      const changed = (await call("GET", `/api/subscriptions/domain-model/${subscriptionId}`)).body;
+      assert.equal(changed.node.node_name, "core-2");
+      assert.equal(changed.node.node_description, "first");
+
+      const terminate = await call("POST", "/api/processes/terminate_node", [{ subscription_id: subscriptionId }, {}]);
+      assert.equal(terminate.status, 201, JSON.stringify(terminate.body));
+      assert.equal((await untilDone(terminate.body.id)).last_status, "completed");
+      assert.equal((await call("GET", `/api/subscriptions/domain-model/${subscriptionId}`)).body.status, "terminated");
+    } finally {
+      await child.stop();
+    }
+  });
+
+  it("generating again refuses without --force; --force rewrites the generated files only", async () => {
+    const dir = apps.flat.dir;
+    const block = join(dir, "products/product_blocks/mailbox.ts");
+    const registry = join(dir, "workflows/index.ts");
+    const generated = readFileSync(block, "utf8");
+    writeFileSync(block, `${generated}\n// my edit\n`);
+    writeFileSync(registry, `${readFileSync(registry, "utf8")}\n// my own workflows go here\n`);
+    const refused = await runMain(dir, ["generate", "all", "--config-file", "flat.yaml"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Not overwriting files that exist \(rerun with --force[^\n]*nothing was written\)/);
+    assert.match(refused.stderr, /products\/product_blocks\/mailbox\.ts/);
+    assert.match(readFileSync(block, "utf8"), /my edit/, "nothing was written");
+    const migrations = readdirSync(join(dir, "migrations/versions/schema")).length;
+
+    const forced = await runMain(dir, ["generate", "workflows", "-cf", "flat.yaml", "--force"]);
+    ok(forced);
+    assert.match(forced.stdout, /unchanged workflows\/mailbox\/create_mailbox\.ts/);
+    ok(await runMain(dir, ["generate", "product-blocks", "-cf", "flat.yaml", "-f"]));
+    assert.equal(readFileSync(block, "utf8"), generated, "the generated file is rewritten");
+    const merged = readFileSync(registry, "utf8");
+    assert.match(merged, /my own workflows go here/, "an edit outside the generated section stays");
+    assert.equal(merged.match(/"create_mailbox"\);/g)?.length, 1, "registrations are not repeated");
+    assert.equal(readdirSync(join(dir, "migrations/versions/schema")).length, migrations, "no migration was written");
+  });
+
+  it("--dryrun prints the files and writes nothing; --python-version is noted as meaningless", async () => {
+    const { dir } = apps.nested;
+    const before = readdirSync(join(dir, "migrations/versions/schema")).length;
+    const r = await runMain(dir, ["generate", "all", "-cf", "nested.yaml", "--dryrun", "-p", "3.11"]);
+    ok(r);
+    assert.match(r.stdout, /^\/\/ products\/product_blocks\/endpoint\.ts$/m);
+    assert.match(r.stdout, /export const EndpointBlock = productBlock\(/);
+    assert.match(r.stdout, /add Circuit products/);
+    assert.match(r.stderr, /--python-version 3\.11 has no meaning for orchestrator-ts/);
+    assert.equal(readdirSync(join(dir, "migrations/versions/schema")).length, before);
+  });
+
+  it("a bad config is an error naming the file, line and YAML path; nothing is written", async () => {
+    const dir = join(root.path, "bad");
+    writeFiles(dir, { "main.ts": MAIN });
+    const cases: [string, RegExp][] = [
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: str\n        reqired: active\n", /bad\.yaml:9 product_blocks\[0\]\.fields\[0\]: unknown key "reqired"/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: strr\n", /bad\.yaml:8 product_blocks\[0\]\.fields\[0\]\.type: unknown type "strr"/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: str\n        required: sometimes\n", /bad\.yaml:9 product_blocks\[0\]\.fields\[0\]\.required: /],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: a\n    type: A\n  - name: b\n    type: B\n", /product_blocks: there must be exactly one root product block[^\n]*found 2: A, B/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: a\n    type: A\n    fields:\n      - name: b\n        type: B\n  - name: b\n    type: B\n    fields:\n      - name: a\n        type: A\n", /use each other in a cycle/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: bool\n        required: initial\n", /bad\.yaml:9 product_blocks\[0\]\.fields\[0\]\.required: a field required from "initial" needs a "default"/],
+      ["name: X\ntype: X\nproduct_blocks: [\n", /bad\.yaml:\d+: not valid YAML/],
+      ["name: X\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:1 type: is missing/],
+    ];
+    for (const [text, expected] of cases) {
+      writeFileSync(join(dir, "bad.yaml"), text);
+      const r = await runMainHere(dir, ["generate", "all", "-cf", "bad.yaml"]);
+      assert.equal(r.code, 1, `${text}\n${r.stdout}`);
+      assert.match(r.stderr, expected);
+      assert.ok(!existsSync(join(dir, "products")) && !existsSync(join(dir, "migrations")), "nothing was written");
+    }
+    const missing = await runMainHere(dir, ["generate", "product", "-cf", "nope.yaml"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /Cannot read the config file \S*nope\.yaml: it does not exist/);
+  });
+});
