@@ -4,6 +4,7 @@
  * where a value may list alternatives separated by `-`, and `query=<free text>`. Field names are snake_case or
  * camelCase. Anything the list does not know is a 400 naming the field and what is allowed.
  */
+import type { RawBuilder, SqlBool } from "kysely";
 import { z } from "zod";
 import { badRequest } from "./problem.js";
 
@@ -25,6 +26,8 @@ export interface Filter {
   /** The alternatives of the value (split on '-'); `raw` is the value as given. */
   values: string[];
   raw: string;
+  /** The filter matches what its value does not (GraphQL's `!value`). */
+  negate?: boolean;
 }
 
 export interface ListQuery {
@@ -32,7 +35,10 @@ export interface ListQuery {
   limit: number;
   sort: SortKey[];
   filters: Filter[];
+  /** Free text, matched as a substring of the list's text columns (REST). */
   query?: string;
+  /** Further conditions, all of which a row meets (GraphQL's parsed `query`). */
+  where?: readonly RawBuilder<SqlBool>[];
 }
 
 export interface ListSpec {
@@ -112,7 +118,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function uuidValues(filter: Filter): string[] {
   // UUIDs contain '-': the alternatives of an id filter are separated by the raw value's UUID boundaries
   const ids = filter.raw.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [];
-  const rest = filter.raw.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "").replaceAll("-", "");
+  const rest = filter.raw.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "").replace(/[-|]/g, "");
   if (ids.length === 0 || rest.trim() !== "") throw badRequest(`Invalid filter value for ${filter.field}: "${filter.raw}" is not a UUID`);
   return ids;
 }

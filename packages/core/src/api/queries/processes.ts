@@ -2,8 +2,8 @@
  * Reads of processes for the API: the list (filtered, sorted, paged; a constant number of queries per request) and
  * one process with its steps, state deltas, the steps still to come and the form of a suspended step.
  */
-import { sql, type Expression, type Kysely, type SqlBool } from "kysely";
-import type { Database } from "../../db/index.js";
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
+import { rebuildStepStates, type Database } from "../../db/index.js";
 import { firstPage } from "../../forms/index.js";
 import {
   runWithFormContext,
@@ -13,12 +13,16 @@ import {
   getWorkflow,
   ProcessStatus,
 } from "../../workflow/index.js";
-import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import { containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import { boolIs, dateCompare, maybeNot, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
 import type { ProcessDetail, ProcessListItem, ProcessStep, ProcessSubscriptionRef, ProductRef } from "../responses.js";
 
 export const PROCESS_LIST: ListSpec = {
   sortFields: ["started_at", "last_modified_at", "last_status", "workflow_name", "last_step", "created_by", "assignee", "workflow_target", "is_task", "note", "process_id"],
-  filterFields: ["last_status", "is_task", "workflow_name", "subscription_id", "product", "tag", "target", "workflow_target", "created_by", "assignee", "customer", "process_id", "pid"],
+  filterFields: [
+    "last_status", "is_task", "workflow_name", "subscription_id", "product", "product_description", "tag", "target", "workflow_target", "created_by",
+    "assignee", "customer", "process_id", "pid", "workflow_id", "last_step", "note", "failed_reason", "started_at", "last_modified_at",
+  ],
   defaultSort: [{ field: "started_at", direction: "desc" }],
 };
 
@@ -43,7 +47,7 @@ function baseQuery(db: Kysely<Database>) {
 }
 
 /** Processes linked to a subscription matching `condition` (product name, tag, customer, id). */
-function linkedSubscription(condition: ReturnType<typeof sql<SqlBool>>): Expression<SqlBool> {
+function linkedSubscription(condition: Condition): Condition {
   return sql<SqlBool>`EXISTS (
     SELECT 1 FROM processes_subscriptions ps
     JOIN subscriptions s ON s.subscription_id = ps.subscription_id
@@ -51,41 +55,62 @@ function linkedSubscription(condition: ReturnType<typeof sql<SqlBool>>): Express
     WHERE ps.pid = p.pid AND ${condition})`;
 }
 
-function applyFilter(query: ProcessQuery, filter: Filter): ProcessQuery {
+/** The condition of one filter (see ./conditions.ts); undefined for a field the list does not filter on. */
+export function processCondition(filter: Filter): Condition | undefined {
   const values = filter.values;
   switch (filter.field) {
     case "last_status":
-      return query.where("p.last_status", "in", values.map((v) => v.toLowerCase()));
+      return storedCaseIn("p.last_status", values, "lower");
     case "is_task":
-      return query.where("p.is_task", "=", boolValue(filter));
+      return boolIs("p.is_task", filter);
     case "workflow_name":
-      return query.where("w.name", "in", values);
+      return textIn("w.name", values);
     case "target":
     case "workflow_target":
-      return query.where("w.target", "in", values.map((v) => v.toUpperCase()));
+      return storedCaseIn("w.target", values, "upper");
     case "created_by":
-      return query.where("p.created_by", "in", values);
+      return textIn("p.created_by", values);
     case "assignee":
-      return query.where("p.assignee", "in", values);
+      return textIn("p.assignee", values);
+    case "last_step":
+      return textIn("p.last_step", values);
+    case "note":
+      return textIn("p.note", values);
+    case "failed_reason":
+      return textIn("p.failed_reason", values);
+    case "started_at":
+      return dateCompare("p.started_at", filter);
+    case "last_modified_at":
+      return dateCompare("p.last_modified_at", filter);
     case "process_id":
     case "pid":
-      return query.where("p.pid", "in", uuidValues(filter));
+      return uuidIn("p.pid", filter);
+    case "workflow_id":
+      return uuidIn("p.workflow_id", filter);
     case "subscription_id":
-      return query.where(linkedSubscription(sql<SqlBool>`s.subscription_id = ANY(${uuidValues(filter)}::uuid[])`));
+      return linkedSubscription(sql<SqlBool>`s.subscription_id = ANY(${uuidValues(filter)}::uuid[])`);
     case "product":
-      return query.where(linkedSubscription(sql<SqlBool>`pr.name = ANY(${values})`));
+      return linkedSubscription(textIn("pr.name", values));
+    case "product_description":
+      return linkedSubscription(textIn("pr.description", values));
     case "tag":
-      return query.where(linkedSubscription(sql<SqlBool>`pr.tag = ANY(${values})`));
+      return linkedSubscription(textIn("pr.tag", values));
     case "customer":
-      return query.where(linkedSubscription(sql<SqlBool>`s.customer_id = ${filter.raw}`));
+      return linkedSubscription(sql<SqlBool>`s.customer_id = ${filter.raw}`);
     default:
-      return query;
+      return undefined;
   }
+}
+
+function applyFilter(query: ProcessQuery, filter: Filter): ProcessQuery {
+  const condition = processCondition(filter);
+  return condition ? query.where(maybeNot(filter, condition)) : query;
 }
 
 function filtered(db: Kysely<Database>, list: ListQuery, base: ProcessQuery = baseQuery(db)): ProcessQuery {
   let query = base;
   for (const filter of list.filters) query = applyFilter(query, filter);
+  for (const condition of list.where ?? []) query = query.where(condition);
   if (list.query) {
     const like = containsPattern(list.query);
     query = query.where(
@@ -110,9 +135,9 @@ export async function listProcesses(db: Kysely<Database>, list: ListQuery): Prom
   return { items: await pageOfProcesses(db, list), total: Number(countRow.n) };
 }
 
-/** The rows of one page with their subscriptions (two queries). */
-async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<ProcessListItem[]> {
-  let page = filtered(db, list)
+/** The columns of a list item (its first subscription's product and customer joined). */
+function selectItem(query: ProcessQuery) {
+  return query
     .leftJoinLateral(
       (eb) =>
         eb
@@ -146,6 +171,18 @@ async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<P
         'product_id', pr.product_id, 'name', pr.name, 'description', pr.description, 'product_type', pr.product_type,
         'tag', pr.tag, 'status', pr.status, 'created_at', pr.created_at, 'end_date', pr.end_date) END`.as("product"),
     ]);
+}
+
+/** The ORDER BY of a list: its sort keys, then the process id the same way as the last key. */
+function orderBy(list: ListQuery) {
+  const keys = list.sort.map((key) => sql`${sql.ref(SORT_COLUMN[key.field]!)} ${sql.raw(key.direction)}`);
+  keys.push(sql`p.pid ${sql.raw(list.sort.at(-1)?.direction ?? "asc")}`);
+  return sql.join(keys);
+}
+
+/** The rows of one page with their subscriptions (two queries). */
+async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<ProcessListItem[]> {
+  let page = selectItem(filtered(db, list));
   for (const key of list.sort) page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), key.direction);
   // the unique tie-breaker runs the same way as the last key, so an index (key, pid) serves the page
   page = page.orderBy("p.pid", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit);
@@ -153,6 +190,45 @@ async function pageOfProcesses(db: Kysely<Database>, list: ListQuery): Promise<P
   const subscriptions = await subscriptionsOf(db, rows.map((r) => r.process_id));
   // target and status columns hold the values the engine and the migrations write (see ../responses.ts)
   return rows.map((r) => ({ ...r, subscriptions: subscriptions.get(r.process_id) ?? [] }) as ProcessListItem);
+}
+
+/**
+ * Lists of processes for many parents at once (the processes of each of a page's subscriptions): `groups` is a
+ * statement of `(parent, pid)` pairs; each parent gets the page `list` asks for of its processes and their count.
+ * Two queries whatever the number of parents (one when `withItems` is false: counts only).
+ */
+export async function listProcessesGrouped(
+  db: Kysely<Database>,
+  list: ListQuery,
+  groups: RawBuilder<{ parent: string; pid: string }>,
+  withItems = true,
+): Promise<Map<string, { items: ProcessListItem[]; total: number }>> {
+  const joined = (query: ProcessQuery) =>
+    query.innerJoin(groups.as("g") as unknown as "processes_subscriptions as g", (join) => join.onRef("g.pid" as never, "=", "p.pid")) as unknown as ProcessQuery;
+  const counts = await filtered(db, list, joined(baseQuery(db)))
+    .select([sql<string>`g.parent`.as("parent"), (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy(sql`g.parent`)
+    .execute();
+  const result = new Map<string, { items: ProcessListItem[]; total: number }>();
+  for (const c of counts) result.set(c.parent, { items: [], total: Number(c.n) });
+  if (!withItems || counts.length === 0) return result;
+  const inner = selectItem(filtered(db, list, joined(baseQuery(db)))).select([
+    sql<string>`g.parent`.as("parent"),
+    sql<number>`row_number() OVER (PARTITION BY g.parent ORDER BY ${orderBy(list)})`.as("rn"),
+  ]);
+  const rows = await db
+    .selectFrom(inner.as("x"))
+    .selectAll()
+    .where("x.rn", ">", list.offset)
+    .where("x.rn", "<=", list.offset + list.limit)
+    .orderBy("x.parent")
+    .orderBy("x.rn")
+    .execute();
+  const subscriptions = await subscriptionsOf(db, [...new Set(rows.map((r) => r.process_id))]);
+  for (const { parent, rn: _rn, ...row } of rows) {
+    result.get(parent)!.items.push({ ...row, subscriptions: subscriptions.get(row.process_id) ?? [] } as ProcessListItem);
+  }
+  return result;
 }
 
 /** The subscriptions of the given processes (one query). */
@@ -234,6 +310,24 @@ export async function processDetail(db: Kysely<Database>, processId: string): Pr
   });
   if (!item) return undefined;
   const steps = await loadSteps(db, processId);
+  const row = await db.selectFrom("processes").select(["traceback"]).where("pid", "=", processId).executeTakeFirst();
+  return {
+    ...item,
+    traceback: row?.traceback ?? null,
+    ...(await stepsAndForm(db, item, steps)),
+  };
+}
+
+/**
+ * What the detail of a process shows of its steps: the steps run (with their state deltas), then, unless it has
+ * ended, the workflow's steps still to come (status pending); the state after the last step; and the form a
+ * suspended process waits for.
+ */
+export async function stepsAndForm(
+  db: Kysely<Database>,
+  item: { workflow_name: string; last_status: string },
+  steps: StepRow[],
+): Promise<Pick<ProcessDetail, "steps" | "form" | "current_state">> {
   const views = stepViews(steps);
   const workflow = await getWorkflow(item.workflow_name).catch(() => undefined);
   const recovered = recoverState(steps);
@@ -251,12 +345,20 @@ export async function processDetail(db: Kysely<Database>, processId: string): Pr
       form = await runWithFormContext({ db }, () => firstPage(current.form, recovered.outcome.state)).catch(() => null);
     }
   }
-  const row = await db.selectFrom("processes").select(["traceback"]).where("pid", "=", processId).executeTakeFirst();
-  return {
-    ...item,
-    traceback: row?.traceback ?? null,
-    current_state: steps.at(-1)?.state ?? {},
-    steps: views,
-    form,
-  };
+  return { current_state: steps.at(-1)?.state ?? {}, steps: views, form };
+}
+
+/** The steps of many processes (their states rebuilt from the stored deltas), by process id: one query. */
+export async function stepsOfProcesses(db: Kysely<Database>, pids: readonly string[]): Promise<Map<string, StepRow[]>> {
+  const result = new Map<string, StepRow[]>();
+  if (pids.length === 0) return result;
+  const rows = await db.selectFrom("process_steps").selectAll().where("pid", "in", pids).orderBy("pid").orderBy("seq").execute();
+  const byPid = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = byPid.get(row.pid);
+    if (list) list.push(row);
+    else byPid.set(row.pid, [row]);
+  }
+  for (const [pid, list] of byPid) result.set(pid, rebuildStepStates(list) as StepRow[]);
+  return result;
 }

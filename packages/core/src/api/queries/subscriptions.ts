@@ -1,12 +1,16 @@
 /** Reads of subscriptions for the API: the list (filtered, sorted, paged; constant queries) and one subscription. */
-import { sql, type Kysely, type SqlBool } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { Database } from "../../db/index.js";
-import { boolValue, containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import { containsPattern, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
+import { boolIs, dateCompare, maybeNot, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
 import type { ProductRef, SubscriptionDetail, SubscriptionListItem } from "../responses.js";
 
 export const SUBSCRIPTION_LIST: ListSpec = {
-  sortFields: ["description", "status", "insync", "start_date", "end_date", "note", "product", "product_name", "tag", "customer_id", "product_type", "subscription_id"],
-  filterFields: ["status", "insync", "product", "product_name", "tag", "product_type", "product_id", "customer_id", "subscription_id", "description", "note"],
+  sortFields: [
+    "description", "status", "insync", "start_date", "end_date", "note", "product", "product_name", "tag", "product_tag", "customer_id", "product_type",
+    "subscription_id", "product_id", "version",
+  ],
+  filterFields: ["status", "insync", "product", "product_name", "tag", "product_type", "type", "product_id", "customer_id", "subscription_id", "description", "note", "start_date", "end_date"],
   defaultSort: [{ field: "start_date", direction: "desc" }],
 };
 
@@ -20,6 +24,9 @@ const SORT_COLUMN: Record<string, string> = {
   product: "pr.name",
   product_name: "pr.name",
   tag: "pr.tag",
+  product_tag: "pr.tag",
+  product_id: "s.product_id",
+  version: "s.version",
   customer_id: "s.customer_id",
   product_type: "pr.product_type",
   subscription_id: "s.subscription_id",
@@ -30,39 +37,51 @@ function baseQuery(db: Kysely<Database>) {
 }
 type SubscriptionQuery = ReturnType<typeof baseQuery>;
 
-function applyFilter(query: SubscriptionQuery, filter: Filter): SubscriptionQuery {
+/** The condition of one filter (see ./conditions.ts); undefined for a field the list does not filter on. */
+export function subscriptionCondition(filter: Filter): Condition | undefined {
   const values = filter.values;
   switch (filter.field) {
     case "status":
-      return query.where("s.status", "in", values.map((v) => v.toLowerCase()));
+      return storedCaseIn("s.status", values, "lower");
     case "insync":
-      return query.where("s.insync", "=", boolValue(filter));
+      return boolIs("s.insync", filter);
     case "product":
     case "product_name":
-      return query.where("pr.name", "in", values);
+      return textIn("pr.name", values);
     case "tag":
-      return query.where("pr.tag", "in", values);
+      return textIn("pr.tag", values);
     case "product_type":
-      return query.where("pr.product_type", "in", values);
+    case "type":
+      return textIn("pr.product_type", values);
     case "product_id":
-      return query.where("s.product_id", "in", uuidValues(filter));
+      return uuidIn("s.product_id", filter);
     case "subscription_id":
-      return query.where("s.subscription_id", "in", uuidValues(filter));
+      return uuidIn("s.subscription_id", filter);
     case "customer_id":
-      return query.where("s.customer_id", "=", filter.raw);
+      return sql<SqlBool>`${sql.ref("s.customer_id")} = ${filter.raw}`;
     case "description":
-      return query.where("s.description", "ilike", containsPattern(filter.raw));
+      return sql<SqlBool>`${sql.ref("s.description")} ILIKE ${containsPattern(filter.raw)}`;
     case "note":
-      return query.where("s.note", "ilike", containsPattern(filter.raw));
+      return sql<SqlBool>`${sql.ref("s.note")} ILIKE ${containsPattern(filter.raw)}`;
+    case "start_date":
+      return dateCompare("s.start_date", filter);
+    case "end_date":
+      return dateCompare("s.end_date", filter);
     default:
-      return query;
+      return undefined;
   }
+}
+
+function applyFilter(query: SubscriptionQuery, filter: Filter): SubscriptionQuery {
+  const condition = subscriptionCondition(filter);
+  return condition ? query.where(maybeNot(filter, condition)) : query;
 }
 
 /** The filtered rows; `joinProducts` false is for counts that touch no product column (the cast is safe then). */
 function filtered(db: Kysely<Database>, list: ListQuery, joinProducts = true): SubscriptionQuery {
   let query = joinProducts ? baseQuery(db) : (db.selectFrom("subscriptions as s") as unknown as SubscriptionQuery);
   for (const filter of list.filters) query = applyFilter(query, filter);
+  for (const condition of list.where ?? []) query = query.where(condition);
   if (list.query) {
     const like = containsPattern(list.query);
     query = query.where(
@@ -96,7 +115,7 @@ function selectItem(query: SubscriptionQuery) {
 /** One page of subscriptions and the total: two queries whatever the page size. */
 export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): Promise<{ items: SubscriptionListItem[]; total: number }> {
   // without filters on products the count needs no join (the foreign key guarantees the product exists)
-  const needsProduct = list.query !== undefined || list.filters.some((f) => ["product", "product_name", "tag", "product_type"].includes(f.field));
+  const needsProduct = list.query !== undefined || (list.where?.length ?? 0) > 0 || list.filters.some((f) => ["product", "product_name", "tag", "product_type", "type"].includes(f.field));
   const countRow = await filtered(db, list, needsProduct)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
@@ -106,6 +125,44 @@ export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): 
   const rows = await page.orderBy("s.subscription_id", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit).execute();
   // the status column holds a lifecycle (see ../responses.ts)
   return { items: rows as SubscriptionListItem[], total: Number(countRow.n) };
+}
+
+/**
+ * Lists of subscriptions for many parents at once (a page's processes, products, or the subscriptions a page's
+ * subscriptions use or are used by): `groups` is a statement of `(parent, sid)` pairs; each parent gets the page `list`
+ * asks for and its count. Two queries whatever the number of parents (one when `withItems` is false: counts only).
+ */
+export async function listSubscriptionsGrouped(
+  db: Kysely<Database>,
+  list: ListQuery,
+  groups: RawBuilder<{ parent: string; sid: string }>,
+  withItems = true,
+): Promise<Map<string, { items: SubscriptionListItem[]; total: number }>> {
+  const joined = () =>
+    filtered(db, list).innerJoin(groups.as("g") as unknown as "subscriptions as g", (join) => join.onRef("g.sid" as never, "=", "s.subscription_id")) as unknown as SubscriptionQuery;
+  const counts = await joined()
+    .select([sql<string>`g.parent`.as("parent"), (eb) => eb.fn.countAll<number>().as("n")])
+    .groupBy(sql`g.parent`)
+    .execute();
+  const result = new Map<string, { items: SubscriptionListItem[]; total: number }>();
+  for (const c of counts) result.set(c.parent, { items: [], total: Number(c.n) });
+  if (!withItems || counts.length === 0) return result;
+  const keys = list.sort.map((key) => sql`${sql.ref(SORT_COLUMN[key.field]!)} ${sql.raw(key.direction)}`);
+  keys.push(sql`s.subscription_id ${sql.raw(list.sort.at(-1)?.direction ?? "asc")}`);
+  const inner = selectItem(joined()).select([
+    sql<string>`g.parent`.as("parent"),
+    sql<number>`row_number() OVER (PARTITION BY g.parent ORDER BY ${sql.join(keys)})`.as("rn"),
+  ]);
+  const rows = await db
+    .selectFrom(inner.as("x"))
+    .selectAll()
+    .where("x.rn", ">", list.offset)
+    .where("x.rn", "<=", list.offset + list.limit)
+    .orderBy("x.parent")
+    .orderBy("x.rn")
+    .execute();
+  for (const { parent, rn: _rn, ...row } of rows) result.get(parent)!.items.push(row as SubscriptionListItem);
+  return result;
 }
 
 /** One subscription with its product's fixed inputs, customer descriptions, metadata and processes. */
