@@ -123,6 +123,11 @@ const schema = z.object({
   LIFECYCLE_VALIDATION_MODE: z.enum(["strict", "loose", "ignored"]).default("loose"),
   VALIDATE_OUT_OF_SYNC_SUBSCRIPTIONS: bool.default(false),
   DEFAULT_CUSTOMER_IDENTIFIER: z.string().default("59289a57-70fb-4ff5-9c93-10fe67b12434"),
+  /** The default customer's name and short code: GraphQL's `customers` and every subscription's `customer`. */
+  DEFAULT_CUSTOMER_FULLNAME: z.string().default("Default::Orchestrator-Core Customer"),
+  DEFAULT_CUSTOMER_SHORTCODE: z.string().default("default-cust"),
+  /** GraphiQL at /api/graphql (and /api/graphiql) for a browser; unset: only when ENVIRONMENT is local or development. */
+  SERVE_GRAPHQL_UI: bool.optional(),
   CORS_ORIGINS: corsOrigins.default("*"),
   ENABLE_PROMETHEUS_METRICS_ENDPOINT: bool.default(true),
   OAUTH2_ACTIVE: bool.default(false),

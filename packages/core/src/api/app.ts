@@ -42,6 +42,7 @@ import { scheduleRoutes } from "./routes/schedules.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
 import { workflowRoutes } from "./routes/workflows.js";
+import { GRAPHQL_PATH, graphqlRoutes } from "./graphql/plugin.js";
 
 export interface ApiOptions {
   database: OrchestratorDb;
@@ -155,7 +156,8 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   // every write answered through this process (after its commit, before the client can read again) ends the sharing
   // of reads begun before it: a client reads its own writes (shared-reads.ts)
   app.addHook("onSend", async (request, reply, payload) => {
-    if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400) reads.changed();
+    // (GraphQL requests are queries: they change nothing)
+    if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400 && request.routeOptions.url !== GRAPHQL_PATH) reads.changed();
     return payload;
   });
   app.addHook("onClose", async () => {
@@ -217,6 +219,8 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     },
     { prefix: "/api" },
   );
+  // /api/graphql (its routes carry their /api prefix themselves, in a scope of their own)
+  await app.register(async (scope) => graphqlRoutes(scope, ctx));
 
   const uiFolder = options.uiFolder === undefined ? (existsSync(DEFAULT_UI_FOLDER) ? DEFAULT_UI_FOLDER : false) : options.uiFolder;
   if (uiFolder) await app.register(publicRoutes, { register: (scope) => scope.register(fastifyStatic, { root: uiFolder, wildcard: false }) });

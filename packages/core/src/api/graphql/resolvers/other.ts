@@ -1,0 +1,88 @@
+/** `version`, `customers` (the default customer) and `scheduledTasks` (the schedules, filtered and sorted here). */
+import { readFileSync } from "node:fs";
+import type { GraphQLResolveInfo } from "graphql";
+import { listSchedules, type Schedule } from "../../../workflow/index.js";
+import type { ListSpec } from "../../list-query.js";
+import { parseListArgs, type ListArgs, type PageRequest } from "../arguments.js";
+import type { GraphqlContext } from "../context.js";
+import { toConnection } from "../paging.js";
+import { defaultCustomer } from "./common.js";
+
+type Context = GraphqlContext;
+
+const VERSION = (JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+interface ScheduledTask {
+  id: string;
+  name: string;
+  next_run_time: Date | null;
+  trigger: string;
+  workflow_id: string | null;
+  workflow_name: string;
+}
+
+export const SCHEDULED_TASK_LIST: ListSpec = {
+  sortFields: ["id", "name", "next_run_time", "trigger", "workflow_id", "workflow_name"],
+  filterFields: ["id", "name", "next_run_time", "trigger", "workflow_id", "workflow_name"],
+  defaultSort: [{ field: "next_run_time", direction: "asc" }],
+};
+
+export const CUSTOMER_LIST: ListSpec = {
+  sortFields: ["customer_id", "fullname", "shortcode"],
+  filterFields: ["customer_id", "fullname", "shortcode"],
+  defaultSort: [{ field: "fullname", direction: "asc" }],
+};
+
+/** A list held in memory, filtered (a value's alternatives: contained, case-insensitively), sorted and paged. */
+function inMemory<T extends Record<string, unknown>>(rows: T[], request: PageRequest) {
+  const text = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? "" : String(v)).toLowerCase();
+  let result = rows.filter((row) =>
+    request.list.filters.every((f) => f.values.some((v) => text(row[f.field]).includes(v.toLowerCase())) !== (f.negate === true)),
+  );
+  result = [...result].sort((a, b) => {
+    for (const key of request.list.sort) {
+      const [x, y] = [text(a[key.field]), text(b[key.field])];
+      if (x !== y) return (x < y ? -1 : 1) * (key.direction === "asc" ? 1 : -1);
+    }
+    return 0;
+  });
+  return { items: result.slice(request.after, request.after + request.first + 1), total: result.length };
+}
+
+/** orchestrator-core's trigger text: `cron[<expression>]` or `interval[<seconds>s]`. */
+const triggerText = (s: Schedule) => (s.trigger === "cron" ? `cron[${s.cron}]` : `interval[${s.interval_seconds}s]`);
+
+export const otherResolvers = {
+  Query: {
+    version: () => ({ applicationVersions: [`orchestrator-ts: ${VERSION}`] }),
+    customers: (_: unknown, args: ListArgs, context: Context, info: GraphQLResolveInfo) => {
+      const request = parseListArgs(args, CUSTOMER_LIST, context, info, 1);
+      const c = defaultCustomer(context.settings);
+      const { items, total } = inMemory([{ customer_id: c.customerId, fullname: c.fullname, shortcode: c.shortcode }], request);
+      return toConnection(request, items.map(() => c), total);
+    },
+    scheduledTasks: async (_: unknown, args: ListArgs, context: Context, info: GraphQLResolveInfo) => {
+      const request = parseListArgs(args, SCHEDULED_TASK_LIST, context, info);
+      const [schedules, workflows] = await Promise.all([
+        listSchedules(context.db),
+        context.db.selectFrom("workflows").select(["workflow_id", "name"]).where("deleted_at", "is", null).execute(),
+      ]);
+      const ids = new Map(workflows.map((w) => [w.name, w.workflow_id]));
+      const rows: ScheduledTask[] = schedules.map((s) => ({
+        id: s.schedule_id,
+        name: s.name,
+        next_run_time: s.next_run_at,
+        trigger: triggerText(s),
+        workflow_id: ids.get(s.workflow_name) ?? null,
+        workflow_name: s.workflow_name,
+      }));
+      const { items, total } = inMemory(rows as unknown as Record<string, unknown>[], request);
+      return toConnection(request, items as unknown as ScheduledTask[], total);
+    },
+  },
+  ScheduledTask: {
+    nextRunTime: (t: ScheduledTask) => t.next_run_time,
+    workflowId: (t: ScheduledTask) => t.workflow_id,
+    workflowName: (t: ScheduledTask) => t.workflow_name,
+  },
+};
