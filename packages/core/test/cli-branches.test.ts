@@ -152,7 +152,7 @@ await runCli({ appRoot: dirname(fileURLToPath(import.meta.url)) });
     }
     const r = await runMain(app.path, ["frobnicate"], { ...env, PORT: "0" });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^error: unknown command 'frobnicate' \(commands: serve, db, worker, scheduler\)/);
+    assert.match(r.stderr, /^error: unknown command 'frobnicate' \(commands: serve, db, worker, scheduler, generate\)/);
     assert.doesNotMatch(r.stdout + r.stderr, /serving on|ready|listening/i);
     assert.match(await ok("--help"), /serve \[options\]/);
   });
