@@ -246,6 +246,9 @@ describe(`GraphQL (${backend})`, () => {
       first: 1,
     });
     assert.deepEqual(customers.body.data.customers.page, [{ customerId: "59289a57-70fb-4ff5-9c93-10fe67b12434", fullname: "Default::Orchestrator-Core Customer", shortcode: "default-cust" }]);
+    const counted = await graphql(t, `{ customers(first: 10) { page { customerId subscriptions(filterBy: { field: "status", value: "active" }) { pageInfo { totalItems } } } } }`);
+    const ofCustomer = await graphql(t, `{ subscriptions(filterBy: [{ field: "customerId", value: "59289a57-70fb-4ff5-9c93-10fe67b12434" }, { field: "status", value: "active" }]) { pageInfo { totalItems } } }`);
+    assert.equal(counted.body.data.customers.page[0].subscriptions.pageInfo.totalItems, ofCustomer.body.data.subscriptions.pageInfo.totalItems, JSON.stringify(counted.body));
     const created = await t.request("POST", "/api/schedules", { name: "nightly validation", workflow_name: "task_validate_products", trigger: "cron", cron: "0 3 * * *" });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     const tasks = await graphql(t, `query ScheduledTasks($first: Int!, $after: Int!, $sortBy: [GraphqlSort!]) { scheduledTasks(first: $first, after: $after, sortBy: $sortBy) {

@@ -33,7 +33,7 @@ function mapLoader<V>(read: (keys: readonly string[]) => Promise<Map<string, V>>
 }
 
 /** Which subscriptions belong to a parent, as a statement of (parent, sid) pairs. */
-export type SubscriptionGroup = "process" | "product" | "inUseBy" | "dependsOn";
+export type SubscriptionGroup = "process" | "product" | "customer" | "inUseBy" | "dependsOn";
 
 function subscriptionPairs(group: SubscriptionGroup, parents: readonly string[]): RawBuilder<{ parent: string; sid: string }> {
   const ids = sql`${[...parents]}::uuid[]`;
@@ -42,6 +42,8 @@ function subscriptionPairs(group: SubscriptionGroup, parents: readonly string[])
       return sql`(SELECT pid AS parent, subscription_id AS sid FROM processes_subscriptions WHERE pid = ANY(${ids}))`;
     case "product":
       return sql`(SELECT product_id AS parent, subscription_id AS sid FROM subscriptions WHERE product_id = ANY(${ids}))`;
+    case "customer":
+      return sql`(SELECT customer_id AS parent, subscription_id AS sid FROM subscriptions WHERE customer_id = ANY(${[...parents]}::text[]))`;
     case "inUseBy":
       // the subscriptions owning a block that uses one of the parent's blocks
       return sql`(SELECT DISTINCT d.subscription_id AS parent, u.subscription_id AS sid FROM subscription_instance_relations r

@@ -172,7 +172,13 @@ type CustomerDescription {
   version: Int
 }
 
-type Customer { customerId: String!, fullname: String!, shortcode: String! }
+type Customer {
+  customerId: String!
+  fullname: String!
+  shortcode: String!
+  "The customer's subscriptions (the WFO UI's customer list counts them; orchestrator-core has no such field)"
+  subscriptions(${listArgs}): SubscriptionConnection!
+}
 
 type Product {
   productId: UUID!

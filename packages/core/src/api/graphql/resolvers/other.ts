@@ -7,6 +7,7 @@ import { parseListArgs, type ListArgs, type PageRequest } from "../arguments.js"
 import type { GraphqlContext } from "../context.js";
 import { toConnection } from "../paging.js";
 import { defaultCustomer } from "./common.js";
+import { subscriptionsOf } from "./subscriptions.js";
 
 type Context = GraphqlContext;
 
@@ -53,6 +54,9 @@ function inMemory<T extends Record<string, unknown>>(rows: T[], request: PageReq
 const triggerText = (s: Schedule) => (s.trigger === "cron" ? `cron[${s.cron}]` : `interval[${s.interval_seconds}s]`);
 
 export const otherResolvers = {
+  Customer: {
+    subscriptions: (c: { customerId: string }, args: ListArgs, context: Context, info: GraphQLResolveInfo) => subscriptionsOf("customer", c.customerId, args, context, info),
+  },
   Query: {
     version: () => ({ applicationVersions: [`orchestrator-ts: ${VERSION}`] }),
     customers: (_: unknown, args: ListArgs, context: Context, info: GraphQLResolveInfo) => {
