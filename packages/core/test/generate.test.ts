@@ -75,6 +75,11 @@ describe(`generate (${backend})`, () => {
       assert.match(r.stdout, /_add_\w+_products\.ts/);
       assert.match(r.stdout, /_add_\w+_workflows\.ts/);
     }
+    // a second product in the flat app whose block uses the first one's (found in products/product_blocks)
+    writeFileSync(join(apps.flat.dir, "reference.yaml"), readFileSync(join(FIXTURES, "reference.yaml"), "utf8"));
+    ok(await runMain(apps.flat.dir, ["generate", "all", "-cf", "reference.yaml"]));
+    assert.match(readFileSync(join(apps.flat.dir, "products/product_blocks/forward.ts"), "utf8"), /import \{ MailboxBlock \} from "\.\/mailbox\.js";/);
+    assert.match(readFileSync(join(apps.flat.dir, "products/index.ts"), "utf8"), /\/\/ generate: mailbox\n[^]*\/\/ generate: forward\n/);
     const node = apps.variants.dir;
     assert.deepEqual(readdirSync(join(node, "products/product_blocks")).sort(), ["node.ts", "port.ts"]);
     assert.deepEqual(readdirSync(join(node, "workflows/node")).sort(), ["create_node.ts", "modify_node.ts", "shared.ts", "terminate_node.ts"]);

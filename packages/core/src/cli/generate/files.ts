@@ -64,13 +64,16 @@ export function writeGenerated(files: readonly GeneratedFile[], options: WriteOp
 export function mergeSection(text: string, key: string, section: string, imports: readonly string[]): string {
   const begin = `// generate: ${key}`;
   const end = `// end generate: ${key}`;
-  const block = `${begin}\n${section.trimEnd()}\n${end}\n`;
-  let out = text;
-  const start = out.indexOf(begin);
-  const stop = out.indexOf(end);
-  if (start >= 0 && stop > start) out = out.slice(0, start) + block + out.slice(stop + end.length).replace(/^\n/, "");
-  else out = `${out.trimEnd()}\n\n${block}`;
-  const lines = out.split("\n");
+  const sectionLines = [begin, ...section.trimEnd().split("\n"), end];
+  let lines = text.split("\n");
+  // whole lines only: the key "user" must not find the section of "user_group"
+  const start = lines.indexOf(begin);
+  const stop = lines.indexOf(end);
+  if (start >= 0 && stop > start) lines.splice(start, stop - start + 1, ...sectionLines);
+  else {
+    while (lines.length && lines.at(-1)!.trim() === "") lines.pop();
+    lines = [...lines, "", ...sectionLines, ""];
+  }
   const missing = imports.filter((line) => !lines.includes(line));
   if (missing.length) {
     // after the last import statement (a multi-line one ends with its `} from "…";` line)
