@@ -219,6 +219,26 @@ describe(`generate (${backend})`, () => {
     assert.equal(readdirSync(join(dir, "migrations/versions/schema")).length, before);
   });
 
+  it("examples/generated is what generate writes from its node.yaml, and its tests pass", { timeout: 120_000 }, async () => {
+    const example = join(REPO_ROOT, "examples/generated");
+    const r = await runMain(example, ["generate", "all", "-cf", "node.yaml", "--dryrun"]);
+    ok(r);
+    const printed = r.stdout.split(/^\/\/ (?=\S+\.ts$)/m).slice(1);
+    const files = printed.map((part) => [part.slice(0, part.indexOf("\n")), part.slice(part.indexOf("\n") + 1)] as const).filter(([path]) => !path.startsWith("migrations/"));
+    assert.ok(files.length >= 10, r.stdout);
+    for (const [path, text] of files) {
+      assert.equal(readFileSync(join(example, path), "utf8").trimEnd(), text.trimEnd(), `${path} differs from what generate writes: run npm --workspace examples/generated run generate -- --force`);
+    }
+    const database = backend === "postgres" ? await createPostgresDatabase() : undefined;
+    try {
+      const tests = await run(process.execPath, ["--import", "tsx", "--test", "tests/node.test.ts"], example, database ? { TEST_DATABASE_URI: database.uri } : {});
+      ok(tests);
+      assert.match(tests.stdout, /# fail 0/);
+    } finally {
+      await database?.drop();
+    }
+  });
+
   it("a bad config is an error naming the file, line and YAML path; nothing is written", async () => {
     const dir = join(root.path, "bad");
     writeFiles(dir, { "main.ts": MAIN });

@@ -45,12 +45,17 @@ const inputType = (name: string, fields: ResourceFieldModel[], allOptional: bool
 /** The statement giving block field `f` its first value(s), or undefined when it stays empty. */
 function blockValue(f: BlockFieldModel, owner: string): string | undefined {
   if (!f.block.own) return undefined;
-  const make = `new${f.block.constName}(${owner})`;
+  const make = (index: number) => `new${f.block.constName}(${owner}${index > 1 ? `, ${index}` : ""})`;
   if (f.list) {
     const count = Math.max(f.list.min, f.required ? 1 : 0, 1);
-    return `[${Array.from({ length: count }, () => make).join(", ")}]`;
+    return `[${Array.from({ length: count }, (_, i) => make(i + 1)).join(", ")}]`;
   }
-  return make;
+  return make(1);
+}
+
+/** A placeholder that differs per block in a list: text gets the block's index. */
+function numbered(f: ResourceFieldModel): string {
+  return f.tsType === "string" && /^"[a-z_0-9]+"$/.test(f.placeholder) ? `\`${JSON.parse(f.placeholder) as string} \${index}\`` : f.placeholder;
 }
 
 function sharedFile(model: ProductModel, source: string): string {
@@ -85,13 +90,13 @@ function sharedFile(model: ProductModel, source: string): string {
     for (const f of block.fields) {
       if (f.kind === "resource") {
         if (f.defaultValue !== undefined) lines.push(`  block.${f.name} = ${f.defaultValue};`);
-        else if (f.required) lines.push(`  block.${f.name} = ${f.placeholder}; // TODO: from your systems`);
+        else if (f.required) lines.push(`  block.${f.name} = ${numbered(f)}; // TODO: from your systems`);
       } else {
         const value = blockValue(f, "owner");
         if (value && (f.required || f.list)) lines.push(`  block.${f.name} = ${value};`);
       }
     }
-    parts.push(`/** A new ${block.type} block owned by the subscription \`owner\`, its fields filled in. */\nexport function new${block.constName}(owner: string) {\n${lines.join("\n")}\n  return block;\n}`);
+    parts.push(`/** A new ${block.type} block owned by the subscription \`owner\`, its fields filled in (\`index\`: its place in a list). */\nexport function new${block.constName}(owner: string, index = 1) {\n${lines.join("\n")}\n  return block;\n}`);
   }
   const imports = [
     ...(core.size ? [importLine(core, CORE_PACKAGE)] : []),
@@ -207,7 +212,7 @@ function modifyFile(model: ProductModel, source: string): string {
 ${importLine(["formDb", "formPage", "fromSubscription", "modifyWorkflow", "step", "type InputForm"], CORE_PACKAGE)}
 import { z } from "zod";
 ${importLine([T], `../../products/product_types/${model.variable}.js`)}
-${importLine([...validators, `type ${T}ModifyInput`], "./shared.js")}
+${importLine([...validators, ...(updates.length ? [`type ${T}ModifyInput`] : [])], "./shared.js")}
 
 /** The field with the subscription's value as its default (optional while it has none). */
 function current<S extends z.ZodType>(schema: S, value: unknown) {
@@ -216,9 +221,7 @@ function current<S extends z.ZodType>(schema: S, value: unknown) {
 
 const initialInputForm: InputForm = async (state) => {
   const subscription = await fromSubscription(formDb(), String(state.subscription_id), ${T});
-  const block = subscription.${root.variable};
-  void block;
-  return formPage(
+  ${fields.length ? `const block = subscription.${root.variable};\n  ` : ""}return formPage(
     {
 ${fields.join("\n")}
     },
@@ -227,9 +230,7 @@ ${fields.join("\n")}
 };
 
 const updateSubscription = step("Update subscription", async (state, ctx) => {
-  const input = state as unknown as ${T}ModifyInput;
-  void input;
-  const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
+  ${updates.length ? `const input = state as unknown as ${T}ModifyInput;\n  ` : ""}const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
   // TODO: change the ${model.name} in your systems
 ${updates.join("\n")}${updates.length ? "\n" : ""}  subscription.description = ${describe(model, "subscription.product.name", `subscription.${root.variable}`)};
   return { subscription };
@@ -274,7 +275,7 @@ function validateFile(model: ProductModel, source: string): string {
 });`,
   );
   return `${header(`Validate a ${model.name} subscription: its model loads and passes its checks${checks.length ? ", and the config's validations" : ""}.`, source)}
-${importLine(["begin", "fromSubscription", "step", "validateWorkflow"], CORE_PACKAGE)}
+${importLine([...(checks.length ? ["begin"] : []), "fromSubscription", "step", "validateWorkflow"], CORE_PACKAGE)}
 ${importLine([T], `../../products/product_types/${model.variable}.js`)}
 
 const checkModel = step("Check subscription model", async (state, ctx) => {
