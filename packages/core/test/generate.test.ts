@@ -155,6 +155,8 @@ describe(`generate (${backend})`, () => {
       assert.equal(started.status, 201, JSON.stringify(started.body));
       const created = await untilDone(started.body.id);
       assert.equal(created.last_status, "completed", JSON.stringify(created.steps?.at(-1)));
+      const steps = created.steps.map((s: { name: string }) => s.name);
+      assert.ok(steps.indexOf("Register in IPAM") > steps.indexOf("Provision subscription"), `the additional step runs after the workflow's own: ${steps}`);
       const subscriptionId = created.current_state.subscription_id as string;
       const model = (await call("GET", `/api/subscriptions/domain-model/${subscriptionId}`)).body;
       assert.equal(model.status, "active");

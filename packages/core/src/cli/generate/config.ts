@@ -56,8 +56,8 @@ const workflowSchema = z.strictObject({
   name: z.enum(["create", "modify", "terminate", "validate"]),
   enabled: z.boolean().optional(),
   validations: z.array(validation).optional(),
-  /** Accepted for orchestrator-core compatibility; custom templates are its Jinja2 files, not used here. */
-  additional_steps: z.array(z.string()).optional(),
+  /** Titles of steps to add after the workflow's own (skeletons to fill in); orchestrator-core sets these in a template. */
+  additional_steps: z.array(z.string().min(1)).optional(),
 });
 
 const configSchema = z.strictObject({

@@ -98,7 +98,10 @@ export interface ProductModel {
   existingBlocks: Map<string, ExistingBlock>;
   /** One product per combination of fixed input values: its name and fixed inputs. */
   variants: { name: string; fixedInputs: Record<string, string> }[];
-  workflows: Record<"create" | "modify" | "terminate" | "validate", { enabled: boolean; validations: { id: string; description: string }[] }>;
+  workflows: Record<
+    "create" | "modify" | "terminate" | "validate",
+    { enabled: boolean; validations: { id: string; description: string }[]; additionalSteps: { id: string; title: string }[] }
+  >;
   summaryForms: boolean;
 }
 
@@ -210,6 +213,7 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     workflows[name] = {
       enabled: found?.enabled ?? true,
       validations: (found?.validations ?? []).map((v) => ({ id: v.id, description: v.description ?? v.id })),
+      additionalSteps: stepIds(found?.additional_steps ?? []),
     };
   }
   config.workflows?.forEach((w, i) => {
@@ -230,6 +234,19 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     workflows,
     summaryForms: config.config?.summary_forms ?? config.config?.create_summary_forms ?? false,
   };
+}
+
+/** Constant names for step titles: "Update IMS" → update_ims, made unique (update_ims_2). */
+function stepIds(titles: readonly string[]): { id: string; title: string }[] {
+  const used = new Set<string>();
+  return titles.map((title) => {
+    let base = snakeCase(title) || "step";
+    if (/^\d/.test(base)) base = `step_${base}`;
+    let id = base;
+    for (let n = 2; used.has(id); n++) id = `${base}_${n}`;
+    used.add(id);
+    return { id, title };
+  });
 }
 
 function pathText(path: readonly (string | number)[]): string {

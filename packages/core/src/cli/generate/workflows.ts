@@ -107,6 +107,16 @@ ${imports.join("\n")}${imports.length ? "\n\n" : ""}${parts.join("\n\n")}
 `;
 }
 
+/** Skeleton steps of the config's additional_steps (and the `additionalSteps` option naming them), or "" when none. */
+function additionalSteps(model: ProductModel, kind: Kind): { code: string; option: string; names: string[] } {
+  const steps = model.workflows[kind].additionalSteps;
+  if (steps.length === 0) return { code: "", option: "", names: [] };
+  const code = steps
+    .map((s) => `\n/** ${s.title} (an additional step of the config). */\nconst ${s.id}_step = step(${str(s.title)}, async (state, ctx) => {\n  // TODO: what this step does; return what later steps need\n  void state;\n  void ctx;\n  return {};\n});\n`)
+    .join("");
+  return { code, option: `, additionalSteps: begin.chain(${steps.map((s) => `${s.id}_step`).join(", ")})`, names: steps.map((s) => `${s.id}_step`) };
+}
+
 /** `.superRefine` calls of a form page for the workflow's validations. */
 function pageChecks(model: ProductModel, kind: "create" | "modify" | "terminate"): string {
   return model.workflows[kind].validations
@@ -150,6 +160,7 @@ function createFile(model: ProductModel, source: string): string {
   const validators = [...inputs.flatMap((f) => f.validations.map((v) => v.id)), ...model.workflows.create.validations.map((v) => v.id)];
   const factories = ownedFactories(model.root, model);
   const provision = rootAssignments(model, "subscription", "provision");
+  const extra = additionalSteps(model, "create");
   return `${header(`Create a ${model.name} subscription: the form, the subscription model, its provisioning.`, source)}
 import { randomUUID } from "node:crypto";
 ${importLine(["begin", "changeLifecycle", "createWorkflow", "formPage", "fromProductId", "fromSubscription", "step", "storeProcessSubscription", "type InputForm"], CORE_PACKAGE)}
@@ -184,9 +195,9 @@ const provisionSubscription = step("Provision subscription", async (state, ctx) 
   // TODO: create the ${model.name} in your systems${provision.length ? "; the values below stand in for theirs" : ""}
 ${provision.join("\n")}${provision.length ? "\n" : ""}  return { subscription };
 });
-
+${extra.code}
 export const create_${model.variable} = createWorkflow(
-  { initialInputForm, description: ${str(`Create ${model.name}`)} },
+  { initialInputForm, description: ${str(`Create ${model.name}`)}${extra.option} },
   begin.chain(constructModel, storeProcessSubscription(), initializeSubscription, provisionSubscription),
 );
 `;
@@ -207,9 +218,10 @@ function modifyFile(model: ProductModel, source: string): string {
     const schema = formSchema({ ...f, defaultValue: undefined }, false);
     return `      ${f.name}: current(${schema}, block.${f.name}).meta({ description: ${str(f.description)} }),`;
   });
+  const extra = additionalSteps(model, "modify");
   const updates = inputs.map((f) => `  subscription.${root.variable}.${f.name} = input.${f.name} ?? ${f.required ? `subscription.${root.variable}.${f.name}` : "null"};`);
   return `${header(`Modify a ${model.name} subscription: ${inputs.length ? `change ${inputs.map((f) => f.name).join(", ")}` : "no field is modifiable in the config; add your own"}.`, source)}
-${importLine(["formDb", "formPage", "fromSubscription", "modifyWorkflow", "step", "type InputForm"], CORE_PACKAGE)}
+${importLine([...(extra.names.length ? ["begin"] : []), "formDb", "formPage", "fromSubscription", "modifyWorkflow", "step", "type InputForm"], CORE_PACKAGE)}
 import { z } from "zod";
 ${importLine([T], `../../products/product_types/${model.variable}.js`)}
 ${importLine([...validators, ...(updates.length ? [`type ${T}ModifyInput`] : [])], "./shared.js")}
@@ -235,16 +247,17 @@ const updateSubscription = step("Update subscription", async (state, ctx) => {
 ${updates.join("\n")}${updates.length ? "\n" : ""}  subscription.description = ${describe(model, "subscription.product.name", `subscription.${root.variable}`)};
   return { subscription };
 });
-
-export const modify_${model.variable} = modifyWorkflow({ initialInputForm, description: ${str(`Modify ${model.name}`)} }, updateSubscription);
+${extra.code}
+export const modify_${model.variable} = modifyWorkflow({ initialInputForm, description: ${str(`Modify ${model.name}`)}${extra.option} }, updateSubscription);
 `;
 }
 
 function terminateFile(model: ProductModel, source: string): string {
   const T = model.type;
   const validators = model.workflows.terminate.validations.map((v) => v.id);
+  const extra = additionalSteps(model, "terminate");
   return `${header(`Terminate a ${model.name} subscription.`, source)}
-${importLine(["formDb", "formPage", "fromSubscription", "label", "step", "terminateWorkflow", "type InputForm"], CORE_PACKAGE)}
+${importLine([...(extra.names.length ? ["begin"] : []), "formDb", "formPage", "fromSubscription", "label", "step", "terminateWorkflow", "type InputForm"], CORE_PACKAGE)}
 ${importLine([T], `../../products/product_types/${model.variable}.js`)}
 ${validators.length ? `${importLine(validators, "./shared.js")}\n` : ""}
 const initialInputForm: InputForm = async (state) => {
@@ -260,8 +273,8 @@ const deprovisionSubscription = step(${str(`Deprovision ${model.name}`)}, async 
   // TODO: remove the ${model.name} from your systems
   return { deprovisioned: subscription.subscription_id };
 });
-
-export const terminate_${model.variable} = terminateWorkflow({ initialInputForm, description: ${str(`Terminate ${model.name}`)} }, deprovisionSubscription);
+${extra.code}
+export const terminate_${model.variable} = terminateWorkflow({ initialInputForm, description: ${str(`Terminate ${model.name}`)}${extra.option} }, deprovisionSubscription);
 `;
 }
 
@@ -274,18 +287,20 @@ function validateFile(model: ProductModel, source: string): string {
   return { ${v.id}: { checked: subscription.subscription_id } };
 });`,
   );
+  const extra = additionalSteps(model, "validate");
+  const chain = ["checkModel", ...model.workflows.validate.validations.map((v) => v.id), ...extra.names];
   return `${header(`Validate a ${model.name} subscription: its model loads and passes its checks${checks.length ? ", and the config's validations" : ""}.`, source)}
-${importLine([...(checks.length ? ["begin"] : []), "fromSubscription", "step", "validateWorkflow"], CORE_PACKAGE)}
+${importLine([...(chain.length > 1 ? ["begin"] : []), "fromSubscription", "step", "validateWorkflow"], CORE_PACKAGE)}
 ${importLine([T], `../../products/product_types/${model.variable}.js`)}
 
 const checkModel = step("Check subscription model", async (state, ctx) => {
   const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
   return { model_checked: subscription.subscription_id };
 });
-${checks.length ? `\n${checks.join("\n\n")}\n` : ""}
+${checks.length ? `\n${checks.join("\n\n")}\n` : ""}${extra.code}
 export const validate_${model.variable} = validateWorkflow(
   { description: ${str(`Validate ${model.name}`)} },
-  ${checks.length ? `begin.chain(checkModel, ${model.workflows.validate.validations.map((v) => v.id).join(", ")})` : "checkModel"},
+  ${chain.length > 1 ? `begin.chain(${chain.join(", ")})` : "checkModel"},
 );
 `;
 }
