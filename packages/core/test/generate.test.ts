@@ -6,12 +6,11 @@
  * the generated files.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { runMain, runMainHere, type CliResult } from "./support/cli.js";
+import { runMain, runMainHere, runProcess, type CliResult } from "./support/cli.js";
 import { appDatabase, backend, createPostgresDatabase } from "./support/db.js";
 import { REPO_ROOT, tempDir, writeFiles } from "./support/files.js";
 import { startMain } from "./support/processes.js";
@@ -34,19 +33,7 @@ await runCli({ appRoot });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    // NODE_TEST_CONTEXT would make a child `node --test` report to this runner instead of printing
-    const { NODE_TEST_CONTEXT: _, ...parent } = process.env;
-    const child = spawn(command, args, { cwd, env: { ...parent, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[], cwd: string, env: Record<string, string> = {}) => runProcess(command, args, { cwd, env });
 
 const ok = (r: CliResult) => assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
 

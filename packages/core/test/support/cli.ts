@@ -20,10 +20,19 @@ export interface CliResult {
 }
 
 export function runMain(appDir: string, args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+  return runProcess(process.execPath, ["--import", "tsx", "main.ts", ...args], { cwd: appDir, env, input });
+}
+
+/**
+ * Any command as a subprocess in `cwd`, with `env` added to this process's environment (less NODE_TEST_CONTEXT, which
+ * would make a child `node --test` report to this test runner instead of printing) and `input` as standard input.
+ */
+export function runProcess(command: string, args: string[], options: { cwd: string; env?: Record<string, string | undefined>; input?: string }): Promise<CliResult> {
+  const { NODE_TEST_CONTEXT: _, ...parent } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "main.ts", ...args], {
-      cwd: appDir,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...parent, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -32,7 +41,7 @@ export function runMain(appDir: string, args: string[], env: Record<string, stri
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? "");
+    child.stdin.end(options.input ?? "");
   });
 }
 
