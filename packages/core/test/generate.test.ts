@@ -240,6 +240,10 @@ describe(`generate (${backend})`, () => {
       ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: bool\n        required: initial\n", /bad\.yaml:9 product_blocks\[0\]\.fields\[0\]\.required: a field required from "initial" needs a "default"/],
       ["name: X\ntype: X\nproduct_blocks: [\n", /bad\.yaml:\d+: not valid YAML/],
       ["name: X\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:1 type: is missing/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: label\n        type: str\n", /bad\.yaml:7 product_blocks\[0\]\.fields\[0\]\.name: "label" is reserved for a block's own data/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: str\n        validations:\n          - id: delete\n", /bad\.yaml:10 product_blocks\[0\]\.fields\[0\]\.validations\[0\]\.id: "delete" cannot be the name of a check function/],
+      ["name: X\ntype: X\nfixed_inputs:\n  - name: status\n    type: str\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:4 fixed_inputs\[0\]\.name: "status" is reserved for the subscription's own data/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: Size\n        type: int\n", /bad\.yaml:7 product_blocks\[0\]\.fields\[0\]\.name: "Size" is not a field name/],
     ];
     for (const [text, expected] of cases) {
       writeFileSync(join(dir, "bad.yaml"), text);

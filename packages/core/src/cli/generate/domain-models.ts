@@ -4,7 +4,7 @@
  * products/product_types with its lifecycle types, and the product names registered in products/index.ts.
  */
 import { CORE_PACKAGE } from "../../migrations/index.js";
-import { header, importLine, str } from "./code.js";
+import { comment, header, importLine, str } from "./code.js";
 import { mergeSection, type GeneratedFile } from "./files.js";
 import type { BlockModel, ProductModel } from "./model.js";
 
@@ -60,8 +60,8 @@ export function productFiles(model: ProductModel, source: string): GeneratedFile
   const root = model.root;
   const fixed = model.fixedInputs.map((fi) =>
     fi.values
-      ? `    /** ${fi.description} */\n    ${fi.name}: z.enum([${fi.values.map(str).join(", ")}]),`
-      : `    /** ${fi.description} (no values in the config, so no product has it in the database until you add them) */\n    ${fi.name}: z.string().nullable(),`,
+      ? `    /** ${comment(fi.description)} */\n    ${fi.name}: z.enum([${fi.values.map(str).join(", ")}]),`
+      : `    /** ${comment(fi.description)} (no values in the config, so no product has it in the database until you add them) */\n    ${fi.name}: z.string().nullable(),`,
   );
   const options = [
     ...(fixed.length ? [`  fixedInputs: {\n${fixed.join("\n")}\n  },`] : []),

@@ -7,7 +7,24 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { BLOCK_INSTANCE_FIELDS, SUBSCRIPTION_FIELDS } from "../../domain/index.js";
 import { GenerateConfigError, type FieldConfig, type LoadedConfig, type ProductBlockConfig } from "./config.js";
+
+/** Field names the domain models accept (product-block.ts checkFieldName). */
+const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Words a generated function or constant cannot be named: JavaScript's reserved words and the names the generated files use. */
+const TAKEN = new Set(
+  (
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
+    "instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package " +
+    "private protected public await arguments eval undefined NaN Infinity " +
+    "begin changeLifecycle createWorkflow formPage fromProductId fromSubscription step storeProcessSubscription z randomUUID formDb label " +
+    "modifyWorkflow terminateWorkflow validateWorkflow newBlockInstance current initialInputForm constructModel initializeSubscription " +
+    "provisionSubscription updateSubscription deprovisionSubscription checkModel productBlock productType field blockList registerProducts " +
+    "LazyWorkflowInstance SubscriptionModel InputForm assert"
+  ).split(" "),
+);
 
 /** Scalar resource types and the zod schema each becomes. */
 const SCALARS: Record<string, { zod: string; ts: "string" | "number" | "boolean"; placeholder: string }> = {
@@ -181,6 +198,7 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     };
   });
 
+  checkNames(loaded, fail);
   const ordered = dependencyOrder(blocks, config.product_blocks, fail);
   const used = new Set(blocks.flatMap((b) => b.dependsOn.filter((d) => ownTypes.has(d))));
   const roots = blocks.filter((b) => !used.has(b.type));
@@ -247,6 +265,37 @@ function stepIds(titles: readonly string[]): { id: string; title: string }[] {
     used.add(id);
     return { id, title };
   });
+}
+
+/** Names that become fields, functions or constants of the generated code: what the domain and TypeScript accept. */
+function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], message: string) => never): void {
+  const { config } = loaded;
+  const code = (path: (string | number)[], name: string, what: string) => {
+    if (TAKEN.has(name)) fail(path, `"${name}" cannot be the name of ${what}: it is a reserved word or a name the generated code uses`);
+  };
+  code(["type"], config.type, "the product type's constant");
+  const constants = new Map<string, (string | number)[]>([[config.type, ["type"]]]);
+  config.product_blocks.forEach((b, bi) => {
+    code(["product_blocks", bi, "type"], `${b.type}Block`, "a product block's constant");
+    if (constants.has(`${b.type}Block`)) fail(["product_blocks", bi, "type"], `the block's constant ${b.type}Block is also the product type's name`);
+    b.fields.forEach((f, fi) => {
+      const at = ["product_blocks", bi, "fields", fi, "name"];
+      if (!FIELD_NAME.test(f.name)) fail(at, `"${f.name}" is not a field name: lower case letters, digits and _, not starting with a digit`);
+      if ((BLOCK_INSTANCE_FIELDS as readonly string[]).includes(f.name)) fail(at, `"${f.name}" is reserved for a block's own data (${BLOCK_INSTANCE_FIELDS.join(", ")})`);
+      (f.validations ?? []).forEach((v, vi) => code(["product_blocks", bi, "fields", fi, "validations", vi, "id"], v.id, "a check function"));
+    });
+  });
+  const root = (config.product_blocks.find((b) => !config.product_blocks.some((o) => o.fields.some((f) => (f.list_type ?? f.type) === b.type))) ?? config.product_blocks[0])!;
+  const rootName = root.variable ?? snakeCase(root.name);
+  const rootAt = ["product_blocks", config.product_blocks.indexOf(root), "name"];
+  if (!FIELD_NAME.test(rootName)) fail(rootAt, `the root block's name gives the product type's field "${rootName}": lower case letters, digits and _ only`);
+  if ((SUBSCRIPTION_FIELDS as readonly string[]).includes(rootName)) fail(rootAt, `the root block's name gives the field "${rootName}", which is reserved for the subscription's own data`);
+  (config.fixed_inputs ?? []).forEach((fi, i) => {
+    if (!FIELD_NAME.test(fi.name)) fail(["fixed_inputs", i, "name"], `"${fi.name}" is not a field name: lower case letters, digits and _, not starting with a digit`);
+    if ((SUBSCRIPTION_FIELDS as readonly string[]).includes(fi.name)) fail(["fixed_inputs", i, "name"], `"${fi.name}" is reserved for the subscription's own data`);
+    if (fi.name === rootName) fail(["fixed_inputs", i, "name"], `"${fi.name}" is also the root block's field`);
+  });
+  (config.workflows ?? []).forEach((w, wi) => (w.validations ?? []).forEach((v, vi) => code(["workflows", wi, "validations", vi, "id"], v.id, "a check function")));
 }
 
 function pathText(path: readonly (string | number)[]): string {

@@ -9,7 +9,7 @@
  * TODO, so that the generated create workflow yields an active subscription that passes its model's checks.
  */
 import { CORE_PACKAGE } from "../../migrations/index.js";
-import { header, humanize, importLine, str } from "./code.js";
+import { comment, header, humanize, importLine, str } from "./code.js";
 import { mergeSection, type GeneratedFile } from "./files.js";
 import type { BlockFieldModel, BlockModel, ProductModel, ResourceFieldModel } from "./model.js";
 
@@ -71,14 +71,14 @@ function sharedFile(model: ProductModel, source: string): string {
     for (const f of block.fields) {
       if (f.kind !== "resource") continue;
       for (const v of f.validations.filter((v) => once(v.id))) {
-        parts.push(`/** ${v.description} (${block.type}.${f.name}). */\nexport function ${v.id}(value: ${f.tsType}): boolean {\n  // TODO: the check; return false to refuse the value\n  void value;\n  return true;\n}`);
+        parts.push(`/** ${comment(v.description)} (${block.type}.${f.name}). */\nexport function ${v.id}(value: ${f.tsType}): boolean {\n  // TODO: the check; return false to refuse the value\n  void value;\n  return true;\n}`);
       }
     }
   }
   // workflow validations (the original's model_validator in the form)
   for (const kind of ["create", "modify", "terminate"] as const) {
     for (const v of model.workflows[kind].validations.filter((v) => once(v.id))) {
-      parts.push(`/** ${v.description} (${kind} form). Returns the problem, or undefined when the input is fine. */\nexport function ${v.id}(input: Record<string, unknown>): string | undefined {\n  // TODO: the check\n  void input;\n  return undefined;\n}`);
+      parts.push(`/** ${comment(v.description)} (${kind} form). Returns the problem, or undefined when the input is fine. */\nexport function ${v.id}(input: Record<string, unknown>): string | undefined {\n  // TODO: the check\n  void input;\n  return undefined;\n}`);
     }
   }
   // new owned blocks, every field that will be required filled in
@@ -112,7 +112,7 @@ function additionalSteps(model: ProductModel, kind: Kind): { code: string; optio
   const steps = model.workflows[kind].additionalSteps;
   if (steps.length === 0) return { code: "", option: "", names: [] };
   const code = steps
-    .map((s) => `\n/** ${s.title} (an additional step of the config). */\nconst ${s.id}_step = step(${str(s.title)}, async (state, ctx) => {\n  // TODO: what this step does; return what later steps need\n  void state;\n  void ctx;\n  return {};\n});\n`)
+    .map((s) => `\n/** ${comment(s.title)} (an additional step of the config). */\nconst ${s.id}_step = step(${str(s.title)}, async (state, ctx) => {\n  // TODO: what this step does; return what later steps need\n  void state;\n  void ctx;\n  return {};\n});\n`)
     .join("");
   return { code, option: `, additionalSteps: begin.chain(${steps.map((s) => `${s.id}_step`).join(", ")})`, names: steps.map((s) => `${s.id}_step`) };
 }
@@ -192,7 +192,7 @@ const initializeSubscription = step("Initialize subscription", async (state, ctx
 
 const provisionSubscription = step("Provision subscription", async (state, ctx) => {
   const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
-  // TODO: create the ${model.name} in your systems${provision.length ? "; the values below stand in for theirs" : ""}
+  // TODO: create the ${comment(model.name)} in your systems${provision.length ? "; the values below stand in for theirs" : ""}
 ${provision.join("\n")}${provision.length ? "\n" : ""}  return { subscription };
 });
 ${extra.code}
@@ -243,7 +243,7 @@ ${fields.join("\n")}
 
 const updateSubscription = step("Update subscription", async (state, ctx) => {
   ${updates.length ? `const input = state as unknown as ${T}ModifyInput;\n  ` : ""}const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
-  // TODO: change the ${model.name} in your systems
+  // TODO: change the ${comment(model.name)} in your systems
 ${updates.join("\n")}${updates.length ? "\n" : ""}  subscription.description = ${describe(model, "subscription.product.name", `subscription.${root.variable}`)};
   return { subscription };
 });
@@ -270,7 +270,7 @@ const initialInputForm: InputForm = async (state) => {
 
 const deprovisionSubscription = step(${str(`Deprovision ${model.name}`)}, async (state, ctx) => {
   const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
-  // TODO: remove the ${model.name} from your systems
+  // TODO: remove the ${comment(model.name)} from your systems
   return { deprovisioned: subscription.subscription_id };
 });
 ${extra.code}
@@ -283,7 +283,7 @@ function validateFile(model: ProductModel, source: string): string {
   const checks = model.workflows.validate.validations.map(
     (v) => `const ${v.id} = step(${str(humanize(v.description))}, async (state, ctx) => {
   const subscription = await fromSubscription(await ctx.db(), String(state.subscription_id), ${T});
-  // TODO: ${v.description}; throw an error (e.g. ProcessFailureError) when it does not hold
+  // TODO: ${comment(v.description)}; throw an error (e.g. ProcessFailureError) when it does not hold
   return { ${v.id}: { checked: subscription.subscription_id } };
 });`,
   );
