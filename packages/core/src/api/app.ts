@@ -39,6 +39,7 @@ import { metadataRoutes } from "./routes/metadata.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { processRoutes } from "./routes/processes.js";
 import { scheduleRoutes } from "./routes/schedules.js";
+import { searchRoutes } from "./routes/search.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
 import { workflowRoutes } from "./routes/workflows.js";
@@ -156,8 +157,9 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   // every write answered through this process (after its commit, before the client can read again) ends the sharing
   // of reads begun before it: a client reads its own writes (shared-reads.ts)
   app.addHook("onSend", async (request, reply, payload) => {
-    // (GraphQL requests are queries: they change nothing)
-    if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400 && request.routeOptions.url !== GRAPHQL_PATH) reads.changed();
+    // (GraphQL requests and searches are queries: they change nothing)
+    const url = request.routeOptions.url;
+    if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400 && url !== GRAPHQL_PATH && !url?.startsWith("/api/search/")) reads.changed();
     return payload;
   });
   app.addHook("onClose", async () => {
@@ -214,6 +216,7 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       await workflowRoutes(zodApi, ctx);
       await settingsRoutes(zodApi, ctx);
       await scheduleRoutes(zodApi, ctx);
+      await searchRoutes(zodApi, ctx);
       await eventsRoutes(zodApi, ctx);
       await metricsRoutes(zodApi, ctx);
     },

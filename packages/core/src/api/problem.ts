@@ -86,7 +86,8 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   return reply.status(500).send(problemBody(500, "Internal server error: see the server log"));
 }
 
-function validationDetail(error: FastifyError): string {
+/** What a request validation error says: `<part>.<path>: <message>` per issue (`body.limit: …`). */
+export function validationDetail(error: FastifyError): string {
   const context = error.validationContext ?? "request";
   const parts = (error.validation ?? []).map((issue) => {
     const path = (issue.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");

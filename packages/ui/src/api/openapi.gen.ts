@@ -2582,6 +2582,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/search/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Search subscriptions: filters, free text, order, cursor paging (orchestrator-core's search API) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description next_page_cursor of the page before, with the same body */
+                    cursor?: string;
+                    /** @description false: no response_columns */
+                    include_columns?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Free text */
+                        query?: string | null;
+                        /** @description A filter tree {op: AND|OR, children: [{path, condition: {op, value}} | group]}, or an Elasticsearch query (bool, term, range, wildcard, regexp, exists) */
+                        filters?: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Rows per page, 1 to 100; default 10, or the cursor's */
+                        limit?: number | null;
+                        /**
+                         * @description Only fuzzy (or none) here: there are no embeddings
+                         * @enum {string|null}
+                         */
+                        retriever?: "fuzzy" | "semantic" | "hybrid" | "auto" | null;
+                        /** @description A path to order by (only without a query); default subscription.start_date desc */
+                        order_by?: {
+                            element: string;
+                            /**
+                             * @default asc
+                             * @enum {string}
+                             */
+                            direction?: "asc" | "desc";
+                        } | null;
+                        /** @description Paths whose values each row carries in response_columns */
+                        response_columns?: string[] | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                entity_id: string;
+                                /** @enum {string} */
+                                entity_type: "SUBSCRIPTION";
+                                entity_title: string;
+                                score: number;
+                                perfect_match: number;
+                                matching_fields: {
+                                    text: string;
+                                    path: string;
+                                    highlight_indices: (number)[][];
+                                }[];
+                                response_columns: {
+                                    [key: string]: unknown;
+                                } | null;
+                            }[];
+                            page_info: {
+                                has_next_page: boolean;
+                                next_page_cursor: string | null;
+                            };
+                            search_metadata: {
+                                search_type: string;
+                                description: string;
+                            } | null;
+                            cursor: {
+                                total_items: number;
+                                start_cursor: number;
+                                end_cursor: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search/paths": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The paths the filter builder offers: leaves (field names with their full paths and UI types) and components */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Part of a path or field name */
+                    q?: string;
+                    /** @description The paths' start */
+                    prefix?: string;
+                    entity_type?: "SUBSCRIPTION" | "PRODUCT" | "WORKFLOW" | "PROCESS";
+                    limit?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            leaves: {
+                                name: string;
+                                ui_types: string[];
+                                paths: string[];
+                            }[];
+                            components: {
+                                name: string;
+                                ui_types: string[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/search/definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per UI type (string, number, boolean, datetime, component): its operators and the values they take */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: {
+                                operators: string[];
+                                value_schema: {
+                                    [key: string]: {
+                                        kind: string;
+                                        fields?: {
+                                            [key: string]: {
+                                                kind: string;
+                                            };
+                                        };
+                                    };
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics": {
         parameters: {
             query?: never;

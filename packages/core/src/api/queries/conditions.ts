@@ -10,14 +10,19 @@ import { boolValue, uuidValues, type Filter } from "../list-query.js";
 
 export type Condition = RawBuilder<SqlBool>;
 
+/** A column by its qualified name, or an expression standing for one (a value every row has). */
+export type ColumnRef = string | RawBuilder<unknown>;
+const columnSql = (column: ColumnRef) => (typeof column === "string" ? sql.ref(column) : column);
+
 /** `column` (a qualified name such as "p.last_status") equals one of the values, case-insensitively. */
-export function textIn(column: string, values: readonly string[]): Condition {
+export function textIn(column: ColumnRef, values: readonly string[]): Condition {
   const exact = values.filter((v) => !isPrefix(v));
   const prefixes = values.filter(isPrefix);
+  const ref = columnSql(column);
   const parts = [
-    ...(exact.length ? [sql<SqlBool>`lower(${sql.ref(column)}) IN (${sql.join(exact.map((v) => v.toLowerCase()))})`] : []),
+    ...(exact.length ? [sql<SqlBool>`lower(${ref}) IN (${sql.join(exact.map((v) => v.toLowerCase()))})`] : []),
     // `word*`: starts with word (orchestrator-core's exact filters)
-    ...prefixes.map((v) => sql<SqlBool>`${sql.ref(column)} ILIKE ${`${v.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`),
+    ...prefixes.map((v) => sql<SqlBool>`${ref} ILIKE ${`${v.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`),
   ];
   return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;
 }

@@ -112,19 +112,27 @@ function selectItem(query: SubscriptionQuery) {
   ]);
 }
 
-/** One page of subscriptions and the total: two queries whatever the page size. */
-export async function listSubscriptions(db: Kysely<Database>, list: ListQuery): Promise<{ items: SubscriptionListItem[]; total: number }> {
+/**
+ * One page of subscriptions and the total: two queries whatever the page size. With `rank` (a relevance of each row,
+ * higher is better: the search endpoint's free text) every row gets it as `score` and the page is ordered by it first.
+ */
+export async function listSubscriptions(
+  db: Kysely<Database>,
+  list: ListQuery,
+  rank?: RawBuilder<number>,
+): Promise<{ items: (SubscriptionListItem & { score?: number })[]; total: number }> {
   // without filters on products the count needs no join (the foreign key guarantees the product exists)
   const needsProduct = list.query !== undefined || (list.where?.length ?? 0) > 0 || list.filters.some((f) => ["product", "product_name", "tag", "product_type", "type"].includes(f.field));
   const countRow = await filtered(db, list, needsProduct)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   let page = selectItem(filtered(db, list));
+  if (rank) page = page.select(rank.as("score")).orderBy(sql`score`, "desc") as unknown as typeof page;
   for (const key of list.sort) page = page.orderBy(sql.ref(SORT_COLUMN[key.field]!), key.direction);
   // the unique tie-breaker runs the same way as the last key, so an index (key, subscription_id) serves the page
   const rows = await page.orderBy("s.subscription_id", list.sort.at(-1)?.direction ?? "asc").offset(list.offset).limit(list.limit).execute();
   // the status column holds a lifecycle (see ../responses.ts)
-  return { items: rows as SubscriptionListItem[], total: Number(countRow.n) };
+  return { items: rows as (SubscriptionListItem & { score?: number })[], total: Number(countRow.n) };
 }
 
 /**
