@@ -243,6 +243,9 @@ describe(`generate (${backend})`, () => {
       ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: label\n        type: str\n", /bad\.yaml:7 product_blocks\[0\]\.fields\[0\]\.name: "label" is reserved for a block's own data/],
       ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: str\n        validations:\n          - id: delete\n", /bad\.yaml:10 product_blocks\[0\]\.fields\[0\]\.validations\[0\]\.id: "delete" cannot be the name of a check function/],
       ["name: X\ntype: X\nfixed_inputs:\n  - name: status\n    type: str\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:4 fixed_inputs\[0\]\.name: "status" is reserved for the subscription's own data/],
+      [`name: X\ntype: X\nfixed_inputs:\n${["a", "b", "c", "d"].map((n) => `  - name: ${n}\n    type: int\n    values: [1, 2, 3, 4, 5, 6]\n`).join("")}product_blocks:\n  - name: x\n    type: X\n`, /bad\.yaml:4 fixed_inputs: the values of the fixed inputs make 1296 combinations, one product each; at most 1000/],
+      ["name: X-Ray!\ntype: X\nvariable: 9x\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:3 variable: /],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: port\n    type: P\n  - name: Port\n    type: X\n    fields:\n      - name: p\n        type: P\n", /bad\.yaml:6 product_blocks\[1\]\.name: this block and product_blocks\[0\] would both be written to products\/product_blocks\/port\.ts/],
       ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: Size\n        type: int\n", /bad\.yaml:7 product_blocks\[0\]\.fields\[0\]\.name: "Size" is not a field name/],
     ];
     for (const [text, expected] of cases) {

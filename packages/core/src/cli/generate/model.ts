@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { BLOCK_INSTANCE_FIELDS, SUBSCRIPTION_FIELDS } from "../../domain/index.js";
 import { GenerateConfigError, type FieldConfig, type LoadedConfig, type ProductBlockConfig } from "./config.js";
 
+/** Products one config may make (one per combination of fixed input values). */
+const MAX_VARIANTS = 1000;
+
 /** Field names the domain models accept (product-block.ts checkFieldName). */
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -220,6 +223,10 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     if (fixedInputs.findIndex((o) => o.name === fi.name) !== i) fail(["fixed_inputs", i, "name"], `fixed input "${fi.name}" appears twice`);
   });
   const withValues = fixedInputs.filter((fi) => fi.values);
+  const count = withValues.reduce((n, fi) => n * fi.values!.length, 1);
+  if (count > MAX_VARIANTS) {
+    fail(["fixed_inputs"], `the values of the fixed inputs make ${count} combinations, one product each; at most ${MAX_VARIANTS} are generated (fewer values, or fixed inputs without values)`);
+  }
   let variants: ProductModel["variants"] = [{ name: config.name, fixedInputs: {} }];
   for (const fi of withValues) {
     variants = variants.flatMap((v) => fi.values!.map((value) => ({ name: `${v.name} ${value}`, fixedInputs: { ...v.fixedInputs, [fi.name]: value } })));
@@ -296,6 +303,17 @@ function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], mess
     if (fi.name === rootName) fail(["fixed_inputs", i, "name"], `"${fi.name}" is also the root block's field`);
   });
   (config.workflows ?? []).forEach((w, wi) => (w.validations ?? []).forEach((v, vi) => code(["workflows", wi, "validations", vi, "id"], v.id, "a check function")));
+  // file names and workflow names come from the snake-case names
+  const variable = config.variable ?? snakeCase(config.name);
+  if (!FIELD_NAME.test(variable)) fail([config.variable ? "variable" : "name"], `the name gives the file and workflow name "${variable}"; set "variable" to a snake-case name`);
+  const files = new Map<string, number>();
+  config.product_blocks.forEach((b, bi) => {
+    const name = b.variable ?? snakeCase(b.name);
+    if (!FIELD_NAME.test(name)) fail(["product_blocks", bi, b.variable ? "variable" : "name"], `the name gives the file name "${name}.ts"; set "variable" to a snake-case name`);
+    const other = files.get(name);
+    if (other !== undefined) fail(["product_blocks", bi, "name"], `this block and product_blocks[${other}] would both be written to products/product_blocks/${name}.ts`);
+    files.set(name, bi);
+  });
 }
 
 function pathText(path: readonly (string | number)[]): string {
