@@ -128,6 +128,10 @@ const schema = z.object({
   DEFAULT_CUSTOMER_SHORTCODE: z.string().default("default-cust"),
   /** GraphiQL at /api/graphql (and /api/graphiql) for a browser; unset: only when ENVIRONMENT is local or development. */
   SERVE_GRAPHQL_UI: bool.optional(),
+  /** A folder of `<locale>.json` files (`en-GB.json`) merged into `GET /api/translations/{locale}`; relative: to the working folder. */
+  TRANSLATIONS_DIR: z.string().trim().optional(),
+  /** `GET /api/settings/overview` lists the settings (secrets hidden), as orchestrator-core's exposed settings; off: none. */
+  EXPOSE_SETTINGS: bool.default(false),
   CORS_ORIGINS: corsOrigins.default("*"),
   ENABLE_PROMETHEUS_METRICS_ENDPOINT: bool.default(true),
   OAUTH2_ACTIVE: bool.default(false),
@@ -167,6 +171,19 @@ export function printableSetting(name: string, value: string | undefined): strin
   if (value === undefined) return "(unset)";
   if (SECRET_NAME.test(name)) return "<hidden>";
   return JSON.stringify(redactUri(value));
+}
+
+/**
+ * The settings as `GET /api/settings/overview` shows them, sorted by name: unset ones null, secrets (by their name)
+ * `**********`, passwords in URIs `***` (redactUri).
+ */
+export function exposedSettings(settings: Settings): { env_name: string; env_value: unknown }[] {
+  return [...SETTING_NAMES].sort().map((name) => {
+    const value = settings[name];
+    if (value === undefined) return { env_name: name, env_value: null };
+    if (SECRET_NAME.test(name)) return { env_name: name, env_value: "**********" };
+    return { env_name: name, env_value: typeof value === "string" ? redactUri(value) : value };
+  });
 }
 
 /**

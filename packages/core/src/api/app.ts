@@ -34,6 +34,7 @@ import { serverLogStream } from "./log-lines.js";
 import { RequestLogController } from "./request-log.js";
 import { authRoutes } from "./routes/auth.js";
 import { eventsRoutes } from "./routes/events.js";
+import { formRoutes } from "./routes/forms.js";
 import { healthRoutes } from "./routes/health.js";
 import { metadataRoutes } from "./routes/metadata.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -42,6 +43,8 @@ import { scheduleRoutes } from "./routes/schedules.js";
 import { searchRoutes } from "./routes/search.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { subscriptionRoutes } from "./routes/subscriptions.js";
+import { translationRoutes } from "./routes/translations.js";
+import { userRoutes } from "./routes/user.js";
 import { workflowRoutes } from "./routes/workflows.js";
 import { GRAPHQL_PATH, graphqlRoutes } from "./graphql/plugin.js";
 
@@ -217,6 +220,9 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
       await settingsRoutes(zodApi, ctx);
       await scheduleRoutes(zodApi, ctx);
       await searchRoutes(zodApi, ctx);
+      await formRoutes(zodApi, ctx);
+      await translationRoutes(zodApi, ctx);
+      await userRoutes(zodApi, ctx);
       await eventsRoutes(zodApi, ctx);
       await metricsRoutes(zodApi, ctx);
     },
