@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Database } from "../../db/index.js";
 import type { ApiContext, ZodApp } from "../app.js";
 import { notFound } from "../problem.js";
+import { blocksOfResourceTypes, relatedBlocks, resourceTypesOfBlocks, type ProductBlockRow } from "../queries/catalogue.js";
 import { productBlockSchema, productSchema, resourceTypeSchema, type Product } from "../responses.js";
 import { text, uuid as uuidField } from "../schemas.js";
 
@@ -51,51 +52,32 @@ function withDates(row: Json): Json {
   return out;
 }
 
+/** A block as the relations of blocks and resource types show it. */
+const blockRef = ({ product_block_id, name, description, tag, status }: ProductBlockRow) => ({ product_block_id, name, description, tag, status });
+
+/** Product blocks with their resource types and the blocks they depend on (the relations read as GraphQL reads them). */
 async function productBlocks(db: Kysely<Database>, id?: string) {
   let query = db.selectFrom("product_blocks").selectAll().orderBy("name");
   if (id) query = query.where("product_block_id", "=", id);
   const rows = await query.execute();
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.product_block_id);
-  const [resourceTypes, dependsOn] = await Promise.all([
-    db
-      .selectFrom("product_block_resource_types as pbrt")
-      .innerJoin("resource_types as rt", "rt.resource_type_id", "pbrt.resource_type_id")
-      .select(["pbrt.product_block_id", "rt.resource_type_id", "rt.resource_type", "rt.description"])
-      .where("pbrt.product_block_id", "in", ids)
-      .orderBy("rt.resource_type")
-      .execute(),
-    db
-      .selectFrom("product_block_relations as r")
-      .innerJoin("product_blocks as pb", "pb.product_block_id", "r.depends_on_id")
-      .select(["r.in_use_by_id", "pb.product_block_id", "pb.name", "pb.description", "pb.tag", "pb.status"])
-      .where("r.in_use_by_id", "in", ids)
-      .orderBy("pb.name")
-      .execute(),
-  ]);
+  const [resourceTypes, dependsOn] = await Promise.all([resourceTypesOfBlocks(db, ids), relatedBlocks(db, ids, "dependsOn")]);
   return rows.map((b) => ({
     ...b,
-    resource_types: resourceTypes.filter((r) => r.product_block_id === b.product_block_id).map(({ product_block_id: _b, ...rt }) => rt),
-    depends_on: dependsOn.filter((r) => r.in_use_by_id === b.product_block_id).map(({ in_use_by_id: _u, ...pb }) => pb),
+    resource_types: resourceTypes.get(b.product_block_id) ?? [],
+    depends_on: (dependsOn.get(b.product_block_id) ?? []).map(blockRef),
   }));
 }
 
+/** Resource types with the blocks that have them. */
 async function resourceTypes(db: Kysely<Database>, id?: string) {
   let query = db.selectFrom("resource_types").selectAll().orderBy("resource_type");
   if (id) query = query.where("resource_type_id", "=", id);
   const rows = await query.execute();
   if (rows.length === 0) return [];
-  const blocks = await db
-    .selectFrom("product_block_resource_types as pbrt")
-    .innerJoin("product_blocks as pb", "pb.product_block_id", "pbrt.product_block_id")
-    .select(["pbrt.resource_type_id", "pb.product_block_id", "pb.name", "pb.description", "pb.tag", "pb.status"])
-    .where("pbrt.resource_type_id", "in", rows.map((r) => r.resource_type_id))
-    .orderBy("pb.name")
-    .execute();
-  return rows.map((rt) => ({
-    ...rt,
-    product_blocks: blocks.filter((b) => b.resource_type_id === rt.resource_type_id).map(({ resource_type_id: _r, ...b }) => b),
-  }));
+  const blocks = await blocksOfResourceTypes(db, rows.map((r) => r.resource_type_id));
+  return rows.map((rt) => ({ ...rt, product_blocks: (blocks.get(rt.resource_type_id) ?? []).map(blockRef) }));
 }
 
 export async function metadataRoutes(app: ZodApp, ctx: ApiContext): Promise<void> {
