@@ -73,7 +73,7 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: ["node_modules", "/test/", "^tmp/", "\\.orchestrator/", "/dist/"] },
+    exclude: { path: ["node_modules", "/test/", "^tmp/", "\\.orchestrator/", "/dist/", "\\.next/"] },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "default", "node"] },
   },
 };

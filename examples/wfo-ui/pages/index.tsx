@@ -1,0 +1,3 @@
+import { WfoStartPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoStartPage;

@@ -1,0 +1,3 @@
+import { redirectTo } from "../../route";
+
+export default redirectTo("/metadata/products");

@@ -1,0 +1,3 @@
+import { WfoProductBlocksPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoProductBlocksPage;

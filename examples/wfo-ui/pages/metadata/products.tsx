@@ -1,0 +1,3 @@
+import { WfoProductsPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoProductsPage;

@@ -1,0 +1,3 @@
+import { WfoResourceTypesPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoResourceTypesPage;

@@ -1,0 +1,3 @@
+import { WfoScheduleTaskFormPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoScheduleTaskFormPage;

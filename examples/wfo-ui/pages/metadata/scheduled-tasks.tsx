@@ -1,0 +1,3 @@
+import { WfoScheduledTasksPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoScheduledTasksPage;

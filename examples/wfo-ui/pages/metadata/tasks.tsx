@@ -1,0 +1,3 @@
+import { WfoTasksPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoTasksPage;

@@ -1,0 +1,3 @@
+import { WfoWorkflowsPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoWorkflowsPage;

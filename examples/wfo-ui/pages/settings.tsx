@@ -1,0 +1,3 @@
+import { WfoSettingsPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoSettingsPage;

@@ -1,0 +1,4 @@
+// the library reads subscriptionId from the route itself
+import { WfoSubscriptionDetailPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoSubscriptionDetailPage;

@@ -1,0 +1,3 @@
+import { WfoSubscriptionsListPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoSubscriptionsListPage;

@@ -1,0 +1,3 @@
+import { WfoTasksListPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoTasksListPage;

@@ -1,0 +1,3 @@
+import { WfoWorkflowsListPage } from "@orchestrator-ui/orchestrator-ui-components";
+
+export default WfoWorkflowsListPage;
