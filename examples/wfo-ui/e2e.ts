@@ -5,9 +5,11 @@
  * Installs the host if it is missing (npm ci here, ~0.7 GB), builds it unless the build is newer than its sources,
  * starts the beginner example on a fresh PGlite database in a temp folder and the host on free ports, then in Debian's
  * chromium (playwright-core, CHROMIUM_PATH to use another): the subscriptions list, a user group created through the
- * start-workflow form, its process page until it completes, the subscription's detail with its product-block tree,
- * and its termination. Prints each step with its time; screenshots go to docs/screenshots/wfo-ui/. Exits non-zero on
- * the first failure, after printing the browser's errors and the requests that failed (510 is the form protocol, not counted).
+ * start-workflow form, its process page until it completes (live over the websocket), the subscription's detail with
+ * its product-block tree, and its termination; then the other pages load. Any API request answered 4xx/5xx (but 510,
+ * the form protocol) or GraphQL answer with errors fails it, unless listed in KNOWN_GAPS. Prints each step with its
+ * time; screenshots go to docs/screenshots/wfo-ui/. Exits non-zero on the first failure, after printing the failed
+ * requests and the browser's errors.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -15,7 +17,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 
 const HOST_APP = fileURLToPath(new URL(".", import.meta.url));
 const REPO = resolve(HOST_APP, "..", "..");
