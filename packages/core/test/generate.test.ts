@@ -185,6 +185,23 @@ describe(`generate (${backend})`, () => {
     assert.match(readFileSync(block, "utf8"), /my edit/, "nothing was written");
     const migrations = readdirSync(join(dir, "migrations/versions/schema")).length;
 
+    // the migrations exist: generate migration refuses, and writes nothing
+    const again = await runMain(dir, ["generate", "migration", "-cf", "flat.yaml"]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /Not writing migrations: the migrations of Mailbox exist already \([^)]*_add_mailbox_products\.ts/);
+    // another config may not take over the app's product type, product names or files it did not write
+    writeFileSync(join(dir, "other.yaml"), "name: Other\ntype: Mailbox\nproduct_blocks:\n  - name: other\n    type: Other\n");
+    const taken = await runMain(dir, ["generate", "all", "-cf", "other.yaml", "--force"]);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /other\.yaml:2 type: the app has a product type Mailbox already \(products\/product_types\/mailbox\.ts\)/);
+    writeFileSync(join(dir, "other.yaml"), "name: Mailbox\nvariable: mailbox2\ntype: Mailbox2\nproduct_blocks:\n  - name: other\n    type: Other\n");
+    assert.match((await runMain(dir, ["generate", "all", "-cf", "other.yaml"])).stderr, /other\.yaml:1 name: the app registers a product named "Mailbox" already/);
+    writeFiles(dir, { "products/product_blocks/mine.ts": 'export const MineBlock = productBlock("Mine", {});\n' });
+    writeFileSync(join(dir, "other.yaml"), "name: Other\ntype: Other\nproduct_blocks:\n  - name: mine\n    type: Mine\n");
+    const foreign = await runMain(dir, ["generate", "product-blocks", "-cf", "other.yaml", "--force"]);
+    assert.equal(foreign.code, 1);
+    assert.match(foreign.stderr, /Not overwriting files that generate did not write \(with or without --force[^\n]*\n\s+products\/product_blocks\/mine\.ts/);
+
     const forced = await runMain(dir, ["generate", "workflows", "-cf", "flat.yaml", "--force"]);
     ok(forced);
     assert.match(forced.stdout, /unchanged workflows\/mailbox\/create_mailbox\.ts/);
@@ -197,22 +214,26 @@ describe(`generate (${backend})`, () => {
   });
 
   it("--dryrun prints the files and writes nothing; --python-version is noted as meaningless", async () => {
-    const { dir } = apps.nested;
-    const before = readdirSync(join(dir, "migrations/versions/schema")).length;
+    const dir = join(root.path, "dry");
+    writeFiles(dir, { "main.ts": MAIN, "nested.yaml": readFileSync(join(FIXTURES, "nested.yaml"), "utf8") });
     const r = await runMain(dir, ["generate", "all", "-cf", "nested.yaml", "--dryrun", "-p", "3.11"]);
     ok(r);
     assert.match(r.stdout, /^\/\/ products\/product_blocks\/endpoint\.ts$/m);
     assert.match(r.stdout, /export const EndpointBlock = productBlock\(/);
     assert.match(r.stdout, /add Circuit products/);
+    assert.match(r.stdout, /add Circuit workflows/);
     assert.match(r.stderr, /--python-version 3\.11 has no meaning for orchestrator-ts/);
-    assert.equal(readdirSync(join(dir, "migrations/versions/schema")).length, before);
+    assert.deepEqual(readdirSync(dir).sort(), ["main.ts", "nested.yaml"], "nothing was written");
+    // in an app whose migrations of the product exist, a dry run says it would not write them
+    const again = await runMain(apps.nested.dir, ["generate", "migration", "-cf", "nested.yaml", "--dryrun"]);
+    assert.match(again.stdout, /migrations not written: the migrations of Circuit exist already/);
   });
 
   it("examples/generated is what generate writes from its node.yaml, and its tests pass", { timeout: 120_000 }, async () => {
     const example = join(REPO_ROOT, "examples/generated");
     const r = await runMain(example, ["generate", "all", "-cf", "node.yaml", "--dryrun"]);
     ok(r);
-    const printed = r.stdout.split(/^\/\/ (?=\S+\.ts$)/m).slice(1);
+    const printed = r.stdout.replace(/^migrations not written: .*$/m, "").split(/^\/\/ (?=\S+\.ts$)/m).slice(1);
     const files = printed.map((part) => [part.slice(0, part.indexOf("\n")), part.slice(part.indexOf("\n") + 1)] as const).filter(([path]) => !path.startsWith("migrations/"));
     assert.ok(files.length >= 10, r.stdout);
     for (const [path, text] of files) {
@@ -246,6 +267,16 @@ describe(`generate (${backend})`, () => {
       [`name: X\ntype: X\nfixed_inputs:\n${["a", "b", "c", "d"].map((n) => `  - name: ${n}\n    type: int\n    values: [1, 2, 3, 4, 5, 6]\n`).join("")}product_blocks:\n  - name: x\n    type: X\n`, /bad\.yaml:4 fixed_inputs: the values of the fixed inputs make 1296 combinations, one product each; at most 1000/],
       ["name: X-Ray!\ntype: X\nvariable: 9x\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:3 variable: /],
       ["name: X\ntype: X\nproduct_blocks:\n  - name: port\n    type: P\n  - name: Port\n    type: X\n    fields:\n      - name: p\n        type: P\n", /bad\.yaml:6 product_blocks\[1\]\.name: this block and product_blocks\[0\] would both be written to products\/product_blocks\/port\.ts/],
+      ["name: X\ntype: X\nfixed_inputs:\n  - name: a\n    type: str\n    values: [x y, x]\n  - name: b\n    type: str\n    values: [z, y z]\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:4 fixed_inputs: two combinations of fixed input values make the same product name "X x y z"/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: str\n        validations:\n          - id: X\n", /validations\[0\]\.id: "X" cannot be the name of a check function: the generated code declares it/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: a\n        type: str\n        validations: [{ id: chk }]\n      - name: b\n        type: int\n        validations: [{ id: chk }]\n", /fields\[1\]\.validations\[0\]\.id: the check "chk" is also used at product_blocks\[0\]\.fields\[0\]\.validations\[0\]\.id for another kind of value/],
+      ["name: X\ntype: String\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:2 type: "String" cannot be the name of the product type's constant/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: n\n        type: int\n        max_value: 10\n        default: 100\n", /bad\.yaml:10 product_blocks\[0\]\.fields\[0\]\.default: the default 100 is not a valid int from -∞ to 10/],
+      ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: ip\n        type: ipaddress.IPv4Address\n        default: not-an-ip\n", /default: the default "not-an-ip" is not a valid ipaddress\.IPv4Address/],
+      ["name: X\ntype: X\nfixed_inputs:\n  - name: speed\n    type: int\n    values: [fast, 1]\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:6 fixed_inputs\[0\]\.values: the values of an int fixed input must be integers/],
+      ["name: [1, 2]\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n", /bad\.yaml:1 name: must be a string \(not a list\)/],
+      ["a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n", /bad\.yaml: cannot be read: Excessive alias count/],
+      ["", /bad\.yaml is empty/],
       ["name: X\ntype: X\nproduct_blocks:\n  - name: x\n    type: X\n    fields:\n      - name: Size\n        type: int\n", /bad\.yaml:7 product_blocks\[0\]\.fields\[0\]\.name: "Size" is not a field name/],
     ];
     for (const [text, expected] of cases) {

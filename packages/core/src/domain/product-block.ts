@@ -62,4 +62,6 @@ export function checkFieldName(owner: string, fieldName: string): void {
   if (!FIELD_NAME.test(fieldName)) {
     throw new DomainModelError(`${owner}: field name '${fieldName}' must be snake_case (a-z, 0-9, _)`);
   }
+  // a model is a plain object: assigning __proto__ would set its prototype instead of a field
+  if (fieldName === "__proto__") throw new DomainModelError(`${owner}: '__proto__' cannot be a field name`);
 }

@@ -131,7 +131,8 @@ export async function loadStoredSubscription(db: Kysely<Database>, subscriptionI
 
   const blocks = new Map<string, StoredBlock>();
   for (const [id, owner, label, name] of sub.instances ?? []) {
-    blocks.set(id, { subscription_instance_id: id, owner_subscription_id: owner, name, label, values: {}, relations: {}, in_use_by: [] });
+    // keyed by field names: no prototype, so a field named like one of Object's (constructor) is just a key
+    blocks.set(id, { subscription_instance_id: id, owner_subscription_id: owner, name, label, values: Object.create(null), relations: Object.create(null), in_use_by: [] });
   }
   for (const [id, resourceType, value] of sub.vals ?? []) (blocks.get(id)!.values[resourceType] ??= []).push(value);
   const usedWithin = new Set<string>();

@@ -223,8 +223,8 @@ function blockToStored(block: AnyProductBlock, instance: Json, subscriptionId: s
     owner_subscription_id: owner,
     name: block.name,
     label: typeof instance.label === "string" ? instance.label : null,
-    values: {},
-    relations: {},
+    values: Object.create(null) as StoredBlock["values"],
+    relations: Object.create(null) as StoredBlock["relations"],
     in_use_by: [],
   };
   // keep the ids on the model too, so a saved model can be saved again

@@ -11,7 +11,7 @@ import { loadConfig } from "./config.js";
 import { productBlockFiles, productFiles } from "./domain-models.js";
 import { writeGenerated, type GeneratedFile } from "./files.js";
 import { generateMigration } from "./migration.js";
-import { buildModel, existingAppBlocks, type ProductModel } from "./model.js";
+import { buildModel, type ProductModel } from "./model.js";
 import { unitTestFiles } from "./unit-tests.js";
 import { workflowFiles } from "./workflows.js";
 
@@ -59,7 +59,7 @@ export function generateCommand(ctx: CliContext): Command {
       .option("--no-dryrun", "write the files (the default here)")
       .option("-p, --python-version <version>", "accepted for orchestrator-core's scripts; has no meaning here");
     if (part !== "migration") command.option("-f, --force", "overwrite generated files that exist");
-    if (part === "migration" || part === "all") command.option("--skip-existing-blocks", "leave out of the migration the product blocks that exist in the app's code");
+    if (part === "migration" || part === "all") command.option("--skip-existing-blocks", "leave out of the migration the product blocks an earlier revision of the app creates");
     command.addHelpText("after", `\nExample:\n  npx tsx main.ts generate ${part} --config-file products/node.yaml${part === "migration" ? "" : " --dryrun"}`);
     command.action(async (opts: GenerateOptions) => run(ctx, part, opts));
   }
@@ -70,7 +70,6 @@ async function run(ctx: CliContext, part: Part | "all", opts: GenerateOptions): 
   if (opts.pythonVersion !== undefined) ctx.err(`note: --python-version ${opts.pythonVersion} has no meaning for orchestrator-ts (it writes TypeScript); ignored`);
   const file = resolve(opts.configFile);
   const loaded = loadConfig(file);
-  const existingInCode = new Set(existingAppBlocks(ctx.appRoot).keys());
   const model = buildModel(loaded, ctx.appRoot);
   if (loaded.config.config?.summary_forms || loaded.config.config?.create_summary_forms) {
     ctx.err("note: summary_forms is not generated yet: the create and modify forms have one page");
@@ -82,7 +81,13 @@ async function run(ctx: CliContext, part: Part | "all", opts: GenerateOptions): 
   // in `all`, refuse before anything (code or migrations) is written
   writeGenerated(files, write);
   if (part === "migration" || part === "all") {
-    await generateMigration(model, { appRoot: ctx.appRoot, dryrun: opts.dryrun, skipExistingBlocks: opts.skipExistingBlocks === true, existingInCode, out: ctx.out });
+    await generateMigration(model, {
+      appRoot: ctx.appRoot,
+      dryrun: opts.dryrun,
+      skipExistingBlocks: opts.skipExistingBlocks === true,
+      ifExists: part === "migration" && !opts.dryrun ? "error" : "skip",
+      out: ctx.out,
+    });
   }
   if (!opts.dryrun && (part === "migration" || part === "all")) ctx.out("Next: npx tsx main.ts db upgrade heads");
 }

@@ -3,9 +3,30 @@
  * read with line numbers, checked strictly. Unknown keys and bad values are errors naming the YAML path and line.
  */
 import { readFileSync } from "node:fs";
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { isNode, LineCounter, parseDocument, type Document, type ScalarTag } from "yaml";
 import { z } from "zod";
 import { OrchestratorError } from "../../errors.js";
+
+/**
+ * Scalars as PyYAML (YAML 1.1) reads orchestrator-core's files, where YAML 1.2 differs: yes/no/on/off are booleans
+ * (y and n stay text, as in PyYAML), and integers may have underscores (32_767).
+ */
+const PYYAML_SCALARS: ScalarTag[] = [
+  {
+    tag: "tag:yaml.org,2002:bool",
+    default: true,
+    identify: (value) => typeof value === "boolean",
+    test: /^(?:[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
+    resolve: (text) => /^(?:[Yy]es|YES|[Oo]n|ON|[Tt]rue|TRUE)$/.test(text),
+  },
+  {
+    tag: "tag:yaml.org,2002:int",
+    default: true,
+    identify: (value) => typeof value === "number" && Number.isInteger(value),
+    test: /^[-+]?[0-9][0-9_]*_[0-9_]*$/,
+    resolve: (text) => Number.parseInt(text.replace(/_/g, ""), 10),
+  },
+];
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const identifier = z.string().regex(IDENT, "must be an identifier: letters, digits and _, not starting with a digit");
@@ -115,14 +136,21 @@ export function loadConfig(file: string): LoadedConfig {
     throw new GenerateConfigError(`Cannot read the config file ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message}`);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, customTags: (tags) => [...PYYAML_SCALARS, ...(tags as ScalarTag[])] });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const line = first.linePos?.[0].line;
     throw new GenerateConfigError(`${file}${line ? `:${line}` : ""}: not valid YAML: ${first.message.split("\n")[0]}`);
   }
   const where = (path: readonly (string | number)[]) => `${file}:${lineOf(doc, lineCounter, path)}`;
-  const parsed = configSchema.safeParse(doc.toJS());
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new GenerateConfigError(`${file}: cannot be read: ${(error as Error).message}`);
+  }
+  if (data === null || data === undefined) throw new GenerateConfigError(`${file} is empty: a product config is a mapping with name, type and product_blocks`);
+  const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.slice(0, 10).map((issue) => describeIssue(issue, where));
     throw new GenerateConfigError(`${file} is not a valid product config:\n  ${problems.join("\n  ")}`);
@@ -135,8 +163,28 @@ function describeIssue(issue: z.core.$ZodIssue, where: (path: readonly (string |
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => `${where([...path, key])} ${yamlPath(path)}: unknown key "${key}"`).join("\n  ");
   }
-  const message = issue.code === "invalid_type" && issue.input === undefined ? "is missing" : issue.message;
-  return `${where(path)} ${yamlPath(path)}: ${message}`;
+  return `${where(path)} ${yamlPath(path)}: ${issueText(issue)}`;
+}
+
+/** zod's issue in words: "is missing", "must be a string (not a number)", "must be one of: …". */
+function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type") {
+    const got = /received (\w+)/.exec(issue.message)?.[1];
+    return got === "undefined" ? "is missing" : `must be ${article(issue.expected)}${got ? ` (not ${article(got)})` : ""}`;
+  }
+  if (issue.code === "invalid_union") {
+    const expected = issue.errors.flat().map((e) => (e.code === "invalid_type" ? e.expected : undefined)).filter(Boolean);
+    return expected.length ? `must be ${expected.map((e) => article(e!)).join(" or ")}` : issue.message;
+  }
+  if (issue.code === "invalid_value") return `must be one of: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+  return issue.message;
+}
+
+function article(type: string): string {
+  if (type === "null") return "empty";
+  if (type === "array") return "a list";
+  if (type === "object") return "a mapping";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 /** The line of the deepest node that exists along `path` (the key itself when the path ends in a missing key). */

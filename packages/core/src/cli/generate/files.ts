@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { OrchestratorError } from "../../errors.js";
+import { GENERATED_MARK } from "./code.js";
 
 /** A file `generate` writes, relative to the app's folder. */
 export interface GeneratedFile {
@@ -27,6 +28,14 @@ export interface WriteOptions {
 /** Write (or print) the files; throws OrchestratorError listing the files that exist when not forced. */
 export function writeGenerated(files: readonly GeneratedFile[], options: WriteOptions): void {
   const absolute = (path: string) => join(options.appRoot, path);
+  // --force overwrites what generate wrote, never a file of the app's own
+  const foreign = files.filter((f) => f.mode === "create" && existsSync(absolute(f.path)) && !readFileSync(absolute(f.path), "utf8").includes(GENERATED_MARK));
+  if (foreign.length > 0 && !options.dryrun) {
+    throw new OrchestratorError(
+      "generate_exists",
+      `Not overwriting files that generate did not write (with or without --force; nothing was written): choose other names in the config (name, type, variable)\n  ${foreign.map((f) => f.path).join("\n  ")}`,
+    );
+  }
   if (!options.force && !options.dryrun) {
     const existing = files.filter((f) => f.mode === "create" && existsSync(absolute(f.path))).map((f) => f.path);
     if (existing.length > 0) {

@@ -4,6 +4,9 @@
  * as orchestrator-core's new_product_migration.j2 creates them; then the product's workflows linked to its product
  * type (createWorkflow / deleteWorkflow, as `db migrate-workflows` writes them). Both undo with `db downgrade`.
  */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { OrchestratorError } from "../../errors.js";
 import { CORE_PACKAGE, MigrationProject, renderRevision, DEFAULT_TEMPLATE, type NewRevision } from "../../migrations/index.js";
 import { str } from "./code.js";
 import type { ProductModel, ResourceFieldModel } from "./model.js";
@@ -11,8 +14,8 @@ import { workflowNames } from "./workflows.js";
 
 const TARGETS = { create: "CREATE", modify: "MODIFY", terminate: "TERMINATE", validate: "VALIDATE" } as const;
 
-function productsRevision(model: ProductModel, skipExistingBlocks: boolean, existingInCode: ReadonlySet<string>): NewRevision {
-  const blocks = model.blocks.filter((b) => !(skipExistingBlocks && existingInCode.has(b.type)));
+function productsRevision(model: ProductModel, skip: ReadonlySet<string>): NewRevision {
+  const blocks = model.blocks.filter((b) => !skip.has(b.dbName));
   const dbName = (type: string) => model.blocks.find((b) => b.type === type)?.dbName ?? model.existingBlocks.get(type)?.dbName ?? type;
   const products = model.variants.map((v) => {
     const fixed = Object.entries(v.fixedInputs).map(([k, value]) => `${k}: ${str(value)}`);
@@ -48,7 +51,7 @@ ${blockEntries.join("\n")}
 };
 
 /** Resource types of the new blocks; the downgrade deletes those no other block uses. */
-const resource_types = [${resourceTypes.map(str).join(", ")}];`;
+const resource_types: string[] = [${resourceTypes.map(str).join(", ")}];`;
   return {
     message: `add ${model.name} products`,
     downRevisions: [],
@@ -80,12 +83,38 @@ function workflowsRevision(model: ProductModel): NewRevision {
   };
 }
 
+/** Revision files of the app whose message is one of `messages` (the first line of their header comment). */
+function existingRevisions(appRoot: string, messages: readonly string[]): string[] {
+  const folder = new MigrationProject(appRoot).versionsFolder;
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((f) => f.endsWith(".ts"))
+    .filter((f) => messages.some((m) => readFileSync(join(folder, f), "utf8").startsWith(`/**\n * ${m}.\n`)))
+    .map((f) => `migrations/versions/schema/${f}`);
+}
+
+/**
+ * Of the block names, those an app revision creates already: in a generated products revision (`"<name>": {` with
+ * a product_block_id) or in an INSERT INTO product_blocks (as `db migrate-domain-models` writes them).
+ */
+function blocksCreatedByRevisions(appRoot: string, names: readonly string[]): Set<string> {
+  const folder = new MigrationProject(appRoot).versionsFolder;
+  const text = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".ts")).map((f) => readFileSync(join(folder, f), "utf8")).join("\n") : "";
+  return new Set(
+    names.filter((name) => {
+      const generated = `${JSON.stringify(name)}: {\n      product_block_id:`;
+      const inserted = new RegExp(`INSERT INTO product_blocks \\(name[^)]*\\) VALUES \\('${name.replace(/'/g, "''").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'`);
+      return text.includes(generated) || inserted.test(text);
+    }),
+  );
+}
+
 export interface MigrationOptions {
   appRoot: string;
   dryrun: boolean;
   skipExistingBlocks: boolean;
-  /** Block types in the app's code before this run (for --skip-existing-blocks). */
-  existingInCode: ReadonlySet<string>;
+  /** When the product's revisions exist already: stop with an error (`generate migration`) or say so and skip (`all`). */
+  ifExists: "error" | "skip";
   out: (line: string) => void;
 }
 
@@ -94,7 +123,17 @@ export interface MigrationOptions {
  * none), or print them with `dryrun`. Returns the files written.
  */
 export async function generateMigration(model: ProductModel, options: MigrationOptions): Promise<string[]> {
-  const revisions = [productsRevision(model, options.skipExistingBlocks, options.existingInCode), workflowsRevision(model)];
+  const skip = options.skipExistingBlocks ? blocksCreatedByRevisions(options.appRoot, model.blocks.map((b) => b.dbName)) : new Set<string>();
+  for (const name of skip) options.out(`product block ${name} is created by an earlier revision: left out`);
+  const revisions = [productsRevision(model, skip), workflowsRevision(model)];
+  // a second "add <name> products" would insert the products again, and fail on upgrade
+  const existing = existingRevisions(options.appRoot, revisions.map((r) => r.message));
+  if (existing.length > 0) {
+    const why = `the migrations of ${model.name} exist already (${existing.join(", ")}); to write them anew, undo them with db downgrade and delete those files`;
+    if (options.ifExists === "error") throw new OrchestratorError("generate_exists", `Not writing migrations: ${why}`);
+    options.out(`migrations not written: ${why}`);
+    return [];
+  }
   if (options.dryrun) {
     for (const rev of revisions) {
       options.out(`// migrations/versions/schema/<date>_<id>_${rev.message.replace(/\W+/g, "_")}.ts`);

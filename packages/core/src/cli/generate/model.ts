@@ -7,11 +7,15 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { BLOCK_INSTANCE_FIELDS, SUBSCRIPTION_FIELDS } from "../../domain/index.js";
 import { GenerateConfigError, type FieldConfig, type LoadedConfig, type ProductBlockConfig } from "./config.js";
 
 /** Products one config may make (one per combination of fixed input values). */
 const MAX_VARIANTS = 1000;
+
+/** Properties every object has: not field names (a model is a plain object). */
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Field names the domain models accept (product-block.ts checkFieldName). */
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -25,23 +29,25 @@ const TAKEN = new Set(
     "begin changeLifecycle createWorkflow formPage fromProductId fromSubscription step storeProcessSubscription z randomUUID formDb label " +
     "modifyWorkflow terminateWorkflow validateWorkflow newBlockInstance current initialInputForm constructModel initializeSubscription " +
     "provisionSubscription updateSubscription deprovisionSubscription checkModel productBlock productType field blockList registerProducts " +
-    "LazyWorkflowInstance SubscriptionModel InputForm assert"
+    "LazyWorkflowInstance SubscriptionModel InputForm assert " +
+    "String Number Boolean Object Array JSON Math Date Error Promise Record Map Set Symbol BigInt RegExp Function Reflect Proxy Intl " +
+    "console process globalThis"
   ).split(" "),
 );
 
 /** Scalar resource types and the zod schema each becomes. */
-const SCALARS: Record<string, { zod: string; ts: "string" | "number" | "boolean"; placeholder: string }> = {
-  str: { zod: "z.string()", ts: "string", placeholder: "" },
-  int: { zod: "z.number().int()", ts: "number", placeholder: "0" },
-  float: { zod: "z.number()", ts: "number", placeholder: "0" },
-  bool: { zod: "z.boolean()", ts: "boolean", placeholder: "false" },
-  UUID: { zod: "z.uuid()", ts: "string", placeholder: '"00000000-0000-4000-8000-000000000000"' },
-  "uuid.UUID": { zod: "z.uuid()", ts: "string", placeholder: '"00000000-0000-4000-8000-000000000000"' },
-  "ipaddress.IPv4Address": { zod: "z.ipv4()", ts: "string", placeholder: '"192.0.2.1"' },
-  "ipaddress.IPv6Address": { zod: "z.ipv6()", ts: "string", placeholder: '"2001:db8::1"' },
-  "ipaddress.IPv4Network": { zod: "z.cidrv4()", ts: "string", placeholder: '"192.0.2.0/24"' },
-  "ipaddress.IPv6Network": { zod: "z.cidrv6()", ts: "string", placeholder: '"2001:db8::/48"' },
-  "datetime.datetime": { zod: "z.iso.datetime({ offset: true })", ts: "string", placeholder: '"1970-01-01T00:00:00Z"' },
+const SCALARS: Record<string, { zod: string; check: z.ZodType; ts: "string" | "number" | "boolean"; placeholder: string }> = {
+  str: { zod: "z.string()", check: z.string(), ts: "string", placeholder: "" },
+  int: { zod: "z.number().int()", check: z.number().int(), ts: "number", placeholder: "0" },
+  float: { zod: "z.number()", check: z.number(), ts: "number", placeholder: "0" },
+  bool: { zod: "z.boolean()", check: z.boolean(), ts: "boolean", placeholder: "false" },
+  UUID: { zod: "z.uuid()", check: z.uuid(), ts: "string", placeholder: '"00000000-0000-4000-8000-000000000000"' },
+  "uuid.UUID": { zod: "z.uuid()", check: z.uuid(), ts: "string", placeholder: '"00000000-0000-4000-8000-000000000000"' },
+  "ipaddress.IPv4Address": { zod: "z.ipv4()", check: z.ipv4(), ts: "string", placeholder: '"192.0.2.1"' },
+  "ipaddress.IPv6Address": { zod: "z.ipv6()", check: z.ipv6(), ts: "string", placeholder: '"2001:db8::1"' },
+  "ipaddress.IPv4Network": { zod: "z.cidrv4()", check: z.cidrv4(), ts: "string", placeholder: '"192.0.2.0/24"' },
+  "ipaddress.IPv6Network": { zod: "z.cidrv6()", check: z.cidrv6(), ts: "string", placeholder: '"2001:db8::/48"' },
+  "datetime.datetime": { zod: "z.iso.datetime({ offset: true })", check: z.iso.datetime({ offset: true }), ts: "string", placeholder: '"1970-01-01T00:00:00Z"' },
 };
 export const SUPPORTED_TYPES = [...Object.keys(SCALARS), "enum", "list", "<a product block type>"];
 
@@ -134,6 +140,8 @@ export interface ExistingBlock {
 /** "UserGroup" → "user_group", "node" → "node", "Port-Channel" → "port_channel" (orchestrator-core's camel_to_snake). */
 export function snakeCase(name: string): string {
   return name
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "") // "Nœud" keeps its letters: é → e
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
     .split(/[^A-Za-z0-9]+/)
@@ -216,7 +224,9 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     if (fi.enum_type && fi.type !== "enum") fail(["fixed_inputs", i, "enum_type"], `"enum_type" is for type enum only`);
     const values = fi.values?.map((v) => (typeof v === "boolean" ? (v ? "True" : "False") : String(v)));
     if (values && new Set(values).size !== values.length) fail(["fixed_inputs", i, "values"], "the values must differ");
-    if (fi.enum_type === "int" && values?.some((v) => !/^-?\d+$/.test(v))) fail(["fixed_inputs", i, "values"], "the values of an int enum must be integers");
+    const kind = fi.type === "enum" ? fi.enum_type : fi.type;
+    if (kind === "int" && fi.values?.some((v) => typeof v !== "number" || !Number.isInteger(v))) fail(["fixed_inputs", i, "values"], "the values of an int fixed input must be integers");
+    if (kind === "bool" && fi.values?.some((v) => typeof v !== "boolean")) fail(["fixed_inputs", i, "values"], "the values of a bool fixed input must be true or false");
     return { name: fi.name, description: fi.description ?? fi.name, values };
   });
   fixedInputs.forEach((fi, i) => {
@@ -232,6 +242,13 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     variants = variants.flatMap((v) => fi.values!.map((value) => ({ name: `${v.name} ${value}`, fixedInputs: { ...v.fixedInputs, [fi.name]: value } })));
   }
 
+  variants.forEach((v, i) => {
+    const first = variants.findIndex((o) => o.name === v.name);
+    if (first !== i) {
+      fail(["fixed_inputs"], `two combinations of fixed input values make the same product name "${v.name}" (${JSON.stringify(variants[first]!.fixedInputs)} and ${JSON.stringify(v.fixedInputs)})`);
+    }
+  });
+
   const workflows = {} as ProductModel["workflows"];
   for (const name of ["create", "modify", "terminate", "validate"] as const) {
     const found = config.workflows?.find((w) => w.name === name);
@@ -244,6 +261,8 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
   config.workflows?.forEach((w, i) => {
     if (config.workflows!.findIndex((o) => o.name === w.name) !== i) fail(["workflows", i, "name"], `workflow "${w.name}" appears twice`);
   });
+
+  checkApp(appRoot, { type: config.type, variable: config.variable ?? snakeCase(config.name), blocks, variants, existing }, fail);
 
   return {
     name: config.name,
@@ -259,6 +278,45 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     workflows,
     summaryForms: config.config?.summary_forms ?? config.config?.create_summary_forms ?? false,
   };
+}
+
+/**
+ * The app's own code must not be taken over: a product type or product name it has already (by hand, or generated
+ * from another config), or a block file of another block. Re-generating the same config meets only its own files.
+ */
+function checkApp(
+  appRoot: string,
+  product: { type: string; variable: string; blocks: BlockModel[]; variants: { name: string }[]; existing: Map<string, ExistingBlock> },
+  fail: (path: (string | number)[], message: string) => never,
+): void {
+  const read = (path: string) => (existsSync(join(appRoot, path)) ? readFileSync(join(appRoot, path), "utf8") : undefined);
+  const typesFolder = join(appRoot, "products", "product_types");
+  const own = `${product.variable}.ts`;
+  for (const file of existsSync(typesFolder) ? readdirSync(typesFolder).filter((f) => f.endsWith(".ts") && f !== own) : []) {
+    const text = readFileSync(join(typesFolder, file), "utf8");
+    for (const m of text.matchAll(/export const (\w+)\s*=\s*productType\(\s*["']([^"']+)["']/g)) {
+      if (m[1] === product.type || m[2] === product.type) fail(["type"], `the app has a product type ${product.type} already (products/product_types/${file}); choose another type`);
+    }
+  }
+  const registry = read("products/index.ts");
+  if (registry !== undefined) {
+    // names registered outside this product's generated section
+    const outside = registry.replace(new RegExp(`^// generate: ${product.variable}$[^]*?^// end generate: ${product.variable}$`, "m"), "");
+    for (const v of product.variants) {
+      if (outside.includes(`${JSON.stringify(v.name)}:`)) fail(["name"], `the app registers a product named "${v.name}" already (products/index.ts); choose another name`);
+    }
+  }
+  for (const b of product.blocks) {
+    const there = product.existing.get(b.type);
+    if (there && there.module !== b.variable) {
+      fail(["product_blocks", product.blocks.indexOf(b), "type"], `the app has the block ${b.constName} already (products/product_blocks/${there.module}.ts): leave it out of product_blocks and use ${b.type} as a field type`);
+    }
+    const text = read(`products/product_blocks/${b.variable}.ts`);
+    if (text !== undefined && !new RegExp(`export const ${b.constName}\\s*=`).test(text)) {
+      const other = /export const (\w+)\s*=\s*productBlock/.exec(text)?.[1] ?? "another module";
+      fail(["product_blocks", product.blocks.indexOf(b), "name"], `products/product_blocks/${b.variable}.ts holds ${other}, not ${b.constName}; give this block another name (or "variable")`);
+    }
+  }
 }
 
 /** Constant names for step titles: "Update IMS" → update_ims, made unique (update_ims_2). */
@@ -277,8 +335,25 @@ function stepIds(titles: readonly string[]): { id: string; title: string }[] {
 /** Names that become fields, functions or constants of the generated code: what the domain and TypeScript accept. */
 function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], message: string) => never): void {
   const { config } = loaded;
+  // the names the generated files declare for this product, on top of the fixed ones
+  const T = config.type;
+  const declared = new Set([T, `${T}Inactive`, `${T}Provisioning`, `${T}Active`, `${T}Input`, `${T}ModifyInput`]);
+  for (const b of config.product_blocks) declared.add(`${b.type}Block`).add(`new${b.type}Block`);
   const code = (path: (string | number)[], name: string, what: string) => {
     if (TAKEN.has(name)) fail(path, `"${name}" cannot be the name of ${what}: it is a reserved word or a name the generated code uses`);
+  };
+  const check = (path: (string | number)[], name: string) => {
+    code(path, name, "a check function");
+    if (declared.has(name)) fail(path, `"${name}" cannot be the name of a check function: the generated code declares it (the product type, a block or their helpers)`);
+  };
+  // a check id names one function: fields may share one when their values have the same type; the workflow checks
+  // (create, modify, terminate) share the form-page signature; a validate step's id is a constant of its own file
+  const checks = new Map<string, { kind: string; path: (string | number)[] }>();
+  const claim = (path: (string | number)[], id: string, kind: string) => {
+    check(path, id);
+    const earlier = checks.get(id);
+    if (earlier && earlier.kind !== kind) fail(path, `the check "${id}" is also used at ${pathText(earlier.path)} for another kind of value; give it another id`);
+    if (!earlier) checks.set(id, { kind, path });
   };
   code(["type"], config.type, "the product type's constant");
   const constants = new Map<string, (string | number)[]>([[config.type, ["type"]]]);
@@ -289,7 +364,9 @@ function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], mess
       const at = ["product_blocks", bi, "fields", fi, "name"];
       if (!FIELD_NAME.test(f.name)) fail(at, `"${f.name}" is not a field name: lower case letters, digits and _, not starting with a digit`);
       if ((BLOCK_INSTANCE_FIELDS as readonly string[]).includes(f.name)) fail(at, `"${f.name}" is reserved for a block's own data (${BLOCK_INSTANCE_FIELDS.join(", ")})`);
-      (f.validations ?? []).forEach((v, vi) => code(["product_blocks", bi, "fields", fi, "validations", vi, "id"], v.id, "a check function"));
+      if (PROTOTYPE_KEYS.has(f.name)) fail(at, `"${f.name}" cannot be a field name: it is a property every JavaScript object has`);
+      const valueType = f.type === "enum" ? `enum ${JSON.stringify(f.values)}` : f.type === "list" ? `list ${f.list_type}` : f.type;
+      (f.validations ?? []).forEach((v, vi) => claim(["product_blocks", bi, "fields", fi, "validations", vi, "id"], v.id, `field ${valueType}`));
     });
   });
   const root = (config.product_blocks.find((b) => !config.product_blocks.some((o) => o.fields.some((f) => (f.list_type ?? f.type) === b.type))) ?? config.product_blocks[0])!;
@@ -302,7 +379,19 @@ function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], mess
     if ((SUBSCRIPTION_FIELDS as readonly string[]).includes(fi.name)) fail(["fixed_inputs", i, "name"], `"${fi.name}" is reserved for the subscription's own data`);
     if (fi.name === rootName) fail(["fixed_inputs", i, "name"], `"${fi.name}" is also the root block's field`);
   });
-  (config.workflows ?? []).forEach((w, wi) => (w.validations ?? []).forEach((v, vi) => code(["workflows", wi, "validations", vi, "id"], v.id, "a check function")));
+  (config.workflows ?? []).forEach((w, wi) => {
+    const steps = new Set<string>();
+    (w.validations ?? []).forEach((v, vi) => {
+      const at = ["workflows", wi, "validations", vi, "id"];
+      if (w.name !== "validate") return claim(at, v.id, "form");
+      check(at, v.id);
+      if (steps.has(v.id)) fail(at, `the validation "${v.id}" appears twice`);
+      steps.add(v.id);
+    });
+    stepIds(w.additional_steps ?? []).forEach((step, si) => {
+      if (steps.has(`${step.id}_step`)) fail(["workflows", wi, "additional_steps", si], `the step's constant ${step.id}_step is also a validation's id`);
+    });
+  });
   // file names and workflow names come from the snake-case names
   const variable = config.variable ?? snakeCase(config.name);
   if (!FIELD_NAME.test(variable)) fail([config.variable ? "variable" : "name"], `the name gives the file and workflow name "${variable}"; set "variable" to a snake-case name`);
@@ -334,7 +423,7 @@ function fieldModel(
       if (f[key] !== undefined && !keys.includes(key)) fail([...path, key], `"${key}" does not apply to ${forWhat}`);
     }
   };
-  if (f.required === "initial" && f.default === undefined && !blockRef(f.list_type ?? f.type)) {
+  if (f.required === "initial" && f.default === undefined && f.type !== "list" && !blockRef(f.type)) {
     fail([...path, "required"], `a field required from "initial" needs a "default" (it is set before any form is filled in)`);
   }
 
@@ -345,6 +434,9 @@ function fieldModel(
     const ref = blockRef(f.list_type!);
     if (ref) {
       if (f.default !== undefined) fail([...path, "default"], "a list of product blocks cannot have a default");
+      if (!ref.own && ((f.min_items ?? 0) > 0 || f.required)) {
+        fail([...path, f.min_items ? "min_items" : "required"], `${f.list_type} is a block of another product (products/product_blocks/${ref.module}.ts): generate leaves it to you to choose which subscriptions' blocks to use, so the list must be allowed to be empty (min_items 0, no "required")`);
+      }
       return { kind: "block", name: f.name, description, required: f.required, block: ref, list: { min: f.min_items ?? 0, max: f.max_items } };
     }
     const scalar = SCALARS[f.list_type!];
@@ -396,8 +488,11 @@ function fieldModel(
   let zod = scalar!.zod;
   if (f.min_value !== undefined) zod += `.min(${f.min_value})`;
   if (f.max_value !== undefined) zod += `.max(${f.max_value})`;
-  if (f.default !== undefined && typeof f.default !== (scalar!.ts === "number" ? "number" : scalar!.ts)) {
-    fail([...path, "default"], `the default must be a ${scalar!.ts} for a field of type ${f.type}`);
+  if (f.default !== undefined) {
+    let check = scalar!.check;
+    if (ranged) check = z.number().int().min(f.min_value ?? Number.MIN_SAFE_INTEGER).max(f.max_value ?? Number.MAX_SAFE_INTEGER);
+    const result = check.safeParse(f.default);
+    if (!result.success) fail([...path, "default"], `the default ${JSON.stringify(f.default)} is not a valid ${f.type}${ranged ? ` from ${f.min_value ?? "-∞"} to ${f.max_value ?? "∞"}` : ""}: ${result.error.issues[0]!.message}`);
   }
   let placeholder = scalar!.placeholder;
   if (f.type === "str") placeholder = ts(`${f.name}`);
@@ -405,7 +500,7 @@ function fieldModel(
   return {
     kind: "resource", name: f.name, description, required: f.required, modifiable, zod, tsType: scalar!.ts,
     defaultValue: f.default !== undefined ? ts(f.default) : undefined,
-    placeholder, input: f.type in { str: 1, int: 1, float: 1, bool: 1 } || f.type.startsWith("ipaddress.") || f.type.endsWith("UUID"), validations,
+    placeholder, input: f.type in { str: 1, int: 1, float: 1, bool: 1 } || f.type.startsWith("ipaddress.") || f.type.endsWith("UUID") || f.type === "datetime.datetime", validations,
   };
 }
 
@@ -419,7 +514,7 @@ function dependencyOrder(blocks: BlockModel[], configs: ProductBlockConfig[], fa
     const ready = remaining.filter((b) => b.dependsOn.every((d) => !own.has(d) || done.has(d)));
     if (ready.length === 0) {
       const index = configs.findIndex((c) => c.type === remaining[0]!.type);
-      fail(["product_blocks", index], `the product blocks ${remaining.map((b) => b.type).join(", ")} use each other in a cycle`);
+      fail(["product_blocks", index], `the product blocks ${remaining.map((b) => b.type).join(", ")} use each other in a cycle (or use blocks that do)`);
     }
     for (const b of ready) {
       done.add(b.type);
