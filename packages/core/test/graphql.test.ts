@@ -48,7 +48,9 @@ describe(`GraphQL (${backend})`, () => {
   it("answers version", async () => {
     const r = await graphql(t, "query Versions { version { applicationVersions } }");
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.match(r.body.data.version.applicationVersions[0], /^orchestrator-ts: \d+\.\d+\.\d+/);
+    // the UI 9 wants "orchestrator-core: <version>" >= 5.4.0 first
+    assert.deepEqual(r.body.data.version.applicationVersions.map((v: string) => v.replace(/\d+\.\d+\.\d+/, "X")), ["orchestrator-core: X", "orchestrator-ts: X"]);
+    assert.equal(r.body.data.version.applicationVersions[0], "orchestrator-core: 5.4.0");
   });
 
   it("lists processes with the UI's filters, sort and paging", async () => {
@@ -246,6 +248,10 @@ describe(`GraphQL (${backend})`, () => {
       first: 1,
     });
     assert.deepEqual(customers.body.data.customers.page, [{ customerId: "59289a57-70fb-4ff5-9c93-10fe67b12434", fullname: "Default::Orchestrator-Core Customer", shortcode: "default-cust" }]);
+    // the UI's general tab asks with an empty customerId: the default customer, as in orchestrator-core
+    const empty = await graphql(t, `{ customers(first: 1, filterBy: [{ field: "customerId", value: "" }]) { page { customerId } } }`);
+    assert.equal(empty.body.errors, undefined, JSON.stringify(empty.body));
+    assert.equal(empty.body.data.customers.page.length, 1);
     const counted = await graphql(t, `{ customers(first: 10) { page { customerId subscriptions(filterBy: { field: "status", value: "active" }) { pageInfo { totalItems } } } } }`);
     const ofCustomer = await graphql(t, `{ subscriptions(filterBy: [{ field: "customerId", value: "59289a57-70fb-4ff5-9c93-10fe67b12434" }, { field: "status", value: "active" }]) { pageInfo { totalItems } } }`);
     assert.equal(counted.body.data.customers.page[0].subscriptions.pageInfo.totalItems, ofCustomer.body.data.subscriptions.pageInfo.totalItems, JSON.stringify(counted.body));

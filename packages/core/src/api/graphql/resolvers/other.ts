@@ -53,13 +53,20 @@ function inMemory<T extends Record<string, unknown>>(rows: T[], request: PageReq
 /** orchestrator-core's trigger text: `cron[<expression>]` or `interval[<seconds>s]`. */
 const triggerText = (s: Schedule) => (s.trigger === "cron" ? `cron[${s.cron}]` : `interval[${s.interval_seconds}s]`);
 
+/** The orchestrator-core release whose API (REST, GraphQL, websocket) this server answers as, for the WFO UI 9. */
+export const CORE_API_VERSION = "5.4.0";
+
 export const otherResolvers = {
   Customer: {
     subscriptions: (c: { customerId: string }, args: ListArgs, context: Context, info: GraphQLResolveInfo) => subscriptionsOf("customer", c.customerId, args, context, info),
   },
   Query: {
-    version: () => ({ applicationVersions: [`orchestrator-ts: ${VERSION}`] }),
-    customers: (_: unknown, args: ListArgs, context: Context, info: GraphQLResolveInfo) => {
+    // The WFO UI reads the first entry as "orchestrator-core: <version>" and flags a server below the version its
+    // release needs (5.4.0 for UI 9: the structured search endpoints): the first entry names the orchestrator-core API this server answers to.
+    version: () => ({ applicationVersions: [`orchestrator-core: ${CORE_API_VERSION}`, `orchestrator-ts: ${VERSION}`] }),
+    // as in orchestrator-core, the customer list is the default customer whatever filterBy says (the UI's general
+    // tab asks with an empty customerId)
+    customers: (_: unknown, { filterBy: _filterBy, ...args }: ListArgs, context: Context, info: GraphQLResolveInfo) => {
       const request = parseListArgs(args, CUSTOMER_LIST, context, info, 1);
       const c = defaultCustomer(context.settings);
       const { items, total } = inMemory([{ customer_id: c.customerId, fullname: c.fullname, shortcode: c.shortcode }], request);
