@@ -73,7 +73,8 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: ["node_modules", "/test/", "^tmp/", "\\.orchestrator/", "/dist/", "\\.next/"] },
+    // examples/wfo-ui is a Next.js host of the stock UI with its own install (JSX pages; not one of our layers)
+    exclude: { path: ["node_modules", "/test/", "^tmp/", "\\.orchestrator/", "/dist/", "\\.next/", "^examples/wfo-ui/"] },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "default", "node"] },
   },
 };

@@ -85,6 +85,7 @@ export {
 } from "./subscription.js";
 export {
   loadStoredSubscription,
+  loadStoredSubscriptions,
   saveStoredSubscription,
   StaleDataError,
   SubscriptionNotFoundError,

@@ -79,27 +79,47 @@ export class SubscriptionNotFoundError extends OrchestratorError {
  * with their values and relations, as JSON arrays in a stable order. Columns are listed, not `s.*`, so that the
  * prepared statement survives a column added by a migration.
  */
-const loadStatement = preparedStatement(
-  "orchestrator_load_subscription",
-  `WITH RECURSIVE tree(id) AS (
-    SELECT subscription_instance_id FROM subscription_instances WHERE subscription_id = $1
-    UNION
-    SELECT r.depends_on_id FROM subscription_instance_relations r JOIN tree t ON r.in_use_by_id = t.id
-  )
-  SELECT s.subscription_id, s.product_id, s.customer_id, s.description, s.status, s.insync, s.start_date, s.end_date, s.note, s.version,
+/** The load's columns, for the instances whose ids satisfy `inTree` (an SQL condition on an instance id column). */
+const loadColumns = (inTree: (column: string) => string) => `s.subscription_id, s.product_id, s.customer_id, s.description, s.status, s.insync, s.start_date, s.end_date, s.note, s.version,
     p.name AS product_name, p.description AS product_description, p.product_type, p.tag, p.status AS product_status,
     (SELECT json_agg(json_build_array(f.name, f.value)) FROM fixed_inputs f WHERE f.product_id = s.product_id) AS fixed,
     (SELECT json_agg(json_build_array(si.subscription_instance_id, si.subscription_id, si.label, pb.name) ORDER BY si.subscription_instance_id)
       FROM subscription_instances si JOIN product_blocks pb ON pb.product_block_id = si.product_block_id
-      WHERE si.subscription_instance_id IN (SELECT id FROM tree)) AS instances,
+      WHERE ${inTree("si.subscription_instance_id")}) AS instances,
     (SELECT json_agg(json_build_array(v.subscription_instance_id, rt.resource_type, v.value) ORDER BY v.subscription_instance_id, rt.resource_type, v.value)
       FROM subscription_instance_values v JOIN resource_types rt ON rt.resource_type_id = v.resource_type_id
-      WHERE v.subscription_instance_id IN (SELECT id FROM tree)) AS vals,
+      WHERE ${inTree("v.subscription_instance_id")}) AS vals,
     (SELECT json_agg(json_build_array(r.in_use_by_id, r.depends_on_id, r.order_id, r.domain_model_attr, u.subscription_id) ORDER BY r.in_use_by_id, r.domain_model_attr, r.order_id)
       FROM subscription_instance_relations r JOIN subscription_instances u ON u.subscription_instance_id = r.in_use_by_id
-      WHERE r.in_use_by_id IN (SELECT id FROM tree) OR r.depends_on_id IN (SELECT id FROM tree)) AS rels
+      WHERE ${inTree("r.in_use_by_id")} OR ${inTree("r.depends_on_id")}) AS rels`;
+
+/** The instances reachable from subscription `owner`'s own instances through relations (a recursive query's body). */
+const treeOf = (owner: string) => `SELECT subscription_instance_id FROM subscription_instances WHERE subscription_id = ${owner}
+    UNION
+    SELECT r.depends_on_id FROM subscription_instance_relations r JOIN tree t ON r.in_use_by_id = t.id`;
+
+const loadStatement = preparedStatement(
+  "orchestrator_load_subscription",
+  `WITH RECURSIVE tree(id) AS (
+    ${treeOf("$1")}
+  )
+  SELECT ${loadColumns((column) => `${column} IN (SELECT id FROM tree)`)}
   FROM subscriptions s JOIN products p ON p.product_id = s.product_id
   WHERE s.subscription_id = $2`,
+);
+
+/** The same load for many subscriptions in one statement (each one's tree in a lateral subquery). */
+const loadManyStatement = preparedStatement(
+  "orchestrator_load_subscriptions",
+  `SELECT ${loadColumns((column) => `${column} = ANY (t.ids)`)}
+  FROM subscriptions s JOIN products p ON p.product_id = s.product_id
+  CROSS JOIN LATERAL (
+    WITH RECURSIVE tree(id) AS (
+      ${treeOf("s.subscription_id")}
+    )
+    SELECT coalesce(array_agg(id), '{}') AS ids FROM tree
+  ) t
+  WHERE s.subscription_id = ANY ($1::uuid[])`,
 );
 
 interface LoadRow {
@@ -128,6 +148,25 @@ interface LoadRow {
 export async function loadStoredSubscription(db: Kysely<Database>, subscriptionId: string): Promise<StoredSubscription> {
   const [sub] = await loadStatement<LoadRow>(db, [subscriptionId, subscriptionId]);
   if (!sub) throw new SubscriptionNotFoundError(subscriptionId);
+  return storedFromRow(sub);
+}
+
+/**
+ * Load many subscriptions with their block trees in one statement (for lists: GraphQL's productBlockInstances).
+ * Answers one entry per id, in order: the subscription, or a SubscriptionNotFoundError.
+ */
+export async function loadStoredSubscriptions(db: Kysely<Database>, subscriptionIds: readonly string[]): Promise<(StoredSubscription | SubscriptionNotFoundError)[]> {
+  if (subscriptionIds.length === 0) return [];
+  const rows = await loadManyStatement<LoadRow>(db, [[...new Set(subscriptionIds)]]);
+  const byId = new Map(rows.map((row) => [row.subscription_id, row]));
+  return subscriptionIds.map((id) => {
+    const row = byId.get(id);
+    return row ? storedFromRow(row) : new SubscriptionNotFoundError(id);
+  });
+}
+
+function storedFromRow(sub: LoadRow): StoredSubscription {
+  const subscriptionId = sub.subscription_id;
 
   const blocks = new Map<string, StoredBlock>();
   for (const [id, owner, label, name] of sub.instances ?? []) {

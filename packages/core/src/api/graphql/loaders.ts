@@ -7,7 +7,7 @@
 import DataLoader from "dataloader";
 import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { Database } from "../../db/index.js";
-import { loadStoredSubscription, type StoredSubscription } from "../../domain/index.js";
+import { loadStoredSubscriptions, type StoredSubscription } from "../../domain/index.js";
 import type { ListQuery } from "../list-query.js";
 import {
   blocksOfProducts,
@@ -101,8 +101,8 @@ export function createLoaders(db: Kysely<Database>) {
       });
       return new Map(items.map((s) => [s.subscription_id, s]));
     }, () => undefined as SubscriptionListItem | undefined),
-    /** A subscription's whole product-block tree (the domain layer's load: one query per subscription). */
-    tree: new DataLoader<string, StoredSubscription>((ids) => Promise.all(ids.map((id) => loadStoredSubscription(db, id)))),
+    /** Subscriptions' whole product-block trees: one statement for all the subscriptions of a page. */
+    tree: new DataLoader<string, StoredSubscription>((ids) => loadStoredSubscriptions(db, ids)),
     /** The processes of subscriptions, one page per subscription. */
     processesOf(list: ListQuery, key: string, withItems: boolean): DataLoader<string, Grouped<ProcessListItem>> {
       return nestedLoader(`processes ${key} ${withItems}`, (parents) =>
