@@ -44,7 +44,7 @@ describe(`subscription storage (${backend})`, () => {
           "User internal": { product_id: randomUUID(), product_type: "User", description: "user administration - internal", tag: "USER_INT", status: "active", product_blocks: ["UserBlock"], fixed_inputs: { affiliation: "internal" } },
         },
         product_blocks: {
-          UserGroupBlock: { product_block_id: randomUUID(), description: "user group block", tag: "UGB", status: "active", resources: { group_name: "name of the user group", group_id: "id of the user group" } },
+          UserGroupBlock: { product_block_id: randomUUID(), description: "user group block", tag: "UGB", status: "active", resources: { group_name: "name of the user group", group_id: "id of the user group", constructor: "a field named like a property of every object" } },
           UserBlock: { product_block_id: randomUUID(), description: "user block", tag: "UB", status: "active", resources: { username: "name of the user", age: "age of the user", user_id: "id of the user", nicknames: "other names" }, depends_on_block_relations: ["UserGroupBlock"] },
         },
       } as never);
@@ -54,6 +54,18 @@ describe(`subscription storage (${backend})`, () => {
     userProduct = products.find((p) => p.name === "User internal")!.product_id;
   });
   after(() => db.close());
+
+  it("a field named like a property of every object (constructor) is stored and loaded as any other", async () => {
+    const id = randomUUID();
+    const block: StoredBlock = { ...groupBlock, subscription_instance_id: randomUUID(), owner_subscription_id: id, values: { group_name: ["G"], constructor: ["c"] } };
+    await db.db.transaction().execute((trx) => saveStoredSubscription(trx, { ...base(id, groupProduct, "User Group G"), blocks: [block] }));
+    const loaded = await loadStoredSubscription(db.db, id);
+    assert.deepEqual(loaded.blocks[0]!.values, { group_name: ["G"], constructor: ["c"] });
+    const plainId = randomUUID();
+    const plain: StoredBlock = { ...groupBlock, subscription_instance_id: randomUUID(), owner_subscription_id: plainId, values: { group_name: ["H"] } };
+    await db.db.transaction().execute((trx) => saveStoredSubscription(trx, { ...base(plainId, groupProduct, "User Group H"), blocks: [plain] }));
+    assert.equal(Object.hasOwn((await loadStoredSubscription(db.db, plainId)).blocks[0]!.values, "constructor"), false);
+  });
 
   it("saves a subscription with one block: one instance, one value row per scalar, as strings", async () => {
     const version = await db.db.transaction().execute((trx) => saveStoredSubscription(trx, { ...base(groupId, groupProduct, "User Group Group One"), blocks: [groupBlock] }));

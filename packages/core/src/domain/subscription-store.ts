@@ -165,21 +165,26 @@ export async function loadStoredSubscriptions(db: Kysely<Database>, subscription
   });
 }
 
+/** The list under `key`, made if missing; an own property only (a field named like one of Object's, e.g. constructor). */
+function ownList<T>(record: Record<string, T[]>, key: string): T[] {
+  if (!Object.hasOwn(record, key)) record[key] = [];
+  return record[key]!;
+}
+
 function storedFromRow(sub: LoadRow): StoredSubscription {
   const subscriptionId = sub.subscription_id;
 
   const blocks = new Map<string, StoredBlock>();
   for (const [id, owner, label, name] of sub.instances ?? []) {
-    // keyed by field names: no prototype, so a field named like one of Object's (constructor) is just a key
-    blocks.set(id, { subscription_instance_id: id, owner_subscription_id: owner, name, label, values: Object.create(null), relations: Object.create(null), in_use_by: [] });
+    blocks.set(id, { subscription_instance_id: id, owner_subscription_id: owner, name, label, values: {}, relations: {}, in_use_by: [] });
   }
-  for (const [id, resourceType, value] of sub.vals ?? []) (blocks.get(id)!.values[resourceType] ??= []).push(value);
+  for (const [id, resourceType, value] of sub.vals ?? []) ownList(blocks.get(id)!.values, resourceType).push(value);
   const usedWithin = new Set<string>();
   for (const [inUseById, dependsOnId, , attr, userSubscriptionId] of sub.rels ?? []) {
     const user = blocks.get(inUseById);
     const used = blocks.get(dependsOnId);
     if (user && used) {
-      (user.relations[attr ?? used.name] ??= []).push(used);
+      ownList(user.relations, attr ?? used.name).push(used);
       if (user.owner_subscription_id === subscriptionId) usedWithin.add(used.subscription_instance_id);
     }
     if (used && userSubscriptionId !== used.owner_subscription_id) {

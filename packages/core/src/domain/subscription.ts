@@ -159,10 +159,10 @@ function blockFromStored(block: AnyProductBlock, stored: StoredBlock): Json {
   };
   for (const [attr, spec] of block.fieldSpecs) {
     if (spec.kind === "resource") {
-      const raw = stored.values[attr] ?? [];
+      const raw = Object.hasOwn(stored.values, attr) ? stored.values[attr]! : [];
       instance[attr] = spec.list ? raw.map((v) => parseValue(spec, v)) : raw.length ? parseValue(spec, raw[0]!) : null;
     } else {
-      const children = (stored.relations[attr] ?? []).map((child) => blockFromStored(spec.block, child));
+      const children = (Object.hasOwn(stored.relations, attr) ? stored.relations[attr]! : []).map((child) => blockFromStored(spec.block, child));
       instance[attr] = spec.kind === "blockList" ? children : (children[0] ?? null);
     }
   }
@@ -223,8 +223,8 @@ function blockToStored(block: AnyProductBlock, instance: Json, subscriptionId: s
     owner_subscription_id: owner,
     name: block.name,
     label: typeof instance.label === "string" ? instance.label : null,
-    values: Object.create(null) as StoredBlock["values"],
-    relations: Object.create(null) as StoredBlock["relations"],
+    values: {},
+    relations: {},
     in_use_by: [],
   };
   // keep the ids on the model too, so a saved model can be saved again
