@@ -7,6 +7,8 @@
  * `startTestOrchestrator({ appRoot })` gives a test a database migrated to heads (the app's revisions included) and an
  * engine to run the app's workflows on, as orchestrator-core's test utilities (`run_workflow`, `assert_complete`) do.
  */
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { openDatabase, type Database, type OrchestratorDb } from "./db/index.js";
 import { fromSubscription, type AnyProductType, type SubscriptionModel } from "./domain/index.js";
 import { MigrationProject, Migrator } from "./migrations/index.js";
@@ -19,8 +21,9 @@ export interface TestOrchestratorOptions {
   /** The app's folder (its migrations and workflows modules are found from here). */
   appRoot: string;
   /**
-   * The database: default the environment's TEST_DATABASE_URI, else a fresh in-memory embedded database. A
-   * PostgreSQL database given here is migrated to heads and used as it is (give each test run a database of its own).
+   * The database: default the environment's TEST_DATABASE_URI, else a fresh in-memory embedded database. With a
+   * PostgreSQL URI, each start creates a database of its own on that server (named after the URI's, with a random
+   * suffix) and drops it on close, so test files can run at once against one server.
    */
   databaseUri?: string;
   /** Processes run at once (default 4). */
@@ -55,8 +58,15 @@ export interface TestOrchestrator {
 /** Open the test database, migrate it to heads and start an engine. Close it in the test's `after`. */
 export async function startTestOrchestrator(options: TestOrchestratorOptions): Promise<TestOrchestrator> {
   setWorkflowRoot(options.appRoot);
-  const uri = options.databaseUri ?? process.env.TEST_DATABASE_URI ?? "pglite://memory";
-  const database = await openDatabase({ uri, appRoot: options.appRoot, poolSize: 4 });
+  const given = options.databaseUri ?? process.env.TEST_DATABASE_URI ?? "pglite://memory";
+  const own = /^postgres(ql)?:\/\//.test(given) ? await createOwnDatabase(given) : undefined;
+  let database: OrchestratorDb;
+  try {
+    database = await openDatabase({ uri: own?.uri ?? given, appRoot: options.appRoot, poolSize: 4 });
+  } catch (error) {
+    await own?.drop();
+    throw error;
+  }
   let engine: WorkflowEngine | undefined;
   try {
     await new Migrator(database.db, await new MigrationProject(options.appRoot).load()).upgrade("heads");
@@ -65,6 +75,7 @@ export async function startTestOrchestrator(options: TestOrchestratorOptions): P
   } catch (error) {
     await engine?.shutdown().catch(() => undefined);
     await database.close();
+    await own?.drop();
     throw error;
   }
   const running = engine;
@@ -88,6 +99,26 @@ export async function startTestOrchestrator(options: TestOrchestratorOptions): P
     async close() {
       await running.shutdown();
       await database.close();
+      await own?.drop();
     },
   };
+}
+
+/** A new database on the server of `uri` (its name: the URI's database with a random suffix), and how to drop it. */
+async function createOwnDatabase(uri: string): Promise<{ uri: string; drop: () => Promise<void> }> {
+  const url = new URL(uri);
+  const base = decodeURIComponent(url.pathname.slice(1)).replace(/\W/g, "_") || "orchestrator";
+  const name = `${base.slice(0, 40)}_test_${randomBytes(5).toString("hex")}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: uri });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return { uri: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
