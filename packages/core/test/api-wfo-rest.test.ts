@@ -6,15 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import WebSocket from "ws";
 import { z } from "zod";
 import { ask, formPage, registerForm } from "../src/index.js";
 import { startTestServer, type ApiResponse, type TestServer } from "./support/api.js";
 import { backend } from "./support/db.js";
+import { startTokenIssuer, type TokenIssuer } from "./support/oidc.js";
 import { tempDir } from "./support/files.js";
 
 registerForm("test_configure_reminder", async function* (state) {
@@ -158,29 +157,17 @@ describe(`the WFO UI's other REST calls (${backend})`, () => {
 
 describe(`the WFO UI's REST calls with authentication (${backend})`, () => {
   let t: TestServer;
-  let jwks: Server;
+  let issuer: TokenIssuer;
   let token: string;
 
   before(async () => {
-    const { publicKey, privateKey } = await generateKeyPair("RS256");
-    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-    jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
-    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-    const port = (jwks.address() as { port: number }).port;
-    token = await new SignJWT({ preferred_username: "alice" })
-      .setProtectedHeader({ alg: "RS256", kid: "k1" })
-      .setIssuer("https://login.example.test")
-      .setAudience("orchestrator")
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(privateKey);
-    t = await startTestServer({
-      env: { RUN_SCHEDULER: "false", OAUTH2_ACTIVE: "true", OIDC_ISSUER: "https://login.example.test", OIDC_AUDIENCE: "orchestrator", OIDC_JWKS_URI: `http://127.0.0.1:${port}/jwks` },
-    });
+    issuer = await startTokenIssuer();
+    token = await issuer.token();
+    t = await startTestServer({ env: { ...issuer.env, RUN_SCHEDULER: "false" } });
   });
   after(async () => {
     await t?.close();
-    jwks?.close();
+    issuer?.close();
   });
 
   it("denies every new route without a token, and answers with one", async () => {

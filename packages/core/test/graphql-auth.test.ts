@@ -4,41 +4,25 @@
  * answered. GraphiQL's page stays public (it carries no data) where it is served.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { startTestServer, type TestServer } from "./support/api.js";
 import { backend } from "./support/db.js";
+import { startTokenIssuer, type TokenIssuer } from "./support/oidc.js";
 import { graphql } from "./support/graphql.js";
-
-const ISSUER = "https://login.example.test";
-const AUDIENCE = "orchestrator";
 
 describe(`GraphQL authentication (${backend})`, () => {
   let t: TestServer;
-  let jwks: Server;
+  let issuer: TokenIssuer;
   let token: string;
 
   before(async () => {
-    const { publicKey, privateKey } = await generateKeyPair("RS256");
-    const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
-    jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] })));
-    await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-    const port = (jwks.address() as { port: number }).port;
-    token = await new SignJWT({ preferred_username: "alice" })
-      .setProtectedHeader({ alg: "RS256", kid: "k1" })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime("5m")
-      .sign(privateKey);
-    t = await startTestServer({
-      env: { OAUTH2_ACTIVE: "true", OIDC_ISSUER: ISSUER, OIDC_AUDIENCE: AUDIENCE, OIDC_JWKS_URI: `http://127.0.0.1:${port}/jwks`, SERVE_GRAPHQL_UI: "true", RUN_SCHEDULER: "false" },
-    });
+    issuer = await startTokenIssuer();
+    token = await issuer.token();
+    t = await startTestServer({ env: { ...issuer.env, SERVE_GRAPHQL_UI: "true", RUN_SCHEDULER: "false" } });
   });
   after(async () => {
     await t?.close();
-    jwks?.close();
+    issuer?.close();
   });
 
   const query = "{ version { applicationVersions } processes { pageInfo { totalItems } } }";

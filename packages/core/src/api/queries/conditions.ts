@@ -4,9 +4,10 @@
  * compares case-insensitively, booleans are true/false, ids are UUIDs, dates and numbers take `>=`, `<=`, `>`, `<`
  * prefixes (or equal the value). A negated filter (`!value`, GraphQL only) is the condition's NOT.
  */
-import { sql, type RawBuilder, type SqlBool } from "kysely";
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
+import type { Database } from "../../db/index.js";
 import { badRequest } from "../problem.js";
-import { boolValue, uuidValues, type Filter } from "../list-query.js";
+import { boolValue, uuidValues, type Filter, type ListQuery } from "../list-query.js";
 
 export type Condition = RawBuilder<SqlBool>;
 
@@ -67,4 +68,22 @@ export function dateCompare(column: string, filter: Filter): Condition {
 /** The condition, negated when the filter is (`!value`). */
 export function maybeNot(filter: Filter, condition: Condition): Condition {
   return filter.negate ? sql<SqlBool>`NOT (${condition})` : condition;
+}
+
+/**
+ * One page per parent of a grouped list: `inner` selects the rows with their `parent` and `rn` (their place in the
+ * parent's order, from 1); this keeps rows offset < rn <= offset + limit of each parent, by parent and place.
+ */
+export async function pagePerParent<R extends { parent: string; rn: number }>(
+  db: Kysely<Database>,
+  inner: SelectQueryBuilder<Database, never, R>,
+  list: Pick<ListQuery, "offset" | "limit">,
+): Promise<R[]> {
+  return (await db
+    .selectFrom(inner.as("x"))
+    .selectAll()
+    .where(sql<SqlBool>`x.rn > ${list.offset} AND x.rn <= ${list.offset + list.limit}`)
+    .orderBy("x.parent")
+    .orderBy("x.rn")
+    .execute()) as R[];
 }

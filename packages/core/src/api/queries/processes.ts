@@ -14,7 +14,7 @@ import {
   ProcessStatus,
 } from "../../workflow/index.js";
 import { containsPattern, uuidValues, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
-import { boolIs, dateCompare, maybeNot, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
+import { boolIs, dateCompare, maybeNot, pagePerParent, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
 import type { ProcessDetail, ProcessListItem, ProcessStep, ProcessSubscriptionRef, ProductRef } from "../responses.js";
 
 export const PROCESS_LIST: ListSpec = {
@@ -216,14 +216,7 @@ export async function listProcessesGrouped(
     sql<string>`g.parent`.as("parent"),
     sql<number>`row_number() OVER (PARTITION BY g.parent ORDER BY ${orderBy(list)})`.as("rn"),
   ]);
-  const rows = await db
-    .selectFrom(inner.as("x"))
-    .selectAll()
-    .where("x.rn", ">", list.offset)
-    .where("x.rn", "<=", list.offset + list.limit)
-    .orderBy("x.parent")
-    .orderBy("x.rn")
-    .execute();
+  const rows = await pagePerParent(db, inner, list);
   const subscriptions = await subscriptionsOf(db, [...new Set(rows.map((r) => r.process_id))]);
   for (const { parent, rn: _rn, ...row } of rows) {
     result.get(parent)!.items.push({ ...row, subscriptions: subscriptions.get(row.process_id) ?? [] } as ProcessListItem);

@@ -2,7 +2,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
 import type { Database } from "../../db/index.js";
 import { containsPattern, type Filter, type ListQuery, type ListSpec } from "../list-query.js";
-import { boolIs, dateCompare, maybeNot, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
+import { boolIs, dateCompare, maybeNot, pagePerParent, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
 import type { ProductRef, SubscriptionDetail, SubscriptionListItem } from "../responses.js";
 
 export const SUBSCRIPTION_LIST: ListSpec = {
@@ -161,14 +161,7 @@ export async function listSubscriptionsGrouped(
     sql<string>`g.parent`.as("parent"),
     sql<number>`row_number() OVER (PARTITION BY g.parent ORDER BY ${sql.join(keys)})`.as("rn"),
   ]);
-  const rows = await db
-    .selectFrom(inner.as("x"))
-    .selectAll()
-    .where("x.rn", ">", list.offset)
-    .where("x.rn", "<=", list.offset + list.limit)
-    .orderBy("x.parent")
-    .orderBy("x.rn")
-    .execute();
+  const rows = await pagePerParent(db, inner, list);
   for (const { parent, rn: _rn, ...row } of rows) result.get(parent)!.items.push(row as SubscriptionListItem);
   return result;
 }
