@@ -7,8 +7,8 @@
  * the meaning orchestrator-core gives a column of that type (./conditions.ts), plus the list's own relation filters
  * (a product's block names, a block's products, …).
  */
-import { sql, type Kysely, type RawBuilder, type SqlBool } from "kysely";
-import type { Database } from "../../db/index.js";
+import { sql, type Kysely, type RawBuilder, type Selectable, type SqlBool } from "kysely";
+import type { Database, ProductBlocksTable, ProductsTable, ResourceTypesTable, WorkflowsTable } from "../../db/index.js";
 import type { Filter, ListQuery, ListSpec } from "../list-query.js";
 import { boolIs, dateCompare, maybeNot, storedCaseIn, textIn, uuidIn, type Condition } from "./conditions.js";
 
@@ -39,16 +39,7 @@ function tableList<Row>(options: Omit<TableList<Row>, "spec"> & { defaultSort: L
 const related = (from: string, where: string, nameColumn: string) => (values: string[]) =>
   sql<SqlBool>`EXISTS (SELECT 1 FROM ${sql.raw(from)} WHERE ${sql.raw(where)} AND ${textIn(nameColumn, values)})`;
 
-export interface ProductRow {
-  product_id: string;
-  name: string;
-  description: string;
-  product_type: string;
-  tag: string;
-  status: string;
-  created_at: Date;
-  end_date: Date | null;
-}
+export type ProductRow = Selectable<ProductsTable>;
 
 export const PRODUCTS = tableList<ProductRow>({
   table: "products",
@@ -69,15 +60,7 @@ export const PRODUCTS = tableList<ProductRow>({
   defaultSort: [{ field: "name", direction: "asc" }],
 });
 
-export interface ProductBlockRow {
-  product_block_id: string;
-  name: string;
-  description: string;
-  tag: string | null;
-  status: string | null;
-  created_at: Date;
-  end_date: Date | null;
-}
+export type ProductBlockRow = Selectable<ProductBlocksTable>;
 
 export const PRODUCT_BLOCKS = tableList<ProductBlockRow>({
   table: "product_blocks",
@@ -102,11 +85,7 @@ export const PRODUCT_BLOCKS = tableList<ProductBlockRow>({
   defaultSort: [{ field: "name", direction: "asc" }],
 });
 
-export interface ResourceTypeRow {
-  resource_type_id: string;
-  resource_type: string;
-  description: string | null;
-}
+export type ResourceTypeRow = Selectable<ResourceTypesTable>;
 
 export const RESOURCE_TYPES = tableList<ResourceTypeRow>({
   table: "resource_types",
@@ -126,14 +105,8 @@ export const RESOURCE_TYPES = tableList<ResourceTypeRow>({
   defaultSort: [{ field: "resource_type", direction: "asc" }],
 });
 
-export interface WorkflowRow {
-  workflow_id: string;
-  name: string;
-  target: string;
-  description: string;
-  is_task: boolean;
-  created_at: Date;
-}
+/** A workflow that is not deleted (lists leave those out), so without its deleted_at. */
+export type WorkflowRow = Omit<Selectable<WorkflowsTable>, "deleted_at">;
 
 export const WORKFLOWS = tableList<WorkflowRow>({
   table: "workflows",
