@@ -83,23 +83,32 @@ function workflowsRevision(model: ProductModel): NewRevision {
   };
 }
 
-/** Revision files of the app whose message is one of `messages` (the first line of their header comment). */
-function existingRevisions(appRoot: string, messages: readonly string[]): string[] {
+interface RevisionFile {
+  /** Relative to the app, e.g. migrations/versions/schema/2026-12-01_…_add_node_products.ts. */
+  path: string;
+  text: string;
+}
+
+/** The app's revision files, read once per run. */
+function readRevisions(appRoot: string): RevisionFile[] {
   const folder = new MigrationProject(appRoot).versionsFolder;
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((f) => f.endsWith(".ts"))
-    .filter((f) => messages.some((m) => readFileSync(join(folder, f), "utf8").startsWith(`/**\n * ${m}.\n`)))
-    .map((f) => `migrations/versions/schema/${f}`);
+    .map((f) => ({ path: `migrations/versions/schema/${f}`, text: readFileSync(join(folder, f), "utf8") }));
+}
+
+/** The revisions whose message is one of `messages` (the first line of their header comment). */
+function revisionsWithMessage(revisions: readonly RevisionFile[], messages: readonly string[]): string[] {
+  return revisions.filter((r) => messages.some((m) => r.text.startsWith(`/**\n * ${m}.\n`))).map((r) => r.path);
 }
 
 /**
  * Of the block names, those an app revision creates already: in a generated products revision (`"<name>": {` with
  * a product_block_id) or in an INSERT INTO product_blocks (as `db migrate-domain-models` writes them).
  */
-function blocksCreatedByRevisions(appRoot: string, names: readonly string[]): Set<string> {
-  const folder = new MigrationProject(appRoot).versionsFolder;
-  const text = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith(".ts")).map((f) => readFileSync(join(folder, f), "utf8")).join("\n") : "";
+function blocksCreatedBy(revisions: readonly RevisionFile[], names: readonly string[]): Set<string> {
+  const text = revisions.map((r) => r.text).join("\n");
   return new Set(
     names.filter((name) => {
       const generated = `${JSON.stringify(name)}: {\n      product_block_id:`;
@@ -123,11 +132,12 @@ export interface MigrationOptions {
  * none), or print them with `dryrun`. Returns the files written.
  */
 export async function generateMigration(model: ProductModel, options: MigrationOptions): Promise<string[]> {
-  const skip = options.skipExistingBlocks ? blocksCreatedByRevisions(options.appRoot, model.blocks.map((b) => b.dbName)) : new Set<string>();
+  const existingRevisions = readRevisions(options.appRoot);
+  const skip = options.skipExistingBlocks ? blocksCreatedBy(existingRevisions, model.blocks.map((b) => b.dbName)) : new Set<string>();
   for (const name of skip) options.out(`product block ${name} is created by an earlier revision: left out`);
   const revisions = [productsRevision(model, skip), workflowsRevision(model)];
   // a second "add <name> products" would insert the products again, and fail on upgrade
-  const existing = existingRevisions(options.appRoot, revisions.map((r) => r.message));
+  const existing = revisionsWithMessage(existingRevisions, revisions.map((r) => r.message));
   if (existing.length > 0) {
     const why = `the migrations of ${model.name} exist already (${existing.join(", ")}); to write them anew, undo them with db downgrade and delete those files`;
     if (options.ifExists === "error") throw new OrchestratorError("generate_exists", `Not writing migrations: ${why}`);

@@ -209,13 +209,13 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     };
   });
 
-  checkNames(loaded, fail);
   const ordered = dependencyOrder(blocks, config.product_blocks, fail);
   const used = new Set(blocks.flatMap((b) => b.dependsOn.filter((d) => ownTypes.has(d))));
   const roots = blocks.filter((b) => !used.has(b.type));
   if (roots.length !== 1) {
     fail(["product_blocks"], roots.length === 0 ? "there must be exactly one root product block (used by no other block of this file); found none" : `there must be exactly one root product block (used by no other block of this file); found ${roots.length}: ${roots.map((r) => r.type).join(", ")}`);
   }
+  checkNames(loaded, roots[0]!, fail);
   const tag = config.tag ?? config.type.toUpperCase();
   if (tag.length > 20) fail([config.tag ? "tag" : "type"], `the tag "${tag}" is longer than 20 characters (products.tag is varchar(20)); give a shorter tag`);
 
@@ -262,12 +262,13 @@ export function buildModel(loaded: LoadedConfig, appRoot: string): ProductModel 
     if (config.workflows!.findIndex((o) => o.name === w.name) !== i) fail(["workflows", i, "name"], `workflow "${w.name}" appears twice`);
   });
 
-  checkApp(appRoot, { type: config.type, variable: config.variable ?? snakeCase(config.name), blocks, variants, existing }, fail);
+  const variable = config.variable ?? snakeCase(config.name);
+  checkApp(appRoot, { type: config.type, variable, blocks, variants, existing }, fail);
 
   return {
     name: config.name,
     type: config.type,
-    variable: config.variable ?? snakeCase(config.name),
+    variable,
     tag,
     description: config.description ?? config.name,
     fixedInputs,
@@ -333,7 +334,7 @@ function stepIds(titles: readonly string[]): { id: string; title: string }[] {
 }
 
 /** Names that become fields, functions or constants of the generated code: what the domain and TypeScript accept. */
-function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], message: string) => never): void {
+function checkNames(loaded: LoadedConfig, root: BlockModel, fail: (path: (string | number)[], message: string) => never): void {
   const { config } = loaded;
   // the names the generated files declare for this product, on top of the fixed ones
   const T = config.type;
@@ -369,9 +370,8 @@ function checkNames(loaded: LoadedConfig, fail: (path: (string | number)[], mess
       (f.validations ?? []).forEach((v, vi) => claim(["product_blocks", bi, "fields", fi, "validations", vi, "id"], v.id, `field ${valueType}`));
     });
   });
-  const root = (config.product_blocks.find((b) => !config.product_blocks.some((o) => o.fields.some((f) => (f.list_type ?? f.type) === b.type))) ?? config.product_blocks[0])!;
-  const rootName = root.variable ?? snakeCase(root.name);
-  const rootAt = ["product_blocks", config.product_blocks.indexOf(root), "name"];
+  const rootName = root.variable;
+  const rootAt = ["product_blocks", config.product_blocks.findIndex((b) => b.type === root.type), "name"];
   if (!FIELD_NAME.test(rootName)) fail(rootAt, `the root block's name gives the product type's field "${rootName}": lower case letters, digits and _ only`);
   if ((SUBSCRIPTION_FIELDS as readonly string[]).includes(rootName)) fail(rootAt, `the root block's name gives the field "${rootName}", which is reserved for the subscription's own data`);
   (config.fixed_inputs ?? []).forEach((fi, i) => {

@@ -6,6 +6,7 @@
 import { header, str } from "./code.js";
 import type { GeneratedFile } from "./files.js";
 import type { ProductModel, ResourceFieldModel } from "./model.js";
+import { createInputs, modifyInputs } from "./workflows.js";
 
 /** A value for a form field that passes its schema: `n` = 1 for the create form, 2 for the modify form. */
 export function sampleValue(f: ResourceFieldModel, n: 1 | 2): string {
@@ -29,8 +30,8 @@ export function sampleValue(f: ResourceFieldModel, n: 1 | 2): string {
 export function unitTestFiles(model: ProductModel, source: string): GeneratedFile[] {
   const T = model.type;
   const root = model.root.variable;
-  const createInputs = model.root.fields.filter((f): f is ResourceFieldModel => f.kind === "resource" && f.input && f.required !== "active");
-  const modifyInputs = model.root.fields.filter((f): f is ResourceFieldModel => f.kind === "resource" && f.input && f.modifiable);
+  const createFields = createInputs(model);
+  const modifyFields = modifyInputs(model);
   const form = (fields: ResourceFieldModel[], n: 1 | 2) => `{ ${fields.map((f) => `${f.name}: ${sampleValue(f, n)}`).join(", ")} }`;
   const checks = (fields: ResourceFieldModel[], n: 1 | 2, at: string) => fields.map((f) => `    assert.deepEqual(${at}.${root}.${f.name}, ${sampleValue(f, n)});`);
   const enabled = model.workflows;
@@ -43,22 +44,22 @@ export function unitTestFiles(model: ProductModel, source: string): GeneratedFil
     ? `
   it(${str(`creates${enabled.validate.enabled ? ", validates" : ""}${enabled.modify.enabled ? ", modifies" : ""}${enabled.terminate.enabled ? " and terminates" : ""} a ${model.variants[0]!.name} subscription`)}, async () => {
     const product = await app.productId(${str(model.variants[0]!.name)});
-    const created = await app.runWorkflow("create_${model.variable}", [{ product }, ${form(createInputs, 1)}]);
+    const created = await app.runWorkflow("create_${model.variable}", [{ product }, ${form(createFields, 1)}]);
     assert.equal(created.status, "completed", JSON.stringify(created.state));
     const subscriptionId = String(created.state.subscription_id);
     const active = await app.subscription(subscriptionId, ${T});
     assert.equal(active.status, "active");
     assert.equal(active.insync, true);
-${[...checks(createInputs, 1, "active"), ...blockChecks, ...fixedChecks(model.variants[0]!, "active")].join("\n")}
+${[...checks(createFields, 1, "active"), ...blockChecks, ...fixedChecks(model.variants[0]!, "active")].join("\n")}
 ${enabled.validate.enabled ? `
     const validated = await app.runWorkflow("validate_${model.variable}", [{ subscription_id: subscriptionId }]);
     assert.equal(validated.status, "completed", JSON.stringify(validated.state));
 ` : ""}${enabled.modify.enabled ? `
-    const modified = await app.runWorkflow("modify_${model.variable}", [{ subscription_id: subscriptionId }, ${form(modifyInputs, 2)}]);
+    const modified = await app.runWorkflow("modify_${model.variable}", [{ subscription_id: subscriptionId }, ${form(modifyFields, 2)}]);
     assert.equal(modified.status, "completed", JSON.stringify(modified.state));
     const changed = await app.subscription(subscriptionId, ${T});
     assert.equal(changed.status, "active");
-${checks(modifyInputs, 2, "changed").join("\n")}
+${checks(modifyFields, 2, "changed").join("\n")}
 ` : ""}${enabled.terminate.enabled ? `
     const terminated = await app.runWorkflow("terminate_${model.variable}", [{ subscription_id: subscriptionId }, {}]);
     assert.equal(terminated.status, "completed", JSON.stringify(terminated.state));
@@ -66,7 +67,7 @@ ${checks(modifyInputs, 2, "changed").join("\n")}
 ` : ""}  });
 ${model.variants.slice(1).map((v) => `
   it(${str(`creates a ${v.name} subscription`)}, async () => {
-    const created = await app.runWorkflow("create_${model.variable}", [{ product: await app.productId(${str(v.name)}) }, ${form(createInputs, 1)}]);
+    const created = await app.runWorkflow("create_${model.variable}", [{ product: await app.productId(${str(v.name)}) }, ${form(createFields, 1)}]);
     assert.equal(created.status, "completed", JSON.stringify(created.state));
     const active = await app.subscription(String(created.state.subscription_id), ${T});
     assert.equal(active.status, "active");

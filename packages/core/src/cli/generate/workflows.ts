@@ -22,11 +22,12 @@ export function workflowNames(model: ProductModel): { kind: Kind; name: string }
 }
 
 /** Fields of the root block the create form asks for: scalars and enums, not those only your systems fill in. */
-function createInputs(model: ProductModel): ResourceFieldModel[] {
+export function createInputs(model: ProductModel): ResourceFieldModel[] {
   return model.root.fields.filter((f): f is ResourceFieldModel => f.kind === "resource" && f.input && f.required !== "active");
 }
 
-function modifyInputs(model: ProductModel): ResourceFieldModel[] {
+/** Fields of the root block the modify form asks for: the modifiable scalars and enums. */
+export function modifyInputs(model: ProductModel): ResourceFieldModel[] {
   return model.root.fields.filter((f): f is ResourceFieldModel => f.kind === "resource" && f.input && f.modifiable);
 }
 
