@@ -16,9 +16,15 @@
  * API process's DB_POOL_SIZE.
  * - `procs_per_s_1x40`: one worker with 40 slots, the floor of `procs_per_s_4` on this machine (the same slots in one
  *   process: what the CPUs and the database give).
+ * Each throughput window also prints (as a # line) the CPU time per process of the workers, the database's sessions
+ * and the API process, and the commits per process. To see where it goes: SAMPLE_QUERIES=1 prints what the database's
+ * sessions were doing (sampled from pg_stat_activity); LOG_STATEMENTS=1 has the server log every statement of the
+ * windows with its duration (ALTER SYSTEM, reset afterwards; the log is the server's own);
+ * WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the workers (stopped with SIGTERM so they write it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -42,8 +48,8 @@ interface Child {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-function start(args: string[], env: Record<string, string>, ready: RegExp): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", join(APP, "main.ts"), ...args], {
+function start(args: string[], env: Record<string, string>, ready: RegExp, nodeArgs: string[] = []): Child {
+  const proc = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(APP, "main.ts"), ...args], {
     cwd: APP,
     env: { ...process.env, LOG_LEVEL: "error", NO_COLOR: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -93,7 +99,8 @@ async function startMany(url: string, path: string, bodyOf: (i: number) => unkno
 const workerEnv = (uri: string): Record<string, string> => ({ DATABASE_URI: uri, EXECUTOR: "worker", MAX_WORKERS: "10", STEP_MS: String(STEP_MS) });
 
 async function startWorkers(uri: string, n: number, extra: Record<string, string> = {}): Promise<Child[]> {
-  const workers = Array.from({ length: n }, () => start(["worker"], { ...workerEnv(uri), ...extra }, /worker \S+ ready/));
+  const nodeArgs = process.env.WORKER_NODE_ARGS?.split(" ") ?? [];
+  const workers = Array.from({ length: n }, () => start(["worker"], { ...workerEnv(uri), ...extra }, /worker \S+ ready/, nodeArgs));
   await Promise.all(workers.map((w) => w.ready));
   return workers;
 }
@@ -106,6 +113,65 @@ async function waitFor(what: string, fn: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
+interface CpuSample {
+  workersMs: number;
+  /** CPU ms of each server session of the database (sessions come and go). */
+  postgres: Map<number, number>;
+  apiMs: number;
+  commits: number;
+}
+
+/** CPU ms a process has used so far (Linux /proc; 0 once it is gone). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    // utime and stime (fields 14 and 15 of stat, 12 and 13 after the command), in clock ticks of 10 ms
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU used so far by the workers, the database's server sessions and the API process, and the commits made. */
+async function cpuSample(database: OrchestratorDb, workers: Child[]): Promise<CpuSample> {
+  const backends = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(database.db);
+  const commits = await sql<{ n: string }>`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`.execute(database.db);
+  const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMs(pid), 0);
+  return {
+    workersMs: sum(workers.map((w) => w.proc.pid!)),
+    postgres: new Map(backends.rows.map((r) => [r.pid, cpuMs(r.pid)])),
+    apiMs: api ? cpuMs(api.proc.pid!) : 0,
+    commits: Number(commits.rows[0]!.n),
+  };
+}
+
+/** Have the server log every statement with its duration (or stop), for a look at the window's statements. */
+async function logStatements(database: OrchestratorDb, on: boolean, phase: string): Promise<void> {
+  if (!on) await sql.raw(`SELECT 'bench window end ${phase}'`).execute(database.db);
+  await sql.raw(on ? "ALTER SYSTEM SET log_min_duration_statement = 0" : "ALTER SYSTEM RESET log_min_duration_statement").execute(database.db);
+  await sql`SELECT pg_reload_conf()`.execute(database.db);
+  // the sessions take the new setting when they get to the reload signal
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  if (on) await sql.raw(`SELECT 'bench window start ${phase}'`).execute(database.db);
+}
+
+/** What the database's sessions are doing, sampled for `ms`: statement text (shortened) → times seen active. */
+async function sampleQueries(database: OrchestratorDb, ms: number): Promise<Map<string, number>> {
+  const tally = new Map<string, number>();
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const rows = await sql<{ query: string; wait: string | null }>`
+      SELECT query, wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
+      WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`.execute(database.db);
+    for (const row of rows.rows) {
+      const key = `${row.wait ?? "cpu"} ${row.query.replace(/\s+/g, " ").slice(0, 110)}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return tally;
+}
+
 /** Processes/s of bench_sleepy with `n` workers, over WINDOW_S with a backlog that outlasts it. */
 async function throughput(database: OrchestratorDb, url: string, uri: string, n: number, slots = 10): Promise<number> {
   const backlog = Math.ceil(n * slots * (1000 / (5 * STEP_MS)) * WINDOW_S * 1.5) + 100;
@@ -114,12 +180,30 @@ async function throughput(database: OrchestratorDb, url: string, uri: string, n:
   // the window starts once all are running
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const before = await count(database, "last_status = 'completed'");
+  const cpuBefore = await cpuSample(database, workers);
   const t0 = performance.now();
+  const sampling = process.env.SAMPLE_QUERIES ? sampleQueries(database, WINDOW_S * 1000) : undefined;
+  if (process.env.LOG_STATEMENTS) await logStatements(database, true, `${n}x${slots}`);
   await new Promise((resolve) => setTimeout(resolve, WINDOW_S * 1000));
+  if (process.env.LOG_STATEMENTS) await logStatements(database, false, `${n}x${slots}`);
   const done = (await count(database, "last_status = 'completed'")) - before;
+  if (sampling) {
+    const tally = await sampling;
+    const total = [...tally.values()].reduce((a, b) => a + b, 0);
+    for (const [query, hits] of [...tally].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`#   ${((100 * hits) / total).toFixed(1)}% ${query}`);
+  }
   const rate = done / ((performance.now() - t0) / 1000);
+  const cpuAfter = await cpuSample(database, workers);
+  const per = (delta: number) => (delta / Math.max(1, done)).toFixed(2);
+  let postgresMs = 0;
+  for (const [pid, ms] of cpuAfter.postgres) postgresMs += ms - (cpuBefore.postgres.get(pid) ?? 0);
+  console.log(
+    `# ${n}x${slots}: per process: ${per(cpuAfter.workersMs - cpuBefore.workersMs)} ms worker CPU, ${per(postgresMs)} ms PostgreSQL CPU, ` +
+      `${per(cpuAfter.apiMs - cpuBefore.apiMs)} ms API CPU, ${per(cpuAfter.commits - cpuBefore.commits)} commits`,
+  );
   if ((await count(database, "last_status IN ('created', 'resumed')")) === 0) console.log(`# warning: the backlog ran out with ${n} workers`);
-  await Promise.all(workers.map((w) => w.kill("SIGKILL")));
+  // a profiled worker (WORKER_NODE_ARGS=--cpu-prof) writes its profile when it exits of itself
+  await Promise.all(workers.map((w) => w.kill(process.env.WORKER_NODE_ARGS ? "SIGTERM" : "SIGKILL")));
   // what the killed workers were running is taken over by the next phase's workers; the rest of the backlog is dropped
   await sql`DELETE FROM pgboss.job WHERE state < 'active'`.execute(database.db);
   await sql`DELETE FROM processes WHERE last_status IN ('created', 'resumed')`.execute(database.db);
@@ -235,6 +319,7 @@ try {
     await Promise.all(workers.map((w) => w.kill()));
   }
 } finally {
+  if (process.env.LOG_STATEMENTS) await logStatements(database, false, "aborted").catch(() => undefined);
   await api?.kill();
   await database.close();
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

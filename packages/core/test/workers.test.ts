@@ -113,6 +113,9 @@ describe(`worker processes (${backend})`, () => {
       await until("the process completed", async () => (await status(pid!)) === "completed");
       const steps = await sql<{ step: string }>`select step from test_log where pid = ${pid} order by id`.execute(database.db);
       assert.deepEqual(steps.rows.map((r) => r.step), ["One", "Two", "Three", "Four", "Five"]);
+      // the claim's own statement completed the job
+      const job = await sql<{ state: string }>`select state::text as state from pgboss.job where singleton_key = ${pid}`.execute(database.db);
+      assert.deepEqual(job.rows.map((r) => r.state), ["completed"]);
       const workerStatus = await get("/settings/worker-status");
       assert.equal(workerStatus.executor_type, "worker");
       assert.equal(workerStatus.number_of_workers_online, 1);

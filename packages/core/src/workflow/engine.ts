@@ -884,12 +884,12 @@ export class WorkflowEngine implements ProcessControl {
 
   /** Queue a run of the process in the executor (at most one run per process at a time in this engine). */
   /** Hand a run of the process to the executor: `start` for a new process, else `resume`. */
-  private schedule(processId: string, user: string, input?: State, kind: "start" | "resume" = "resume", onClaim?: ProcessJob["onClaim"]): void {
+  private schedule(processId: string, user: string, input?: State, kind: "start" | "resume" = "resume", queued?: Pick<ProcessJob, "onClaim" | "jobId">): void {
     if (this.stopping) return;
     const previous = this.active.get(processId) ?? Promise.resolve();
     let failure: unknown;
     const run: Promise<void> = previous
-      .then(() => this.executor[kind]({ processId, user, input, onClaim }))
+      .then(() => this.executor[kind]({ processId, user, input, ...queued }))
       .catch((error) => {
         failure = error;
         this.options.onError?.(error, `process ${processId}`);
@@ -913,7 +913,7 @@ export class WorkflowEngine implements ProcessControl {
    * Run a process handed over by the process queue (a worker's JobConsumer): resolves with the claim's outcome as soon
    * as it is known (the run goes on); "not-run" when the engine is stopping.
    */
-  runQueued(job: { processId: string; user: string }): Promise<ClaimOutcome> {
+  runQueued(job: { processId: string; user: string; jobId?: string }): Promise<ClaimOutcome> {
     if (this.stopping) return Promise.resolve("not-run");
     return new Promise<ClaimOutcome>((resolve) => {
       let told = false;
@@ -922,7 +922,7 @@ export class WorkflowEngine implements ProcessControl {
         told = true;
         resolve(outcome);
       };
-      this.schedule(job.processId, job.user, undefined, "resume", onClaim);
+      this.schedule(job.processId, job.user, undefined, "resume", { onClaim, jobId: job.jobId });
       // a run that ended (or never began: stopping, a failed claim) without telling
       void this.active.get(job.processId)?.finally(() => onClaim("not-run"));
     });
@@ -934,7 +934,7 @@ export class WorkflowEngine implements ProcessControl {
   }
 
   private async run(job: ProcessJob): Promise<void> {
-    const { processId, user, input, onClaim } = job;
+    const { processId, user, input, onClaim, jobId } = job;
     if (this.stopping) return onClaim?.("not-run");
     // Claim: on PostgreSQL with the lease taken in the same statement (on the lease connection), unless held already.
     const lease = this.leases.forClaim(processId);
@@ -945,6 +945,7 @@ export class WorkflowEngine implements ProcessControl {
       [ProcessStatus.CREATED, ProcessStatus.RESUMED],
       lease !== undefined,
       lease?.unlock ?? [],
+      jobId === undefined ? undefined : this.jobs?.completeJobSql(jobId),
     ).catch((error: unknown) => {
       if (lease) this.leases.unclaimed(lease.unlock);
       onClaim?.("not-run");

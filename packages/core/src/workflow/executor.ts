@@ -22,6 +22,11 @@ export interface ProcessJob {
   /** The input of the resume that queued the run, if any. */
   input?: State;
   /**
+   * The process-queue job that handed the run over (a worker): completed by the claim's own statement unless another
+   * session holds the lease (then the job stays fetched for another try).
+   */
+  jobId?: string;
+  /**
    * Told once whether the run claimed the process (a job from the process queue is completed then): "claimed",
    * "not-waiting" (not created/resumed any more: nothing to run), "leased-elsewhere" (another session holds its lease,
    * typically a run that ended a moment ago and has not released it yet: try again shortly) or "not-run" (the

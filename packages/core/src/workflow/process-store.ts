@@ -4,6 +4,7 @@
  * every state in full (rebuilt from the deltas stored, db/step-states.ts); where a process is among its steps is
  * worked out by replay.ts.
  */
+import { createHash } from "node:crypto";
 import { CompiledQuery, sql, type ControlledTransaction, type Kysely, type RawBuilder, type Selectable } from "kysely";
 import { namedStatement, rebuildStepStates, type Database, type ProcessesTable, type ProcessStepsTable } from "../db/index.js";
 import { ProcessStatus } from "./status.js";
@@ -154,13 +155,19 @@ export async function claimProcess(
   lease: boolean,
   /** Leases of finished runs to release first (batched onto this statement). */
   unlock: readonly string[] = [],
+  /**
+   * A change made in the same statement unless the lease is refused: the completion of the process-queue job that
+   * handed the run over (ProcessQueue.completeJobSql), given the lease's outcome as `(SELECT ok FROM lease)`.
+   */
+  unlessLeaseRefused?: (leaseOk: RawBuilder<boolean>) => RawBuilder<unknown>,
 ): Promise<{ claimed?: ClaimedProcess; leased: boolean }> {
   const leaseCte = lease
     ? unlock.length
       ? sql`(SELECT count(*) FROM unlocked) >= 0 AND pg_try_advisory_lock(hashtextextended(${processId}, 0))`
       : sql`pg_try_advisory_lock(hashtextextended(${processId}, 0))`
     : sql`true`;
-  const result = await sql<{
+  const also = unlessLeaseRefused ? sql`, also AS (${unlessLeaseRefused(sql<boolean>`(SELECT ok FROM lease)`)})` : sql``;
+  const query = sql<{
     claimed: (Omit<ProcessRow, "workflow_name" | "workflow_target"> & { started_at: string; last_modified_at: string }) | null;
     workflow_name: string | null;
     workflow_target: string | null;
@@ -172,7 +179,7 @@ export async function claimProcess(
     WITH unlocked AS MATERIALIZED (
       SELECT pg_advisory_unlock(hashtextextended(u, 0)) FROM unnest(${[...unlock]}::text[]) AS u
     ),
-    lease AS MATERIALIZED (SELECT ${leaseCte} AS ok),
+    lease AS MATERIALIZED (SELECT ${leaseCte} AS ok)${also},
     -- the snapshot replay starts from: the last whole row at or before the last completed step (failed, suspended and
     -- awaiting rows are whole too, but hold no state to go on with)
     base AS (
@@ -199,7 +206,11 @@ export async function claimProcess(
               jsonb_strip_nulls(jsonb_build_object(${STEP_GROUP_KEY}::text, CASE WHEN s.is_delta THEN NULL ELSE s.state -> ${STEP_GROUP_KEY}::text END)))
           END ORDER BY s.seq), '[]'::jsonb)
         FROM process_steps s WHERE s.pid = ${processId}) AS steps,
-      (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`.execute(db);
+      (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+  // a named prepared statement on a server (one per variant of the text): its planning cost more than its execution
+  const compiled = query.compile(db);
+  namedStatement(`orchestrator_claim_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 16)}`, compiled.sql);
+  const result = await db.executeQuery(compiled);
   const r = result.rows[0]!;
   if (!r.claimed) return { leased: r.leased === true };
   const row: ProcessRow = {

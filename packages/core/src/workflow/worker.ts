@@ -153,7 +153,10 @@ export class Worker {
     }
   }
 
-  /** Claim the job's process (retrying while its lease is being released elsewhere) and complete the job. */
+  /**
+   * Claim the job's process, retrying while its lease is being released elsewhere; the claim completes the job, and
+   * a job whose process stays leased elsewhere is completed here unless the process still waits to run.
+   */
   private async handle(job: FetchedJob): Promise<void> {
     this.claiming++;
     let held = true;
@@ -164,10 +167,10 @@ export class Worker {
     };
     try {
       for (let attempt = 0; ; attempt++) {
-        const outcome = await this.options.engine.runQueued(job.data);
+        // the claim's statement completes the job, unless another session holds the lease
+        const outcome = await this.options.engine.runQueued({ ...job.data, jobId: job.id });
         releaseRoom();
         if (outcome === "claimed" || outcome === "not-waiting") {
-          this.completeSoon(job.id);
           // room again once the run is over
           if (outcome === "claimed") {
             void this.options.engine
