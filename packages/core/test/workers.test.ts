@@ -267,6 +267,26 @@ describe(`worker processes (${backend})`, () => {
       assert.ok(survivor.output().includes("ready"));
     });
 
+    it("a stopping worker gives back the jobs it fetched ahead: another worker runs them at once, not after their expiry", async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      // waiting before the worker starts: its first fetch takes all four (room for one, and four ahead)
+      const pids = await startSleepy(4);
+      const first = await startWorker({ MAX_WORKERS: "1", SLEEPY_STEP_MS: "300" });
+      const activeJobs = async () =>
+        Number((await sql<{ n: string }>`select count(*) as n from pgboss.job where singleton_key = any(${pids}) and state = 'active'`.execute(database.db)).rows[0]!.n);
+      // one runs; the others' jobs are fetched ahead (active), their processes still waiting
+      await until("one runs, the rest fetched ahead", async () => (await statuses(pids)).filter((s) => s === "running").length === 1 && (await activeJobs()) === 3);
+      await first.stop();
+      workers.splice(workers.indexOf(first), 1);
+      assert.equal(await activeJobs(), 0, "given back on stop");
+      const startedAt = Date.now();
+      await startWorker();
+      // pg-boss would hand out jobs left active only after 30 s
+      await until("all completed on the next worker", async () => (await statuses(pids)).every((s) => s === "completed"), 20_000);
+      console.log(`given-back jobs: all completed ${Date.now() - startedAt} ms after the next worker started`);
+      assert.equal(await stepsRunTwice(), 0);
+    });
+
     it("a pause stops the workers' processes before their next step; the unpause lets them finish", async () => {
       await sql`truncate test_log`.execute(database.db);
       if (workers.length === 0) await startWorker({ SLEEPY_STEP_MS: "300" });

@@ -25,6 +25,12 @@ const COMPLETE_BATCH_MS = 10;
 const FETCH_COALESCE_MS = 3;
 /** Jobs fetched in one statement at most. */
 const FETCH_BATCH = 20;
+/**
+ * Jobs fetched beyond the room there is, held for the runs that end next (as a Celery worker prefetches): a fetch then
+ * serves several run ends instead of about one (workers bench: 0.7 fetches per run without). Given back when the
+ * worker stops; a killed worker's are given out again after the queue's expiry.
+ */
+const PREFETCH = 4;
 /** Claim attempts of a process whose lease another session still holds (a run that ended a moment ago), and delays. */
 const LEASE_RETRY_MS = [20, 50, 100, 200, 400, 800, 1600];
 
@@ -48,6 +54,8 @@ export class Worker {
   private stopped = false;
   /** Jobs fetched whose claim is not settled yet (they hold room). */
   private claiming = 0;
+  /** Jobs fetched ahead (PREFETCH), handed over as room frees up. */
+  private prefetched: FetchedJob[] = [];
   private toComplete: string[] = [];
   private completeTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -78,6 +86,9 @@ export class Worker {
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.wakeTimer);
     await this.listener?.close();
+    // jobs fetched ahead go back to the queue for the other workers
+    const unclaimed = this.prefetched.splice(0).map((job) => job.id);
+    await this.options.jobs.giveBack(unclaimed).catch((error: unknown) => this.options.onError?.(error, "giving jobs back"));
     await this.options.engine.shutdown();
     await this.flushCompletions();
     await this.db.deleteFrom("engine_workers").where("worker_id", "=", this.id).execute().catch(() => undefined);
@@ -147,9 +158,14 @@ export class Worker {
 
   private async pump(): Promise<void> {
     while (!this.stopped && this.room > 0) {
-      const jobs = await this.options.jobs.fetch(Math.min(this.room, FETCH_BATCH));
-      if (jobs.length === 0) return;
-      for (const job of jobs) void this.handle(job);
+      if (this.prefetched.length === 0) {
+        const jobs = await this.options.jobs.fetch(Math.min(this.room + PREFETCH, FETCH_BATCH));
+        if (jobs.length === 0) return;
+        // stopped meanwhile: stop() has given back what it found, so these go back too
+        if (this.stopped) return void this.options.jobs.giveBack(jobs.map((job) => job.id)).catch(() => undefined);
+        this.prefetched.push(...jobs);
+      }
+      while (this.room > 0 && this.prefetched.length > 0) void this.handle(this.prefetched.shift()!);
     }
   }
 
