@@ -9,6 +9,7 @@ describe("settings", () => {
     assert.equal(s.DATABASE_URI, undefined);
     assert.equal(s.EXECUTOR, "threadpool");
     assert.equal(s.MAX_WORKERS, 5);
+    assert.equal(s.WORKER_NICE, 10);
     assert.deepEqual(s.DEFAULT_PRODUCT_WORKFLOWS, ["modify_note"]);
     assert.equal(s.PORT, 8080);
     assert.equal(s.HOST, "127.0.0.1");
@@ -53,5 +54,7 @@ describe("settings", () => {
     );
     assert.throws(() => loadSettings({ MAX_WORKERS: "0" }), /MAX_WORKERS="0": .*>=1/);
     assert.throws(() => loadSettings({ PORT: "70000" }), /PORT="70000"/);
+    assert.throws(() => loadSettings({ WORKER_NICE: "20" }), /WORKER_NICE="20": .*<=19/);
+    assert.throws(() => loadSettings({ WORKER_NICE: "-5" }), /WORKER_NICE="-5": .*>=0/);
   });
 });

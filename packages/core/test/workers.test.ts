@@ -6,6 +6,7 @@
  * form resume and a callback continue on a worker.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
@@ -116,6 +117,9 @@ describe(`worker processes (${backend})`, () => {
       // the claim's own statement completed the job
       const job = await sql<{ state: string }>`select state::text as state from pgboss.job where singleton_key = ${pid}`.execute(database.db);
       assert.deepEqual(job.rows.map((r) => r.state), ["completed"]);
+      // a worker yields the CPU to the API process on a shared machine (WORKER_NICE, default 10)
+      const stat = readFileSync(`/proc/${workers[0]!.process.pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+      assert.equal(Number(stat[16]), 10, "the worker's nice value");
       const workerStatus = await get("/settings/worker-status");
       assert.equal(workerStatus.executor_type, "worker");
       assert.equal(workerStatus.number_of_workers_online, 1);

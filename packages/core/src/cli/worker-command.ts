@@ -3,11 +3,24 @@
  * queues, MAX_WORKERS at a time, until SIGINT / SIGTERM; start as many as the load needs, on any machine that reaches
  * the database. It does not migrate: the API process does.
  */
+import { getPriority, setPriority } from "node:os";
 import { Command } from "commander";
 import { OrchestratorError } from "../errors.js";
 import { Worker } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
 import { explainNotMigrated, openRuntime, untilSignal } from "./runtime.js";
+
+/**
+ * Lower this process's CPU priority to `nice` (WORKER_NICE), unless it runs lower already (started under `nice`):
+ * raising it again would need privileges.
+ */
+function lowerPriority(nice: number, onError: (error: unknown, context: string) => void): void {
+  try {
+    if (getPriority() < nice) setPriority(nice);
+  } catch (error) {
+    onError(error, `lowering the CPU priority to nice ${nice} (WORKER_NICE)`);
+  }
+}
 
 export function workerCommand(ctx: CliContext): Command {
   return new Command("worker")
@@ -19,6 +32,7 @@ export function workerCommand(ctx: CliContext): Command {
         throw new OrchestratorError("settings_invalid", 'A worker runs what an API process started with EXECUTOR="worker" queues: set EXECUTOR=worker for both');
       }
       const onError = (error: unknown, context: string) => ctx.err(`worker: ${context}: ${(error as Error)?.message ?? String(error)}`);
+      lowerPriority(settings.WORKER_NICE, onError);
       const runtime = await openRuntime(ctx, "worker", onError);
       const worker = new Worker({ database: runtime.database, engine: runtime.engine, jobs: runtime.jobs!, capacity: settings.MAX_WORKERS, onError });
       try {
