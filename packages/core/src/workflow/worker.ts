@@ -28,9 +28,11 @@ const FETCH_BATCH = 20;
 /**
  * Jobs fetched beyond the room there is, held for the runs that end next (as a Celery worker prefetches): a fetch then
  * serves several run ends instead of about one (workers bench: 0.7 fetches per run without). Given back when the
- * worker stops; a killed worker's are given out again after the queue's expiry.
+ * worker stops, or when no room came up for them within PREFETCH_HOLD_MS (long steps: another worker may be idle); a
+ * killed worker's are given out again after the queue's expiry.
  */
 const PREFETCH = 4;
+const PREFETCH_HOLD_MS = 500;
 /** Claim attempts of a process whose lease another session still holds (a run that ended a moment ago), and delays. */
 const LEASE_RETRY_MS = [20, 50, 100, 200, 400, 800, 1600];
 
@@ -54,8 +56,9 @@ export class Worker {
   private stopped = false;
   /** Jobs fetched whose claim is not settled yet (they hold room). */
   private claiming = 0;
-  /** Jobs fetched ahead (PREFETCH), handed over as room frees up. */
+  /** Jobs fetched ahead (PREFETCH), handed over as room frees up; given back after PREFETCH_HOLD_MS. */
   private prefetched: FetchedJob[] = [];
+  private holdTimer: NodeJS.Timeout | undefined;
   private toComplete: string[] = [];
   private completeTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -85,6 +88,7 @@ export class Worker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.holdTimer);
     await this.listener?.close();
     // jobs fetched ahead go back to the queue for the other workers
     const unclaimed = this.prefetched.splice(0).map((job) => job.id);
@@ -166,7 +170,23 @@ export class Worker {
         this.prefetched.push(...jobs);
       }
       while (this.room > 0 && this.prefetched.length > 0) void this.handle(this.prefetched.shift()!);
+      if (this.prefetched.length > 0) this.holdPrefetched();
     }
+  }
+
+  /** Give back, PREFETCH_HOLD_MS from now, the jobs fetched ahead that are still held then (fetched in this pump). */
+  private holdPrefetched(): void {
+    if (this.holdTimer) return;
+    const held = new Set(this.prefetched);
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      const stale = this.prefetched.filter((job) => held.has(job));
+      if (stale.length === 0) return;
+      this.prefetched = this.prefetched.filter((job) => !held.has(job));
+      void this.options.jobs.giveBack(stale.map((job) => job.id)).catch((error: unknown) => this.options.onError?.(error, "giving jobs back"));
+      if (this.prefetched.length > 0) this.holdPrefetched();
+    }, PREFETCH_HOLD_MS);
+    this.holdTimer.unref();
   }
 
   /**
