@@ -204,7 +204,8 @@ describe(`search of subscriptions (${backend})`, () => {
     assert.deepEqual((await search({ query: "zzzqqq" })).body.data, []);
     // with a filter too; best first
     const filtered = await search({ query: "user", filters: { term: { "subscription.product.name": "User Group" } } });
-    assert.deepEqual(ids(filtered), [data.group]);
+    // failed once in CI (a second id came back, 1 run in 6 on 2026-12-01, not reproduced): the rows say which
+    assert.deepEqual(ids(filtered), [data.group], JSON.stringify({ rows: filtered.body.data, all: all.map((s) => [s.subscription_id, s.product.name]) }));
     const ranked = await search({ query: "user" });
     const scores = ranked.body.data.map((row: any) => row.score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
