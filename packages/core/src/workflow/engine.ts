@@ -882,8 +882,10 @@ export class WorkflowEngine implements ProcessControl {
     this.cluster.publish({ kind: "process", processId: event.processId, status: event.status, step: event.step });
   }
 
-  /** Queue a run of the process in the executor (at most one run per process at a time in this engine). */
-  /** Hand a run of the process to the executor: `start` for a new process, else `resume`. */
+  /**
+   * Hand a run of the process to the executor: `start` for a new process, else `resume` (at most one run per process
+   * at a time in this engine).
+   */
   private schedule(processId: string, user: string, input?: State, kind: "start" | "resume" = "resume", queued?: Pick<ProcessJob, "onClaim" | "jobId">): void {
     if (this.stopping) return;
     const previous = this.active.get(processId) ?? Promise.resolve();

@@ -138,6 +138,9 @@ export interface ClaimedProcess {
   globalLock: boolean;
 }
 
+/** The claim's texts registered as named statements already (a few variants), so a claim hashes none again. */
+const CLAIM_TEXTS = new Set<string>();
+
 /**
  * Claim a process for a run in one statement. Its steps come with their states in full from the snapshot replay
  * starts from (the last whole row at or before the last completed step) on; rows before it carry only whether they
@@ -209,7 +212,10 @@ export async function claimProcess(
       (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
   // a named prepared statement on a server (one per variant of the text): its planning cost more than its execution
   const compiled = query.compile(db);
-  namedStatement(`orchestrator_claim_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 16)}`, compiled.sql);
+  if (!CLAIM_TEXTS.has(compiled.sql)) {
+    CLAIM_TEXTS.add(compiled.sql);
+    namedStatement(`orchestrator_claim_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 16)}`, compiled.sql);
+  }
   const result = await db.executeQuery(compiled);
   const r = result.rows[0]!;
   if (!r.claimed) return { leased: r.leased === true };
