@@ -279,18 +279,31 @@ describe(`worker processes (${backend})`, () => {
       const activeJobs = async () =>
         Number((await sql<{ n: string }>`select count(*) as n from pgboss.job where singleton_key = any(${pids}) and state = 'active'`.execute(database.db)).rows[0]!.n);
       await until("one runs, the rest fetched ahead", async () => (await statuses(pids)).filter((s) => s === "running").length === 1 && (await activeJobs()) === 3);
-      // its one run takes 2 s; the three held jobs go back after half a second, not after their 30 s expiry
-      await until("given back while the first still runs", async () => (await activeJobs()) === 0, 1500);
+      // the give-back wakes idle workers (no enqueue happens from here on: a notification is the give-back's)
+      let notified = 0;
+      const listener = await database.listen("orchestrator_jobs", { onNotify: () => notified++, onListening: () => undefined, onLost: () => undefined });
+      try {
+        // its one run takes 2 s; the three held jobs go back after half a second, not after their 30 s expiry
+        await until("given back while the first still runs", async () => (await activeJobs()) === 0, 1500);
+        await until("the give-back notified the workers", async () => notified > 0, 5000);
+      } finally {
+        await listener.close();
+      }
       const startedAt = Date.now();
       await startWorker();
       await until("all completed", async () => (await statuses(pids)).every((s) => s === "completed"), 20_000);
       console.log(`jobs given back: all completed ${Date.now() - startedAt} ms after an idle worker started`);
       assert.equal(await stepsRunTwice(), 0);
+      // a give-back is no failed try: fetched again, the jobs count no retry (pg-boss's retry limit stays far)
+      const retries = await sql<{ n: number }>`select max(retry_count)::int as n from pgboss.job where singleton_key = any(${pids})`.execute(database.db);
+      assert.equal(retries.rows[0]!.n, 0);
     });
 
     it("a pause stops the workers' processes before their next step; the unpause lets them finish", async () => {
       await sql`truncate test_log`.execute(database.db);
-      if (workers.length === 0) await startWorker({ SLEEPY_STEP_MS: "300" });
+      // one worker with room for all three (with a worker of room one, a process may end before the last one starts)
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      await startWorker({ SLEEPY_STEP_MS: "300" });
       const pids = await startSleepy(3);
       await until("running", async () => (await statuses(pids)).every((s) => s === "running"));
       assert.equal((await post("/settings/status", { global_lock: true }, "PUT")).status, 200);

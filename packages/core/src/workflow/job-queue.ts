@@ -43,6 +43,14 @@ const SETUP_LOCK = 0x6f726368;
 /** The schema pg-boss keeps its tables in. */
 export const JOB_SCHEMA = "pgboss";
 const FETCH_SQL = namedStatement("orchestrator_fetch_jobs", `SELECT id::text AS id, data FROM ${JOB_SCHEMA}.${FETCH_FUNCTION}($1, $2)`);
+const GIVE_BACK_SQL = namedStatement(
+  "orchestrator_give_back_jobs",
+  `WITH back AS (
+     UPDATE ${JOB_SCHEMA}.job SET state = 'retry', started_on = NULL, start_after = now()
+     WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active' RETURNING 1
+   )
+   SELECT pg_notify($3, '') WHERE EXISTS (SELECT 1 FROM back)`,
+);
 
 /**
  * A fetched job not completed within this time is given out again (a worker killed between fetch and claim). A claim
@@ -238,11 +246,14 @@ export class ProcessQueue {
   }
 
   /**
-   * Put fetched jobs back for any worker to fetch at once (a stopping worker's jobs fetched ahead): pg-boss counts it
-   * as a failed try, retried without delay.
+   * Put fetched jobs back for any worker to fetch at once (jobs a worker fetched ahead and found no room for, or held
+   * when it stopped), and wake the idle workers in the same statement. Not a failed try: the job waits as if never
+   * fetched (pg-boss's `fail` counted each give-back towards the retry limit, and a job fetched ahead again and again
+   * behind long runs would have reached it; nor did it notify, so an idle worker found the job only at its next poll).
+   * `retry` is the waiting state that one-waiting-job-per-process (the queue's policy) does not constrain.
    */
   async giveBack(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.boss.fail(PROCESS_QUEUE, ids);
+    if (ids.length > 0) await this.db.executeQuery(CompiledQuery.raw(GIVE_BACK_SQL, [PROCESS_QUEUE, ids, JOBS_CHANNEL]));
   }
 
   /** Mark jobs done (their processes are claimed, or need no run). */
