@@ -287,6 +287,16 @@ try {
     console.log(`scale_4_over_1=${(four / one).toFixed(2)}`);
   }
 
+  if (PHASES.has("idle")) {
+    // what a worker costs with nothing to do (its timers, polls, heartbeats)
+    const [idle] = await startWorkers(uri, 1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const before = cpuMs(idle!.proc.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    console.log(`idle_worker_cpu_ms_per_s=${((cpuMs(idle!.proc.pid!) - before) / 5).toFixed(1)}`);
+    await idle!.kill();
+  }
+
   if (PHASES.has("takeover")) {
     const t = await takeover(database, url, uri);
     console.log(`# takeover: ${t.orphans} processes were running on the killed worker`);

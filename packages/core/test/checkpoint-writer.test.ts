@@ -310,6 +310,24 @@ describe(`CheckpointWriter (${backend})`, () => {
     assert.equal(await writer.write(input(gone)), undefined);
   });
 
+  it("a group of one process's rows (a pure step's with its neighbour's) goes in one statement, in order; fenced off, none of it is written", async () => {
+    const pid = await newProcess();
+    const [start, step, done] = await writer.writeGroup([
+      input(pid, { stepName: "Start", stepOnly: true }),
+      input(pid, { stepName: "Step", stepOnly: true }),
+      input(pid, { stepName: "Done", outcome: { status: StepStatus.COMPLETE, state: {} }, processStatus: "completed", fenced: true }),
+    ]);
+    assert.ok(start && step && done);
+    assert.equal(spy.batches().length, 1);
+    assert.deepEqual((await stepsOf(pid)).map((r) => r.name), ["Start", "Step", "Done"]);
+    assert.equal((await processRow(pid)).last_status, "completed");
+    // aborted meanwhile (by another instance): the run's group is refused as a whole, its step-only rows too
+    const aborted = await newProcess("aborted");
+    const refused = await writer.writeGroup([input(aborted, { stepName: "Step", stepOnly: true }), input(aborted, { stepName: "Done", processStatus: "completed", fenced: true })]);
+    assert.deepEqual(refused, [undefined, undefined]);
+    assert.equal((await stepsOf(aborted)).length, 0);
+  });
+
   it("one checkpoint with a value the database refuses: the batch is retried row by row and only that one rejects", async () => {
     const [p1, p2, p3] = await Promise.all([newProcess(), newProcess(), newProcess()]);
     // jsonb refuses \u0000

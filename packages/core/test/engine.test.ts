@@ -17,6 +17,7 @@ import {
 import { rebuildStepStates } from "../src/db/index.js";
 import { backend, freshDatabase, type TestDatabase } from "./support/db.js";
 import { migrate, register } from "./support/engine-db.js";
+import { countStatements } from "./support/graphql.js";
 import { closeGate, gateReached, maxInFlight, resetInFlight } from "./support/test-workflows.js";
 
 describe(`workflow engine (${backend})`, () => {
@@ -75,6 +76,23 @@ describe(`workflow engine (${backend})`, () => {
     assert.equal(inputs.length, 1);
     assert.equal(inputs[0]!.input_type, "initial_state");
     assert.deepEqual(inputs[0]!.input_state, initial);
+  });
+
+  it("pure steps (Start, Done) cost no statement of their own: their rows go with the next step's, or the last one's", async () => {
+    const writesSteps = (text: string) => /insert into process_steps/i.test(text);
+    const inserts = (statements: string[]) => statements.filter(writesSteps);
+    // Start, Step a and Done in one statement
+    const simple = await countStatements(() => run("simple_task"), writesSteps);
+    assert.deepEqual((await steps(simple.result)).map((r) => [r.name, r.status]), [["Start", "success"], ["Step a", "success"], ["Done", "complete"]]);
+    assert.equal(inserts(simple.statements).length, 1, simple.statements.join("\n"));
+    assert.equal((await proc(simple.result)).last_status, "completed");
+    // steps that write in their own transaction: Start goes in One's, Done in Three's
+    const logged = await countStatements(() => run("three_steps"), writesSteps);
+    assert.deepEqual((await steps(logged.result)).map((r) => r.name), ["Start", "One", "Two", "Three", "Done"]);
+    assert.equal(inserts(logged.statements).length, 3, logged.statements.join("\n"));
+    assert.deepEqual(await log(logged.result), ["One", "Two", "Three"]);
+    const done = await proc(logged.result);
+    assert.deepEqual([done.last_status, done.last_step], ["completed", "Done"]);
   });
 
   it("[] asks for the first page (an empty one by default); nothing is written", async () => {

@@ -228,7 +228,9 @@ describe(`worker processes (${backend})`, () => {
     it("an abort of a run in a step longer than the wait is logged at once; the run's late checkpoint is refused", async () => {
       await onlyWorker({ SLEEPY_STEP_MS: "4500" });
       const [pid] = await startSleepy(1);
-      await until("running its first step", async () => (await stepRows(pid!)).includes("Start") && (await status(pid!)) === "running");
+      // claimed: its first step runs at once (Start, a pure step, is written with that step's checkpoint)
+      await until("running its first step", async () => (await status(pid!)) === "running");
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const started = Date.now();
       const aborted = await post(`/processes/${pid}/abort`, undefined, "PUT");
       assert.equal(aborted.status, 204, JSON.stringify(aborted.body));

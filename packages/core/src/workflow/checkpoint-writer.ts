@@ -197,9 +197,11 @@ export async function writeCheckpoint(
 }
 
 /**
- * Several processes' checkpoints in one statement (group commit): for each row the step row is inserted and, unless
- * it is step-only, the process row updated, all in the statement's one transaction. Full checkpoints whose process is
- * gone (deleted meanwhile) are left out of the result; step-only ones are written (see STEP_ONLY_SQL).
+ * Several checkpoints in one statement (group commit, and a pure step's row with its neighbour's): for each row the
+ * step row is inserted and, unless it is step-only, the process row updated, all in the statement's one transaction,
+ * in the order given. Full checkpoints whose process is gone (deleted meanwhile) or whose run is fenced off (an abort
+ * logged meanwhile) are left out of the result, and so are the step-only rows of a process that has such a full row in
+ * the same statement (they are written together or not at all); other step-only rows are written (see STEP_ONLY_SQL).
  */
 const BATCH_SQL = `WITH v AS (
     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
@@ -214,7 +216,7 @@ const BATCH_SQL = `WITH v AS (
   )
   INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
   SELECT v.stepid, v.pid, v.name, v.status, v.state, v.is_delta, v.created_by, v.started_at, clock_timestamp()
-  FROM v WHERE v.step_only OR v.pid IN (SELECT pid FROM upd)
+  FROM v WHERE v.pid IN (SELECT pid FROM upd) OR (v.step_only AND NOT EXISTS (SELECT 1 FROM v f WHERE f.pid = v.pid AND NOT f.step_only))
   ORDER BY v.ord
   RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
 
@@ -252,6 +254,27 @@ export class CheckpointWriter {
     });
   }
 
+  /**
+   * Rows of one process to be written in one statement, in order (a pure step's row with its neighbour's: Step.pure);
+   * they go in the same batch. A result per input. A row updating a row in place is not batched: then each is written
+   * on its own, in order.
+   */
+  async writeGroup(inputs: CheckpointInput[]): Promise<(CheckpointResult | undefined)[]> {
+    if (inputs.some((input) => input.replaceStepId)) {
+      const results: (CheckpointResult | undefined)[] = [];
+      for (const input of inputs) results.push(await writeCheckpoint(this.db, input, this.prepared));
+      return results;
+    }
+    const written = inputs.map(
+      (input) =>
+        new Promise<CheckpointResult | undefined>((resolve, reject) => {
+          this.queue.push({ input, resolve, reject });
+        }),
+    );
+    if (this.inFlight < this.maxInFlight) this.flush();
+    return Promise.all(written);
+  }
+
   private flush(): void {
     const batch = this.queue;
     if (batch.length === 0) return;
@@ -273,47 +296,63 @@ export class CheckpointWriter {
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
-    const n = batch.length;
-    const cols: unknown[][] = Array.from({ length: 15 }, () => new Array<unknown>(n));
-    const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const input = batch[i]!.input;
-      const row = checkpointRow(input);
-      rowsOut[i] = row;
-      cols[0]![i] = input.processId;
-      cols[1]![i] = input.stepName;
-      cols[2]![i] = input.outcome.status;
-      cols[3]![i] = row.json;
-      cols[4]![i] = input.user;
-      cols[5]![i] = input.startedAt.toISOString();
-      cols[6]![i] = input.stepOnly === true;
-      cols[7]![i] = input.processStatus;
-      cols[8]![i] = input.assignee;
-      cols[9]![i] = row.failedReason;
-      cols[10]![i] = row.traceback;
-      cols[11]![i] = i;
-      cols[12]![i] = newStepId();
-      cols[13]![i] = row.isDelta;
-      cols[14]![i] = input.fenced === true;
-    }
-    let rows: { stepid: string; global_lock: boolean }[];
+    let results: (CheckpointResult | undefined)[];
     try {
-      rows = this.prepared
-        ? await this.prepared("orchestrator_checkpoint_batch", BATCH_SQL, cols)
-        : (await this.db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
+      results = await writeCheckpointBatch(this.db, batch.map((item) => item.input), this.prepared);
     } catch {
-      // one of them spoils the batch: write each on its own for its own answer
-      await Promise.all(batch.map((item) => this.writeOne(item)));
+      // one of them spoils the batch: write each on its own for its own answer (a process's rows in their order)
+      const byProcess = new Map<string, Pending[]>();
+      for (const item of batch) byProcess.set(item.input.processId, [...(byProcess.get(item.input.processId) ?? []), item]);
+      await Promise.all(
+        [...byProcess.values()].map(async (items) => {
+          for (const item of items) await this.writeOne(item);
+        }),
+      );
       return;
     }
-    // rows of processes deleted meanwhile were not inserted
-    const inserted = new Set(rows.map((row) => row.stepid));
-    const globalLock = rows[0]?.global_lock === true;
-    for (let i = 0; i < n; i++) {
-      const stepId = cols[12]![i] as string;
-      batch[i]!.resolve(inserted.has(stepId) ? { stepId, globalLock, state: rowsOut[i]!.state, base: rowsOut[i]!.base } : undefined);
-    }
+    batch.forEach((item, i) => item.resolve(results[i]));
   }
+}
+
+/**
+ * Write checkpoints in one statement (BATCH_SQL), in order: on `db` (a step's transaction, the caller commits), or as a
+ * named prepared statement with `prepared`. A result per input: undefined for a row left out (see BATCH_SQL). Throws
+ * what the database throws.
+ */
+export async function writeCheckpointBatch(db: Kysely<Database>, inputs: CheckpointInput[], prepared?: PreparedQuery): Promise<(CheckpointResult | undefined)[]> {
+  const n = inputs.length;
+  const cols: unknown[][] = Array.from({ length: 15 }, () => new Array<unknown>(n));
+  const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const input = inputs[i]!;
+    const row = checkpointRow(input);
+    rowsOut[i] = row;
+    cols[0]![i] = input.processId;
+    cols[1]![i] = input.stepName;
+    cols[2]![i] = input.outcome.status;
+    cols[3]![i] = row.json;
+    cols[4]![i] = input.user;
+    cols[5]![i] = input.startedAt.toISOString();
+    cols[6]![i] = input.stepOnly === true;
+    cols[7]![i] = input.processStatus;
+    cols[8]![i] = input.assignee;
+    cols[9]![i] = row.failedReason;
+    cols[10]![i] = row.traceback;
+    cols[11]![i] = i;
+    cols[12]![i] = newStepId();
+    cols[13]![i] = row.isDelta;
+    cols[14]![i] = input.fenced === true;
+  }
+  const rows = prepared
+    ? await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_checkpoint_batch", BATCH_SQL, cols)
+    : (await db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
+  // rows of processes deleted meanwhile were not inserted
+  const inserted = new Set(rows.map((row) => row.stepid));
+  const globalLock = rows[0]?.global_lock === true;
+  return inputs.map((_, i) => {
+    const stepId = cols[12]![i] as string;
+    return inserted.has(stepId) ? { stepId, globalLock, state: rowsOut[i]!.state, base: rowsOut[i]!.base } : undefined;
+  });
 }
 
 /**

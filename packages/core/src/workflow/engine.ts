@@ -32,7 +32,7 @@ import {
 import { runWithFormContext } from "./form-context.js";
 import { LEASE_APPLICATION_NAME, ProcessLeases, type LaneBatch } from "./leases.js";
 import { PauseWatch } from "./pause-watch.js";
-import { CheckpointWriter, writeCheckpoint } from "./checkpoint-writer.js";
+import { CheckpointWriter, writeCheckpoint, writeCheckpointBatch } from "./checkpoint-writer.js";
 import {
   acceptCallback,
   beginStepTransaction,
@@ -199,6 +199,7 @@ export class WorkflowEngine implements ProcessControl {
     this.runner = new StepRunner(
       {
         checkpoint: (input, trx) => (trx ? writeCheckpoint(trx, input) : this.writer.write(input)),
+        checkpointGroup: (inputs, trx) => (trx ? writeCheckpointBatch(trx, inputs) : this.writer.writeGroup(inputs)),
         beginStepTransaction: () => beginStepTransaction(db),
         touchProcessRow: (processId, lastStep) => touchProcessRow(db, processId, lastStep),
         removeOrphanSteps: (processId) => removeOrphanSteps(db, processId),

@@ -6,7 +6,7 @@
  */
 import type { ControlledTransaction, Kysely } from "kysely";
 import { isDatabaseConnectionError, type Database, type StepStateBase } from "../db/index.js";
-import type { CheckpointInput, CheckpointResult } from "./checkpoint-writer.js";
+import { storedState, type CheckpointInput, type CheckpointResult } from "./checkpoint-writer.js";
 import { LeaseLostError, WorkflowRemovedError } from "./errors.js";
 import type { ClaimedProcess, ProcessRow, StepRow } from "./process-store.js";
 import { getWorkflow } from "./registry.js";
@@ -21,6 +21,8 @@ export type StepTransaction = ControlledTransaction<Database>;
 export interface StepStore {
   /** Write a checkpoint: in `trx` when given (the caller commits), else group-committed. Undefined: process gone. */
   checkpoint(input: CheckpointInput, trx?: Kysely<Database>): Promise<CheckpointResult | undefined>;
+  /** Write a process's rows in one statement, in order (a pure step's with its neighbour's); a result per row. */
+  checkpointGroup(inputs: CheckpointInput[], trx?: Kysely<Database>): Promise<(CheckpointResult | undefined)[]>;
   beginStepTransaction(): Promise<StepTransaction>;
   /** Record the step a running process is at (its row is otherwise written at most once a second); false: gone. */
   touchProcessRow(processId: string, lastStep: string): Promise<boolean>;
@@ -117,6 +119,10 @@ interface ExecuteStepOptions {
   isLast: boolean;
   /** What the run's previous row holds (CheckpointInput.base). */
   base: StepStateBase | undefined;
+  /** Rows of pure steps run since the last checkpoint: written first, in the step's checkpoint statement. */
+  leading: EngineCheckpoint[];
+  /** The pure steps that end the workflow after this one: run at once and written with its checkpoint. */
+  trailing: Step[];
 }
 
 /** A checkpoint as the engine asks for it; the process status and assignee are worked out from the outcome. */
@@ -213,6 +219,10 @@ export class StepRunner {
     // first step may be step-only; a resumed or retried one gets its row (last step, reason, assignee) rewritten first.
     const fresh = rows.length === 0 && !row.failed_reason && !row.traceback && !resumingSuspended;
     let processRowWrittenAt = fresh ? claimedAt : 0;
+    // Pure steps (Step.pure: Start, Done) cost no statement of their own: a leading one's row waits for the next
+    // step's checkpoint, and those ending the workflow run with the last other step's checkpoint. Running one again
+    // after a crash changes nothing, and no step with effects ever runs while a row of one with effects is unwritten.
+    let leading: EngineCheckpoint[] = [];
     for (const [index, current] of remaining.entries()) {
       if (!this.host.leaseHeld(processId)) {
         // the lease was lost with its session: another engine may take the process over, so no further step runs
@@ -222,14 +232,43 @@ export class StepRunner {
       }
       const aborter = this.host.takeAbortRequest(processId);
       if (aborter !== undefined) {
-        const aborted = await this.checkpoint({ processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter });
+        const abortRow = { processId, stepName: "User Aborted", outcome: { status: StepStatus.ABORT, state }, assignee: Assignee.SYSTEM, user: aborter };
+        const aborted = (await this.checkpointGroup([...leading, abortRow])).at(-1);
         if (!aborted) await this.store.removeOrphanSteps(processId); // deleted meanwhile
         return;
       }
       const startedAt = new Date();
-      const stepOnly = startedAt.getTime() - processRowWrittenAt < PROCESS_ROW_INTERVAL_MS;
       const isLast = index === remaining.length - 1;
-      const result = await this.executeStep({ processId, row, step: current, state, user, startedAt, lastRow, groupRowId, stepOnly: stepOnly && !isLast, isLast, base });
+      const rest = remaining.slice(index + 1);
+      // held until a step with effects writes it (not a step group: it writes rows of its own while it runs)
+      if (current.pure && rest.some((s) => !s.pure) && !rest[0]!.isGroup && !this.host.stopping()) {
+        const outcome = current.pure(state);
+        if (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED) {
+          // the first row of a statement may be a delta over the run's last row; the rows after it are whole
+          leading.push({ processId, stepName: current.name, outcome, assignee: current.assignee, user, startedAt, stepOnly: true, base: leading.length === 0 ? base : undefined });
+          state = storedState(outcome.state);
+          lastRow = undefined;
+          continue;
+        }
+      }
+      const trailing = rest.length > 0 && rest.every((s) => s.pure) ? rest : [];
+      const stepOnly = startedAt.getTime() - processRowWrittenAt < PROCESS_ROW_INTERVAL_MS;
+      const result = await this.executeStep({
+        processId,
+        row,
+        step: current,
+        state,
+        user,
+        startedAt,
+        lastRow,
+        groupRowId,
+        stepOnly: stepOnly && !isLast,
+        isLast,
+        base: leading.length > 0 ? undefined : base,
+        leading,
+        trailing,
+      });
+      leading = [];
       groupRowId = undefined;
       if (!result) {
         // deleted meanwhile (found by a full checkpoint; the step's transaction, if any, is rolled back by now)
@@ -237,6 +276,8 @@ export class StepRunner {
         return;
       }
       const { outcome, stored } = result;
+      // the pure steps ending the workflow were written with this one: the process is complete (or aborted)
+      if (result.finished) return;
       if (outcome.status !== StepStatus.SUCCESS && outcome.status !== StepStatus.SKIPPED) return;
       if (!result.stepOnly) processRowWrittenAt = startedAt.getTime();
       state = stored.state;
@@ -309,9 +350,18 @@ export class StepRunner {
     // so the checkpoint is fenced: a run never writes steps after an abort
     const onlyStep =
       stepOnly && !replaceId && (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED) && !this.host.abortRequested(processId);
-    try {
-      this.assertLeased(processId);
-      const stored = await this.checkpoint({
+    // the pure steps ending the workflow run now, their rows in this checkpoint's statement (not after a failure, nor
+    // with an abort asked for or a pause the engine knows of: those stop the process before its next step)
+    const finishes =
+      options.trailing.length > 0 &&
+      !replaceId &&
+      (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED) &&
+      !this.host.abortRequested(processId) &&
+      !this.host.stopping() &&
+      !this.host.paused(false);
+    const rows: EngineCheckpoint[] = [
+      ...options.leading,
+      {
         processId,
         stepName: current.name,
         outcome,
@@ -321,12 +371,19 @@ export class StepRunner {
         replaceStepId: replaceId,
         trx,
         isTask: row.is_task,
-        stepOnly: onlyStep,
+        stepOnly: onlyStep || finishes,
         completes: isLast,
         base,
-      });
-      if (trx) await (stored ? trx.commit() : trx.rollback()).execute();
-      return stored ? { outcome, stored, stepOnly: onlyStep } : undefined;
+      },
+    ];
+    if (finishes) rows.push(...this.pureRows({ processId, user, isTask: row.is_task, steps: options.trailing, state: outcome.state }));
+    try {
+      this.assertLeased(processId);
+      const written = await this.checkpointGroup(rows);
+      const stored = written[options.leading.length];
+      const whole = written.every((w) => w !== undefined);
+      if (trx) await (whole ? trx.commit() : trx.rollback()).execute();
+      return whole && stored ? { outcome, stored, stepOnly: onlyStep, finished: finishes } : undefined;
     } catch (error) {
       if (trx) await trx.rollback().execute().catch(() => undefined);
       // the database went away (whether the checkpoint committed is unknown; recovery reads what is stored), or the
@@ -335,13 +392,56 @@ export class StepRunner {
       // the step's writes could not be committed: record the failure instead
       const failure: StepOutcome = { status: StepStatus.FAILED, state: errorStateOf(error) };
       const stored = await this.checkpoint({ processId, stepName: current.name, outcome: failure, assignee: current.assignee, user, startedAt, isTask: row.is_task });
-      return stored ? { outcome: failure, stored, stepOnly: false } : undefined;
+      return stored ? { outcome: failure, stored, stepOnly: false, finished: false } : undefined;
     }
   }
 
+  /**
+   * The rows of pure steps run one after another from `state` (Step.pure), up to the first that does not succeed; the
+   * last completes the process. Whole rows (not deltas: they follow another row in the same statement).
+   */
+  private pureRows(options: { processId: string; user: string; isTask: boolean; steps: Step[]; state: State }): EngineCheckpoint[] {
+    const rows: EngineCheckpoint[] = [];
+    let state = storedState(options.state);
+    for (const [i, step] of options.steps.entries()) {
+      const outcome = step.pure!(state);
+      const success = outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED;
+      const last = i === options.steps.length - 1 || !success;
+      rows.push({ processId: options.processId, stepName: step.name, outcome, assignee: step.assignee, user: options.user, isTask: options.isTask, stepOnly: !last, completes: last });
+      if (last) break;
+      state = storedState(outcome.state);
+    }
+    return rows;
+  }
+
   /** Write a step's row (and the process row), in `trx` when given, else group-committed; emits the process event. */
-  async checkpoint(options: EngineCheckpoint) {
-    const { processId, stepName, outcome, assignee, user, trx, isTask = false, completes = false } = options;
+  async checkpoint(options: EngineCheckpoint): Promise<CheckpointResult | undefined> {
+    const input = this.checkpointInput(options);
+    const stored = await this.store.checkpoint(input, options.trx);
+    if (stored) this.emitWritten(input);
+    return stored;
+  }
+
+  /**
+   * Write rows of one process in one statement, in order (a pure step's with its neighbour's: Step.pure), in the `trx`
+   * one of them gives, else group-committed; emits each written row's event. A result per row.
+   */
+  async checkpointGroup(rows: EngineCheckpoint[]): Promise<(CheckpointResult | undefined)[]> {
+    if (rows.length === 1) return [await this.checkpoint(rows[0]!)];
+    const inputs = rows.map((options) => this.checkpointInput(options));
+    const results = await this.store.checkpointGroup(inputs, rows.find((options) => options.trx)?.trx);
+    results.forEach((stored, i) => stored && this.emitWritten(inputs[i]!));
+    return results;
+  }
+
+  private emitWritten(input: CheckpointInput): void {
+    const { processId, processStatus: status, stepName: step, outcome, startedAt } = input;
+    this.host.emit({ processId, status, step, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
+  }
+
+  /** The row to store for a checkpoint: the process status and assignee worked out from the outcome. */
+  private checkpointInput(options: EngineCheckpoint): CheckpointInput {
+    const { processId, stepName, outcome, assignee, user, isTask = false, completes = false } = options;
     const startedAt = options.startedAt ?? new Date();
     let status = overallStatus(outcome.status);
     if (completes && status === ProcessStatus.RUNNING) status = ProcessStatus.COMPLETED;
@@ -356,7 +456,7 @@ export class StepRunner {
         who = Assignee.SYSTEM;
       }
     }
-    const checkpoint: CheckpointInput = {
+    return {
       processId,
       stepName,
       outcome,
@@ -369,9 +469,6 @@ export class StepRunner {
       base: options.base,
       fenced: options.outsideRun !== true,
     };
-    const stored = await this.store.checkpoint(checkpoint, trx);
-    if (stored) this.host.emit({ processId, status, step: stepName, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
-    return stored;
   }
 }
 

@@ -79,6 +79,12 @@ export interface Step {
   readonly isGroup?: boolean;
   /** Run the step. Never throws: failures are outcomes. */
   run(state: State, ctx: StepContext): Promise<StepOutcome>;
+  /**
+   * Set for a step without effects (Start, Done, Abort): its outcome from the state alone, the same as `run`'s. Running
+   * it again after a crash changes nothing, so its row needs no statement of its own: it is written with the next
+   * step's checkpoint, or (at the end of a workflow) with the previous one (StepRunner.runSteps).
+   */
+  readonly pure?: (state: State) => StepOutcome;
 }
 
 /** The serialisable description of an error, stored as a failed step's state (traceback kept separately). */
@@ -203,15 +209,8 @@ export function inputStep(name: string, form: InputForm, options: StepOptions = 
 }
 
 function pureStep(name: string, status: StepStatus): StepList {
-  return new StepList([
-    {
-      name,
-      assignee: Assignee.SYSTEM,
-      async run(state) {
-        return { status, state };
-      },
-    },
-  ]);
+  const outcome = (state: State): StepOutcome => ({ status, state });
+  return new StepList([{ name, assignee: Assignee.SYSTEM, pure: outcome, run: async (state) => outcome(state) }]);
 }
 
 function isStep(value: unknown): value is Step {
@@ -287,13 +286,17 @@ export function conditional(predicate: (state: State) => boolean): (steps: Step 
   return (steps) =>
     new StepList(
       (steps instanceof StepList ? steps.steps : [steps]).map(
-        (s): Step => ({
-          ...s,
-          async run(state, ctx) {
-            if (!predicate(state)) return { status: StepStatus.SKIPPED, state };
-            return s.run(state, ctx);
-          },
-        }),
+        (s): Step => {
+          const pure = s.pure;
+          return {
+            ...s,
+            async run(state, ctx) {
+              if (!predicate(state)) return { status: StepStatus.SKIPPED, state };
+              return s.run(state, ctx);
+            },
+            pure: pure && ((state) => (predicate(state) ? pure(state) : { status: StepStatus.SKIPPED, state })),
+          };
+        },
       ),
     );
 }

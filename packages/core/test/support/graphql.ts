@@ -46,12 +46,17 @@ export async function seedBeginner(t: TestServer, users = 2): Promise<BeginnerDa
 /** Statements that read the catalogue, processes or subscriptions (not the engine's, scheduler's or queue's own). */
 const DATA_STATEMENT = /\b(processes|process_steps|subscriptions|subscription_\w+|products|product_blocks|resource_types|workflows|fixed_inputs|schedules)\b/i;
 
-/** Counts the data statements run while `fn` runs (both back-ends; the server runs in this process). */
-export async function countStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+const isDataStatement = (sql: string) => DATA_STATEMENT.test(sql) && !/pg_advisory|engine_settings|pgboss/i.test(sql);
+
+/**
+ * Counts the data statements run while `fn` runs (both back-ends; the server runs in this process), or those `which`
+ * picks (the engine's own too).
+ */
+export async function countStatements<T>(fn: () => Promise<T>, which: (sql: string) => boolean = isDataStatement): Promise<{ result: T; statements: string[] }> {
   const statements: string[] = [];
   const record = (text: unknown) => {
     const sql = typeof text === "string" ? text : (text as { text?: string })?.text;
-    if (typeof sql === "string" && DATA_STATEMENT.test(sql) && !/pg_advisory|engine_settings|pgboss/i.test(sql)) statements.push(sql);
+    if (typeof sql === "string" && which(sql)) statements.push(sql);
   };
   const pgliteQuery = PGlite.prototype.query;
   const pgliteExec = PGlite.prototype.exec;
