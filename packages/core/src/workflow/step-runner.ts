@@ -240,8 +240,9 @@ export class StepRunner {
       const startedAt = new Date();
       const isLast = index === remaining.length - 1;
       const rest = remaining.slice(index + 1);
-      // held until a step with effects writes it (not a step group: it writes rows of its own while it runs)
-      if (current.pure && rest.some((s) => !s.pure) && !rest[0]!.isGroup && !this.host.stopping()) {
+      // held until a step with effects writes it (not a step group: it writes rows of its own while it runs); not
+      // while paused or stopping: its own checkpoint then stops the process before the next step
+      if (current.pure && rest.some((s) => !s.pure) && !rest[0]!.isGroup && !this.host.stopping() && !this.host.paused(false)) {
         const outcome = current.pure(state);
         if (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED) {
           // the first row of a statement may be a delta over the run's last row; the rows after it are whole
