@@ -319,7 +319,12 @@ describe(`CheckpointWriter (${backend})`, () => {
     ]);
     assert.ok(start && step && done);
     assert.equal(spy.batches().length, 1);
-    assert.deepEqual((await stepsOf(pid)).map((r) => r.name), ["Start", "Step", "Done"]);
+    const rows = await stepsOf(pid);
+    assert.deepEqual(rows.map((r) => r.name), ["Start", "Step", "Done"]);
+    // in the same order by completed_at (what readers order by), though written by one statement (ties would put the
+    // newest step id first)
+    const completed = await db.db.selectFrom("process_steps").select("name").where("pid", "=", pid).orderBy("completed_at").orderBy("stepid", "desc").execute();
+    assert.deepEqual(completed.map((r) => r.name), ["Start", "Step", "Done"]);
     assert.equal((await processRow(pid)).last_status, "completed");
     // aborted meanwhile (by another instance): the run's group is refused as a whole, its step-only rows too
     const aborted = await newProcess("aborted");

@@ -215,7 +215,10 @@ const BATCH_SQL = `WITH v AS (
     RETURNING p.pid
   )
   INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
-  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.is_delta, v.created_by, v.started_at, clock_timestamp()
+  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.is_delta, v.created_by, v.started_at,
+    -- a process's rows of one statement in their order by completed_at too (readers order by it; PGlite's clock can
+    -- give two rows the same time)
+    clock_timestamp() + v.ord * interval '1 microsecond'
   FROM v WHERE v.pid IN (SELECT pid FROM upd) OR (v.step_only AND NOT EXISTS (SELECT 1 FROM v f WHERE f.pid = v.pid AND NOT f.step_only))
   ORDER BY v.ord
   RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;

@@ -315,9 +315,11 @@ export class StepRunner {
       db: async () => (trx ??= await this.store.beginStepTransaction()),
       checkpoint: async (name, outcome) => {
         this.assertLeased(processId);
-        const written = await this.checkpoint({ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base });
+        const rows = await this.writeRows([{ processId, stepName: name, outcome, assignee: current.assignee, user, startedAt, replaceStepId: replaceId, trx, base }]);
+        const written = rows.results[0];
         // the step's writes are kept with its checkpoint, or not at all (the process was deleted meanwhile)
         if (trx) await (written ? trx.commit() : trx.rollback()).execute();
+        rows.emit();
         trx = undefined;
         replaceId = written?.stepId;
         base = written?.base;
@@ -380,10 +382,11 @@ export class StepRunner {
     if (finishes) rows.push(...this.pureRows({ processId, user, isTask: row.is_task, steps: options.trailing, state: outcome.state }));
     try {
       this.assertLeased(processId);
-      const written = await this.checkpointGroup(rows);
-      const stored = written[options.leading.length];
-      const whole = written.every((w) => w !== undefined);
+      const written = await this.writeRows(rows);
+      const stored = written.results[options.leading.length];
+      const whole = written.results.every((w) => w !== undefined);
       if (trx) await (whole ? trx.commit() : trx.rollback()).execute();
+      if (whole) written.emit();
       return whole && stored ? { outcome, stored, stepOnly: onlyStep, finished: finishes } : undefined;
     } catch (error) {
       if (trx) await trx.rollback().execute().catch(() => undefined);
@@ -417,9 +420,7 @@ export class StepRunner {
 
   /** Write a step's row (and the process row), in `trx` when given, else group-committed; emits the process event. */
   async checkpoint(options: EngineCheckpoint): Promise<CheckpointResult | undefined> {
-    const input = this.checkpointInput(options);
-    const stored = await this.store.checkpoint(input, options.trx);
-    if (stored) this.emitWritten(input);
+    const [stored] = await this.checkpointGroup([options]);
     return stored;
   }
 
@@ -428,16 +429,26 @@ export class StepRunner {
    * one of them gives, else group-committed; emits each written row's event. A result per row.
    */
   async checkpointGroup(rows: EngineCheckpoint[]): Promise<(CheckpointResult | undefined)[]> {
-    if (rows.length === 1) return [await this.checkpoint(rows[0]!)];
-    const inputs = rows.map((options) => this.checkpointInput(options));
-    const results = await this.store.checkpointGroup(inputs, rows.find((options) => options.trx)?.trx);
-    results.forEach((stored, i) => stored && this.emitWritten(inputs[i]!));
-    return results;
+    const written = await this.writeRows(rows);
+    written.emit();
+    return written.results;
   }
 
-  private emitWritten(input: CheckpointInput): void {
-    const { processId, processStatus: status, stepName: step, outcome, startedAt } = input;
-    this.host.emit({ processId, status, step, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
+  /**
+   * Write rows as checkpointGroup does, without their events yet: `emit()` sends them (after the commit of the
+   * transaction they were written in: a client that reads on an event finds what it says).
+   */
+  private async writeRows(rows: EngineCheckpoint[]): Promise<{ results: (CheckpointResult | undefined)[]; emit: () => void }> {
+    const inputs = rows.map((options) => this.checkpointInput(options));
+    const trx = rows.find((options) => options.trx)?.trx;
+    const results = inputs.length === 1 ? [await this.store.checkpoint(inputs[0]!, trx)] : await this.store.checkpointGroup(inputs, trx);
+    const emit = () =>
+      results.forEach((stored, i) => {
+        if (!stored) return;
+        const { processId, processStatus: status, stepName: step, outcome, startedAt } = inputs[i]!;
+        this.host.emit({ processId, status, step, stepStatus: outcome.status, stepSeconds: (Date.now() - startedAt.getTime()) / 1000 });
+      });
+    return { results, emit };
   }
 
   /** The row to store for a checkpoint: the process status and assignee worked out from the outcome. */
