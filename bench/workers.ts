@@ -12,8 +12,9 @@
  *   concurrent clients on the list endpoints (subscriptions, processes, status counts, products);
  *   `api_p99_ms_backlog`: their p99 while 2 workers run a backlog of BACKLOG (4,000) beginner create processes, and
  *   its floor `api_p99_ms_health_backlog` (the route that does nothing, at the same time).
- * PHASES=scale,takeover,api picks phases; PER_ROUTE=1 adds each list route's p99 under the backlog; API_POOL sets the
- * API process's DB_POOL_SIZE.
+ * PHASES=scale,takeover,api picks phases (and `idle`, not run by default: `idle_worker_cpu_ms_per_s`, what a worker
+ * with nothing to do costs); PER_ROUTE=1 adds each list route's p99 under the backlog; API_POOL sets the API process's
+ * DB_POOL_SIZE.
  * - `procs_per_s_1x40`: one worker with 40 slots, the floor of `procs_per_s_4` on this machine (the same slots in one
  *   process: what the CPUs and the database give).
  * Each throughput window also prints (as a # line) the CPU time per process of the workers, the database's sessions
