@@ -49,6 +49,18 @@ describe(`scheduler (${backend})`, () => {
       assert.equal(response.body.field, field);
       assert.match(response.body.detail, message);
     }
+    // form pages that would not start the workflow: refused now rather than failing at every run
+    const noProduct = await create({ name: "x", workflow_name: "create_user_group", trigger: "interval", interval_seconds: 60, user_inputs: [] });
+    assert.equal(noProduct.status, 400, JSON.stringify(noProduct.body));
+    assert.equal(noProduct.body.field, "user_inputs");
+    assert.match(noProduct.body.detail, /do not start create_user_group: Form not complete: the next page is "Select a product"/);
+    const extra = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 60, user_inputs: [{ colour: "red" }] });
+    assert.equal(extra.status, 400, JSON.stringify(extra.body));
+    assert.equal(extra.body.field, "user_inputs");
+    const huge = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 60, user_inputs: [{ k: "x".repeat(100_001) }] });
+    assert.ok(huge.status >= 400 && huge.status < 500, String(huge.status));
+    assert.match(JSON.stringify(huge.body), /user_inputs/);
+    assert.match(JSON.stringify(huge.body), /100000 characters/);
     const outOfRange = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 0 });
     assert.ok(outOfRange.status >= 400 && outOfRange.status < 500);
     assert.match(JSON.stringify(outOfRange.body), /interval_seconds/);
@@ -76,6 +88,13 @@ describe(`scheduler (${backend})`, () => {
     assert.equal((await t.request("PATCH", `/api/schedules/${id}`, { cron: "nonsense" })).body.field, "cron");
 
     assert.equal((await t.request("GET", `/api/schedules/${id}`)).body.name, "Nightly clean up");
+    assert.equal((await t.request("PATCH", `/api/schedules/${id}`, { workflow_name: "create_user_group" })).body.field, "user_inputs");
+    // the same name asked for by several changes at once: one gets it, the others a 400 naming the field
+    const others = await Promise.all(["a", "b", "c", "d"].map((n) => create({ name: `Race ${n}`, workflow_name: TASK, trigger: "interval", interval_seconds: 60 })));
+    const race = await Promise.all(others.map((o) => t.request("PATCH", `/api/schedules/${o.body.schedule_id}`, { name: "Taken" })));
+    assert.deepEqual(race.map((r) => r.status).sort(), [200, 400, 400, 400], JSON.stringify(race.map((r) => r.body)));
+    for (const r of race.filter((r) => r.status === 400)) assert.equal(r.body.field, "name");
+    for (const o of others) await t.request("DELETE", `/api/schedules/${o.body.schedule_id}`);
     assert.equal((await t.request("DELETE", `/api/schedules/${id}`)).status, 204);
     assert.equal((await t.request("GET", `/api/schedules/${id}`)).status, 404);
     assert.equal((await t.request("DELETE", `/api/schedules/${id}`)).status, 404);
@@ -108,11 +127,19 @@ describe(`scheduler (${backend})`, () => {
     await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
   });
 
-  it("run now is refused while the engine is paused", async () => {
+  it("while the engine is paused nothing scheduled starts: run now is refused, a due run is recorded as not started", async () => {
     const { body } = await create({ name: "Paused", workflow_name: TASK, trigger: "cron", cron: "30 2 * * *" });
     await t.request("PUT", "/api/settings/status", { global_lock: true });
     try {
       assert.equal((await t.request("POST", `/api/schedules/${body.schedule_id}/run`)).status, 503);
+      const before = await processesOf(TASK);
+      await sql`update schedules set next_run_at = now() - interval '1 second' where schedule_id = ${body.schedule_id}`.execute(t.server.database.db);
+      const scheduler = new Scheduler({ db: t.server.database.db, startProcess: (name, inputs, user) => t.server.engine.startProcess(name, inputs, user) });
+      assert.deepEqual(await scheduler.tick(), []);
+      assert.equal(await processesOf(TASK), before);
+      const after = (await t.request("GET", `/api/schedules/${body.schedule_id}`)).body;
+      assert.equal(after.last_result, "not started: the engine is paused");
+      assert.ok(Date.parse(after.next_run_at) > Date.now(), "the next run is due as usual");
     } finally {
       await t.request("PUT", "/api/settings/status", { global_lock: false });
       await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
@@ -152,6 +179,14 @@ describe(`scheduler (${backend})`, () => {
     assert.equal(response.body.schedule.last_result, "started");
     assert.equal((await t.request("POST", "/api/schedules/00000000-0000-4000-8000-000000000000/run")).status, 404);
     await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
+    // pages stored by SQL (or valid when stored) that no longer start the workflow: a 400 saying why, also recorded
+    const stale = await create({ name: "Stale", workflow_name: TASK, trigger: "cron", cron: "30 2 * * *" });
+    await sql`update schedules set user_inputs = '[{"colour": "red"}]' where schedule_id = ${stale.body.schedule_id}`.execute(t.server.database.db);
+    const refused = await t.request("POST", `/api/schedules/${stale.body.schedule_id}/run`);
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(refused.body.detail, /^Schedule Stale: not started: /);
+    assert.match((await t.request("GET", `/api/schedules/${stale.body.schedule_id}`)).body.last_result, /^not started: /);
+    await t.request("DELETE", `/api/schedules/${stale.body.schedule_id}`);
   });
 
   it("serve's scheduler starts a due schedule by itself", async () => {
@@ -178,7 +213,7 @@ describe(`scheduler commands (${backend})`, () => {
     drop = db.drop;
     env = { DATABASE_URI: db.uri };
     // before the migrations: told what to do, no stack trace
-    for (const args of [["scheduler", "show-schedule"], ["scheduler", "load-initial-schedule"]]) {
+    for (const args of [["scheduler", "show-schedule"], ["scheduler", "load-initial-schedule"], ["scheduler", "run"]]) {
       const early = await runMain(BEGINNER_APP, args, env);
       assert.equal(early.code, 1, early.stdout);
       assert.match(early.stderr, /^Error: The database is not migrated to heads: run `db upgrade heads`/);
@@ -222,5 +257,8 @@ describe(`scheduler commands (${backend})`, () => {
     const unknown = await runMain(BEGINNER_APP, ["scheduler", "force", "nope"], env);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /Task 'nope' not found\./);
+    const long = await runMain(BEGINNER_APP, ["scheduler", "force", "x".repeat(5000)], env);
+    assert.equal(long.code, 1);
+    assert.ok(long.stderr.length < 500, "the id is cut short in the message");
   });
 });

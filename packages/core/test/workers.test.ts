@@ -301,21 +301,29 @@ describe(`worker processes (${backend})`, () => {
       assert.equal(retries.rows[0]!.n, 0);
     });
 
-    it("a pause stops the workers' processes before their next step; the unpause lets them finish", async () => {
+    it("a pause stops the workers' processes before their next step and leaves the queued ones waiting; the unpause lets them finish", async () => {
       await sql`truncate test_log`.execute(database.db);
-      // one worker with room for all three (with a worker of room one, a process may end before the last one starts)
+      // one worker with room for three: two more wait in the queue
       await Promise.all(workers.splice(0).map((w) => w.stop()));
-      await startWorker({ SLEEPY_STEP_MS: "300" });
-      const pids = await startSleepy(3);
-      await until("running", async () => (await statuses(pids)).every((s) => s === "running"));
+      await startWorker({ SLEEPY_STEP_MS: "300", MAX_WORKERS: "3" });
+      const pids = await startSleepy(5);
+      const running = pids.slice(0, 3);
+      const queued = pids.slice(3);
+      await until("three running", async () => (await statuses(running)).every((s) => s === "running"));
       assert.equal((await post("/settings/status", { global_lock: true }, "PUT")).status, 200);
       await until("PAUSED once the steps under way are done", async () => (await get("/settings/status")).global_status === "PAUSED", 10_000);
       const logged = async () => Number((await sql<{ n: string }>`select count(*) as n from test_log`.execute(database.db)).rows[0]!.n);
       const atPause = await logged();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // longer than a fetched-ahead job is held (half a second) and than a poll (a second)
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(await logged(), atPause, "no step ran while paused");
       assert.ok(atPause < 15, "they stopped before the end");
-      assert.deepEqual(await statuses(pids), ["running", "running", "running"]);
+      assert.deepEqual(await statuses(running), ["running", "running", "running"]);
+      // the queued ones are not claimed while paused: still created, their jobs waiting
+      assert.deepEqual(await statuses(queued), ["created", "created"]);
+      const waiting = await sql<{ n: string }>`select count(*) as n from pgboss.job where singleton_key = any(${queued}) and state < 'active'`.execute(database.db);
+      assert.equal(Number(waiting.rows[0]!.n), 2);
+      assert.equal((await get("/settings/status")).running_processes, 3);
       assert.equal((await post("/settings/status", { global_lock: false }, "PUT")).status, 200);
       await until("completed after the unpause", async () => (await statuses(pids)).every((s) => s === "completed"), 20_000);
       assert.equal(await stepsRunTwice(), 0);

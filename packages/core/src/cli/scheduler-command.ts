@@ -19,11 +19,14 @@ export function schedulerCommand(ctx: CliContext): Command {
     .description("Start the processes of due schedules until stopped (serve runs a scheduler too unless RUN_SCHEDULER=false)")
     .action(async () => {
       const runtime = await openRuntime(ctx, "starter", onError);
-      await runtime.engine.start().catch(async (error: unknown) => {
-        await runtime.close();
-        throw error;
-      });
       const loop = new Scheduler({ db: runtime.database.db, startProcess: (name, inputs, user) => runtime.engine.startProcess(name, inputs, user), onError });
+      // a database not migrated is said so here, once, not once a second in the log
+      await listSchedules(runtime.database.db)
+        .then(() => runtime.engine.start())
+        .catch(async (error: unknown) => {
+          await runtime.close();
+          throw explainNotMigrated(error);
+        });
       loop.start();
       ctx.out(`orchestrator-ts scheduler ready, database: ${runtime.database.location}`);
       await untilSignal(ctx, async () => {

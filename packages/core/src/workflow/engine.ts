@@ -547,7 +547,6 @@ export class WorkflowEngine implements ProcessControl {
     throw new WorkflowNotInDatabaseError(workflowName);
   }
 
-  /** Check the workflow, run its predicate and initial form: the new process's id, workflow row and initial state. */
   /**
    * Check a start's form pages without creating anything: throws what startProcess would (FormNotCompleteError with
    * the next page, FormValidationError, StartPredicateError, WorkflowNotFoundError), returns when the pages are
@@ -560,6 +559,7 @@ export class WorkflowEngine implements ProcessControl {
     await this.runForm(workflow.initialInputForm ?? EMPTY_FORM, initial, userInputs);
   }
 
+  /** Check the workflow, run its predicate and initial form: the new process's id, workflow row and initial state. */
   private async prepareProcess(workflowName: string, userInputs: unknown[], user: string) {
     const workflow = await getWorkflow(workflowName);
     if (!workflow) throw new WorkflowNotFoundError(workflowName);
@@ -934,6 +934,14 @@ export class WorkflowEngine implements ProcessControl {
   /** Runs under way or waiting in this engine's executor. */
   get activeRuns(): number {
     return this.active.size;
+  }
+
+  /**
+   * Whether the engine is paused, as this engine knows it by notification (the "engine" event tells of changes);
+   * undefined until it is started and while its listener is reconnecting.
+   */
+  get pausedKnown(): boolean | undefined {
+    return this.pauseWatch?.known;
   }
 
   private async run(job: ProcessJob): Promise<void> {

@@ -8,6 +8,7 @@
 import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
+import { readGlobalLock } from "./process-store.js";
 import { getSchedule, nextRunAfter, type Schedule } from "./schedules.js";
 
 /** How often due schedules are looked for (ms). */
@@ -97,14 +98,21 @@ export class Scheduler {
    */
   async force(scheduleId: string): Promise<{ processId?: string; schedule: Schedule }> {
     const schedule = UUID.test(scheduleId) ? await getSchedule(this.options.db, scheduleId) : undefined;
-    if (!schedule) throw new OrchestratorError("schedule_not_found", `Task '${scheduleId}' not found.`);
+    // orchestrator-core's words (cli/scheduler.py force); the id as given, cut short
+    const shown = scheduleId.length > 60 ? `${scheduleId.slice(0, 60)}…` : scheduleId;
+    if (!schedule) throw new OrchestratorError("schedule_not_found", `Task '${shown}' not found.`);
     await this.record(scheduleId, { last_run_at: new Date() });
     const processId = await this.startRun(scheduleId, schedule.workflow_name, schedule.user_inputs);
     return { processId, schedule: (await getSchedule(this.options.db, scheduleId))! };
   }
 
+  /**
+   * Start the schedule's process and record the outcome. While the engine is paused nothing starts (as the API refuses
+   * starts then): the run is recorded as not started, and the next one is due as usual.
+   */
   private async startRun(scheduleId: string, workflowName: string, userInputs: unknown[]): Promise<string | undefined> {
     try {
+      if (await readGlobalLock(this.options.db)) throw new OrchestratorError("engine_paused", "the engine is paused");
       const processId = await this.options.startProcess(workflowName, userInputs, SCHEDULER_USER);
       await this.record(scheduleId, { last_result: "started", last_process_id: processId });
       return processId;

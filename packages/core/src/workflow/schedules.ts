@@ -184,13 +184,18 @@ export async function updateSchedule(db: Kysely<Database>, scheduleId: string, c
     .where("name", "=", values.name)
     .where("schedule_id", "!=", scheduleId)
     .executeTakeFirst();
-  if (taken) throw new ScheduleValidationError("name", `a schedule named '${values.name}' exists already`);
+  const nameTaken = () => new ScheduleValidationError("name", `a schedule named '${values.name}' exists already`);
+  if (taken) throw nameTaken();
   const { next_run_at, ...rest } = values;
   await db
     .updateTable("schedules")
     .set(timingChanged ? values : rest)
     .where("schedule_id", "=", scheduleId)
-    .execute();
+    .execute()
+    .catch((error: unknown) => {
+      // taken meanwhile by a concurrent change (the look above and the update are two statements)
+      throw (error as { code?: string }).code === "23505" ? nameTaken() : error;
+    });
   return getSchedule(db, scheduleId);
 }
 

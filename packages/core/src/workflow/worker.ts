@@ -68,9 +68,13 @@ export class Worker {
     this.db = options.database.db;
   }
 
-  /** Register, start the engine (lease sessions, pause watch, first sweep) and begin fetching. */
+  /**
+   * Register, start the engine (lease sessions, pause watch, first sweep) and begin fetching. While the engine is
+   * paused nothing is fetched: waiting processes stay `created` with their jobs (and jobs fetched ahead go back).
+   */
   async start(): Promise<void> {
     await this.heartbeat();
+    this.options.engine.events.on("engine", this.onEngine);
     await this.options.engine.start();
     this.listener = await this.options.database.listen(JOBS_CHANNEL, {
       onNotify: () => this.wake(),
@@ -83,9 +87,16 @@ export class Worker {
     this.wake();
   }
 
+  private readonly onEngine = ({ globalLock }: { globalLock: boolean }) => {
+    if (!globalLock) return this.wake();
+    const held = this.prefetched.splice(0).map((job) => job.id);
+    void this.options.jobs.giveBack(held).catch((error: unknown) => this.options.onError?.(error, "giving jobs back"));
+  };
+
   /** Stop fetching, finish the running steps (no new ones start), and remove this worker's row. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.options.engine.events.off("engine", this.onEngine);
     for (const timer of this.timers) clearInterval(timer);
     clearTimeout(this.wakeTimer);
     clearTimeout(this.holdTimer);
@@ -161,7 +172,8 @@ export class Worker {
   }
 
   private async pump(): Promise<void> {
-    while (!this.stopped && this.room > 0) {
+    // paused (as notified): claimed now, a process would only wait `running` without a step for the unpause
+    while (!this.stopped && this.room > 0 && this.options.engine.pausedKnown !== true) {
       if (this.prefetched.length === 0) {
         const jobs = await this.options.jobs.fetch(Math.min(this.room + PREFETCH, FETCH_BATCH));
         if (jobs.length === 0) return;

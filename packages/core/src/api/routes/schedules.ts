@@ -4,6 +4,7 @@
  * start it with; bad values are 400s naming the field.
  */
 import { z } from "zod";
+import { FormNotCompleteError, FormValidationError } from "../../forms/index.js";
 import {
   AUTH_MESSAGES,
   createSchedule,
@@ -43,13 +44,20 @@ const scheduleSchema = z.object({
   created_at: timestamp,
 });
 
+/** The form pages a schedule stores, as JSON (characters). */
+const MAX_USER_INPUTS_CHARS = 100_000;
+
 const fields = {
   name: text(500, 1),
   workflow_name: identifier(),
   trigger: z.enum(["cron", "interval"]),
   cron: text(200, 1).nullable().optional(),
   interval_seconds: z.number().int().min(MIN_INTERVAL_SECONDS).max(MAX_INTERVAL_SECONDS).nullable().optional(),
-  user_inputs: z.array(z.record(z.string(), z.unknown())).max(50).optional(),
+  user_inputs: z
+    .array(z.record(z.string(), z.unknown()))
+    .max(50)
+    .refine((pages) => JSON.stringify(pages).length <= MAX_USER_INPUTS_CHARS, `at most ${MAX_USER_INPUTS_CHARS} characters as JSON`)
+    .optional(),
 };
 const scheduleId = z.object({ schedule_id: uuid("schedule_id") });
 
@@ -73,6 +81,23 @@ export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     }
   }
 
+  /**
+   * The form pages must start the workflow as it is now (checked as a start would, nothing created): a schedule that
+   * could never start is refused with a 400 naming user_inputs, instead of failing at each run. An unknown workflow is
+   * left to the schedule's validation.
+   */
+  async function mayStartWith(request: FastifyRequest, workflowName: string, userInputs: unknown[]): Promise<void> {
+    if (!(await getWorkflow(workflowName))) return;
+    try {
+      await ctx.engine.checkStartForm(workflowName, userInputs, userName(request.user));
+    } catch (error) {
+      if (error instanceof FormNotCompleteError || error instanceof FormValidationError) {
+        throw new HttpProblem(400, `user_inputs: they do not start ${workflowName}: ${error.message}`, { field: "user_inputs" });
+      }
+      throw error;
+    }
+  }
+
   app.get("/schedules", { schema: { tags, summary: "The scheduled tasks, the next to run first", response: { 200: z.array(scheduleSchema) } } }, async () => listSchedules(db));
 
   app.get("/schedules/:schedule_id", { schema: { tags, summary: "A scheduled task", params: scheduleId, response: { 200: scheduleSchema } } }, async (request) => {
@@ -86,6 +111,7 @@ export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     { schema: { tags, summary: "Schedule a task or workflow (cron or interval)", body: z.strictObject(fields), response: { 201: scheduleSchema } } },
     async (request, reply) => {
       await mayStart(request, request.body.workflow_name);
+      await mayStartWith(request, request.body.workflow_name, request.body.user_inputs ?? [{}]);
       return reply.status(201).send(await createSchedule(db, request.body).catch(invalid));
     },
   );
@@ -97,6 +123,9 @@ export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void
       const current = await getSchedule(db, request.params.schedule_id);
       if (!current) throw notFound(`Schedule ${request.params.schedule_id} not found`);
       await mayStart(request, request.body.workflow_name ?? current.workflow_name);
+      if (request.body.workflow_name !== undefined || request.body.user_inputs !== undefined) {
+        await mayStartWith(request, request.body.workflow_name ?? current.workflow_name, request.body.user_inputs ?? current.user_inputs);
+      }
       const schedule = await updateSchedule(db, request.params.schedule_id, request.body).catch(invalid);
       if (!schedule) throw notFound(`Schedule ${request.params.schedule_id} not found`);
       return schedule;
@@ -125,7 +154,9 @@ export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void
       if (await readGlobalLock(db)) throw enginePaused();
       const scheduler = new Scheduler({ db, startProcess: (name, inputs) => ctx.engine.startProcess(name, inputs, userName(request.user)) });
       const { processId, schedule } = await scheduler.force(request.params.schedule_id);
-      return { process_id: processId ?? null, schedule };
+      // its stored pages no longer start it (the workflow's form or the data changed since): why, as recorded
+      if (!processId) throw new HttpProblem(400, `Schedule ${schedule.name}: ${schedule.last_result ?? "not started"}`);
+      return { process_id: processId, schedule };
     },
   );
 }
