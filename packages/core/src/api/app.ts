@@ -141,6 +141,14 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_URL_BYTES },
     ...GUARD_SERVER_OPTIONS,
   });
+  // An empty body sent with a JSON content type (some clients set it on every request) reads as no body, as FastAPI
+  // reads it: a route without a body answers as usual, one that needs a body says it is missing. Else Fastify's own
+  // parser (prototype poisoning refused).
+  const jsonParser = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) =>
+    (body as string).length === 0 ? done(null, undefined) : jsonParser(request, body as string, done),
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
