@@ -105,6 +105,9 @@ describe(`start-up tells what it does (${backend})`, () => {
     assert.doesNotMatch(server.output(), /Server listening|FastifyDeprecation/);
 
     assert.equal((await fetch(`${server.url}/api/health`)).status, 200);
+    // a form asking for its page (510) is as routine as a 200
+    const formPage = await fetch(`${server.url}/api/processes/create_user_group`, { method: "POST", headers: { "content-type": "application/json" }, body: "[]" });
+    assert.equal(formPage.status, 510);
     assert.equal((await fetch(`${server.url}/api/nope`)).status, 404);
     await server.waitFor(/"msg":"GET \/api\/nope 404 /);
     const logs = server.output().split("\n").filter((l) => l.startsWith("{"));
@@ -112,6 +115,7 @@ describe(`start-up tells what it does (${backend})`, () => {
     assert.equal(notFound.level, 30, "a refused request is logged at info");
     assert.equal(notFound.res.statusCode, 404);
     assert.ok(!logs.some((l) => l.includes("/api/health")), "a successful request is not logged at info");
+    assert.ok(!logs.some((l) => l.includes("create_user_group 510")), "nor is a form page");
     assert.equal(await server.stop(), 0, server.output());
   });
 

@@ -7,9 +7,11 @@ import { redactTarget } from "./auth.js";
 
 /**
  * The level of a request's log line: a successful request is routine (debug), a refused one (4xx) is worth seeing
- * at info, a failed one (5xx) at warn; the error behind a 5xx is logged at error where it happens.
+ * at info, a failed one (5xx) at warn; the error behind a 5xx is logged at error where it happens. 510 is no failure:
+ * it is how a form asks for its next page (orchestrator-core's FormNotCompleteError), as routine as a 200.
  */
 export function requestLogLevel(statusCode: number): "debug" | "info" | "warn" {
+  if (statusCode === 510) return "debug";
   if (statusCode >= 500) return "warn";
   if (statusCode >= 400) return "info";
   return "debug";
