@@ -171,14 +171,18 @@ export class Worker {
       });
   }
 
+  /** Paused, as notified: a process claimed now would only wait `running` without a step for the unpause. */
+  private get paused(): boolean {
+    return this.options.engine.pausedKnown === true;
+  }
+
   private async pump(): Promise<void> {
-    // paused (as notified): claimed now, a process would only wait `running` without a step for the unpause
-    while (!this.stopped && this.room > 0 && this.options.engine.pausedKnown !== true) {
+    while (!this.stopped && this.room > 0 && !this.paused) {
       if (this.prefetched.length === 0) {
         const jobs = await this.options.jobs.fetch(Math.min(this.room + PREFETCH, FETCH_BATCH));
         if (jobs.length === 0) return;
-        // stopped meanwhile: stop() has given back what it found, so these go back too
-        if (this.stopped) return void this.options.jobs.giveBack(jobs.map((job) => job.id)).catch(() => undefined);
+        // stopped or paused meanwhile: what stop() or the pause found has gone back, so these go back too
+        if (this.stopped || this.paused) return void this.options.jobs.giveBack(jobs.map((job) => job.id)).catch(() => undefined);
         this.prefetched.push(...jobs);
       }
       while (this.room > 0 && this.prefetched.length > 0) void this.handle(this.prefetched.shift()!);
