@@ -85,6 +85,12 @@ describe(`workflow engine (${backend})`, () => {
     const simple = await countStatements(() => run("simple_task"), writesSteps);
     assert.deepEqual((await steps(simple.result)).map((r) => [r.name, r.status]), [["Start", "success"], ["Step a", "success"], ["Done", "complete"]]);
     assert.equal(inserts(simple.statements).length, 1, simple.statements.join("\n"));
+    // a pure step took no time, by the database's clock as its neighbours: Start does not last as long as Step a, and
+    // Done does not start before Step a completed
+    const [start, a, doneRow] = await steps(simple.result);
+    assert.equal(start!.started_at.getTime(), start!.completed_at.getTime());
+    assert.equal(doneRow!.started_at.getTime(), doneRow!.completed_at.getTime());
+    assert.ok(doneRow!.started_at.getTime() >= a!.completed_at.getTime());
     assert.equal((await proc(simple.result)).last_status, "completed");
     // steps that write in their own transaction: Start goes in One's, Done in Three's
     const logged = await countStatements(() => run("three_steps"), writesSteps);

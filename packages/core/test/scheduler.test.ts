@@ -57,6 +57,9 @@ describe(`scheduler (${backend})`, () => {
     const extra = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 60, user_inputs: [{ colour: "red" }] });
     assert.equal(extra.status, 400, JSON.stringify(extra.body));
     assert.equal(extra.body.field, "user_inputs");
+    const overflow = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 60, user_inputs: [{}, { x: 1 }] });
+    assert.equal(overflow.status, 400, JSON.stringify(overflow.body));
+    assert.equal(overflow.body.field, "user_inputs");
     const huge = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 60, user_inputs: [{ k: "x".repeat(100_001) }] });
     assert.ok(huge.status >= 400 && huge.status < 500, String(huge.status));
     assert.match(JSON.stringify(huge.body), /user_inputs/);
@@ -179,6 +182,13 @@ describe(`scheduler (${backend})`, () => {
     assert.equal(response.body.schedule.last_result, "started");
     assert.equal((await t.request("POST", "/api/schedules/00000000-0000-4000-8000-000000000000/run")).status, 404);
     await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
+    // pages stored by SQL as something else than a list: read as the one page they are, the list still answers
+    const odd = await create({ name: "Odd", workflow_name: TASK, trigger: "cron", cron: "30 2 * * *" });
+    await sql`update schedules set user_inputs = '{"a": 1}' where schedule_id = ${odd.body.schedule_id}`.execute(t.server.database.db);
+    const listed = await t.request("GET", "/api/schedules");
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    assert.deepEqual(listed.body.find((x: any) => x.schedule_id === odd.body.schedule_id).user_inputs, [{ a: 1 }]);
+    await t.request("DELETE", `/api/schedules/${odd.body.schedule_id}`);
     // pages stored by SQL (or valid when stored) that no longer start the workflow: a 400 saying why, also recorded
     const stale = await create({ name: "Stale", workflow_name: TASK, trigger: "cron", cron: "30 2 * * *" });
     await sql`update schedules set user_inputs = '[{"colour": "red"}]' where schedule_id = ${stale.body.schedule_id}`.execute(t.server.database.db);
@@ -213,7 +223,7 @@ describe(`scheduler commands (${backend})`, () => {
     drop = db.drop;
     env = { DATABASE_URI: db.uri };
     // before the migrations: told what to do, no stack trace
-    for (const args of [["scheduler", "show-schedule"], ["scheduler", "load-initial-schedule"], ["scheduler", "run"]]) {
+    for (const args of [["scheduler", "show-schedule"], ["scheduler", "load-initial-schedule"], ["scheduler", "run"], ["scheduler", "force", "00000000-0000-4000-8000-000000000000"]]) {
       const early = await runMain(BEGINNER_APP, args, env);
       assert.equal(early.code, 1, early.stdout);
       assert.match(early.stderr, /^Error: The database is not migrated to heads: run `db upgrade heads`/);

@@ -8,7 +8,7 @@ import { openDatabase } from "../db/index.js";
 import { listSchedules, loadInitialSchedule, Scheduler, setWorkflowRoot } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
 import { cliProcess } from "./process.js";
-import { explainNotMigrated, openRuntime, untilSignal } from "./runtime.js";
+import { explainNotMigrated, openRuntime, untilSignal, type Runtime } from "./runtime.js";
 
 export function schedulerCommand(ctx: CliContext): Command {
   const scheduler = new Command("scheduler").description("Scheduled tasks: run the scheduler, show, force or load the schedules");
@@ -19,14 +19,14 @@ export function schedulerCommand(ctx: CliContext): Command {
     .description("Start the processes of due schedules until stopped (serve runs a scheduler too unless RUN_SCHEDULER=false)")
     .action(async () => {
       const runtime = await openRuntime(ctx, "starter", onError);
-      const loop = new Scheduler({ db: runtime.database.db, startProcess: (name, inputs, user) => runtime.engine.startProcess(name, inputs, user), onError });
-      // a database not migrated is said so here, once, not once a second in the log
-      await listSchedules(runtime.database.db)
-        .then(() => runtime.engine.start())
-        .catch(async (error: unknown) => {
-          await runtime.close();
-          throw explainNotMigrated(error);
-        });
+      const loop = new Scheduler({
+        db: runtime.database.db,
+        startProcess: (name, inputs, user) => runtime.engine.startProcess(name, inputs, user),
+        onError,
+        // what it did, one line a run (the outcome is also the schedule's last result)
+        onRun: (schedule, outcome) => ctx.out(`${new Date().toISOString()} ${schedule}: ${outcome}`),
+      });
+      await startChecked(runtime);
       loop.start();
       ctx.out(`orchestrator-ts scheduler ready, database: ${runtime.database.location}`);
       await untilSignal(ctx, async () => {
@@ -62,8 +62,8 @@ export function schedulerCommand(ctx: CliContext): Command {
     .argument("<schedule_id>", "the id show-schedule lists")
     .action(async (id: string) => {
       const runtime = await openRuntime(ctx, "starter", onError);
+      await startChecked(runtime);
       try {
-        await runtime.engine.start();
         const loop = new Scheduler({ db: runtime.database.db, startProcess: (name, inputs, user) => runtime.engine.startProcess(name, inputs, user) });
         const { processId, schedule } = await loop.force(id).catch((error: unknown) => {
           throw explainNotMigrated(error);
@@ -91,6 +91,19 @@ export function schedulerCommand(ctx: CliContext): Command {
       });
     });
   return scheduler;
+}
+
+/**
+ * Start the runtime's engine once the schedules can be read: a database not migrated is said so, once, and the runtime
+ * closed (not an error a second in the log, nor a stack trace from the engine's recovery).
+ */
+async function startChecked(runtime: Runtime): Promise<void> {
+  await listSchedules(runtime.database.db)
+    .then(() => runtime.engine.start())
+    .catch(async (error: unknown) => {
+      await runtime.close();
+      throw explainNotMigrated(error);
+    });
 }
 
 async function withDatabase(ctx: CliContext, fn: (db: import("kysely").Kysely<import("../db/index.js").Database>) => Promise<void>): Promise<void> {

@@ -38,6 +38,11 @@ export interface CheckpointInput {
    */
   fenced?: boolean;
   /**
+   * A pure step's row (Step.pure), written with a neighbour's: it took no time, so it is stored as starting when it
+   * completed (by the database's clock, as its neighbours' completions), not at the moment the engine ran it.
+   */
+  instant?: boolean;
+  /**
    * The `base` of the checkpoint written for this process just before (the row this one follows): the state may then
    * be stored as a delta over it. Without it the state is stored in full.
    */
@@ -204,9 +209,13 @@ export async function writeCheckpoint(
  * the same statement (they are written together or not at all); other step-only rows are written (see STEP_ONLY_SQL).
  */
 const BATCH_SQL = `WITH v AS (
-    SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[], $14::bool[], $15::bool[])
-      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid, is_delta, fenced)
+    SELECT *,
+      -- a process's rows of one statement in their order by completed_at too (readers order by it; PGlite's clock can
+      -- give two rows the same time)
+      clock_timestamp() + v.ord * interval '1 microsecond' AS completed_at
+    FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::bool[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::uuid[], $14::bool[], $15::bool[], $16::bool[])
+      AS v(pid, name, status, state, created_by, started_at, step_only, process_status, assignee, failed_reason, traceback, ord, stepid, is_delta, fenced, instant)
   ),
   upd AS (
     UPDATE processes p SET last_step = v.name, last_status = v.process_status, assignee = v.assignee,
@@ -215,10 +224,9 @@ const BATCH_SQL = `WITH v AS (
     RETURNING p.pid
   )
   INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
-  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.is_delta, v.created_by, v.started_at,
-    -- a process's rows of one statement in their order by completed_at too (readers order by it; PGlite's clock can
-    -- give two rows the same time)
-    clock_timestamp() + v.ord * interval '1 microsecond'
+  SELECT v.stepid, v.pid, v.name, v.status, v.state, v.is_delta, v.created_by,
+    -- a pure step took no time: it starts when it completes, by the same clock as its neighbours
+    CASE WHEN v.instant THEN v.completed_at ELSE v.started_at END, v.completed_at
   FROM v WHERE v.pid IN (SELECT pid FROM upd) OR (v.step_only AND NOT EXISTS (SELECT 1 FROM v f WHERE f.pid = v.pid AND NOT f.step_only))
   ORDER BY v.ord
   RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
@@ -324,7 +332,7 @@ export class CheckpointWriter {
  */
 export async function writeCheckpointBatch(db: Kysely<Database>, inputs: CheckpointInput[], prepared?: PreparedQuery): Promise<(CheckpointResult | undefined)[]> {
   const n = inputs.length;
-  const cols: unknown[][] = Array.from({ length: 15 }, () => new Array<unknown>(n));
+  const cols: unknown[][] = Array.from({ length: 16 }, () => new Array<unknown>(n));
   const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const input = inputs[i]!;
@@ -345,6 +353,7 @@ export async function writeCheckpointBatch(db: Kysely<Database>, inputs: Checkpo
     cols[12]![i] = newStepId();
     cols[13]![i] = row.isDelta;
     cols[14]![i] = input.fenced === true;
+    cols[15]![i] = input.instant === true;
   }
   const rows = prepared
     ? await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_checkpoint_batch", BATCH_SQL, cols)

@@ -9,7 +9,7 @@ import { sql, type Kysely } from "kysely";
 import type { Database } from "../db/index.js";
 import { OrchestratorError } from "../errors.js";
 import { readGlobalLock } from "./process-store.js";
-import { getSchedule, nextRunAfter, type Schedule } from "./schedules.js";
+import { formPages, getSchedule, nextRunAfter, type Schedule } from "./schedules.js";
 
 /** How often due schedules are looked for (ms). */
 const TICK_MS = 1000;
@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   /** Starts a process (the engine's startProcess): returns its id. */
   startProcess(workflowName: string, userInputs: unknown[], user: string): Promise<string>;
   onError?: (error: unknown, context: string) => void;
+  /** Told of each run: the schedule's name and "process <id> started" or "not started: <why>". */
+  onRun?: (schedule: string, outcome: string) => void;
 }
 
 export class Scheduler {
@@ -83,10 +85,10 @@ export class Scheduler {
         .set({ next_run_at: next, last_run_at: sql`now()` })
         .where("schedule_id", "=", schedule.schedule_id)
         .where("next_run_at", "<=", sql<Date>`now()`)
-        .returning(["workflow_name", "user_inputs"])
+        .returning(["name", "workflow_name", "user_inputs"])
         .executeTakeFirst();
       if (!claimed) continue;
-      const pid = await this.startRun(schedule.schedule_id, claimed.workflow_name, claimed.user_inputs);
+      const pid = await this.startRun({ schedule_id: schedule.schedule_id, ...claimed });
       if (pid) started.push(pid);
     }
     return started;
@@ -102,7 +104,7 @@ export class Scheduler {
     const shown = scheduleId.length > 60 ? `${scheduleId.slice(0, 60)}…` : scheduleId;
     if (!schedule) throw new OrchestratorError("schedule_not_found", `Task '${shown}' not found.`);
     await this.record(scheduleId, { last_run_at: new Date() });
-    const processId = await this.startRun(scheduleId, schedule.workflow_name, schedule.user_inputs);
+    const processId = await this.startRun(schedule);
     return { processId, schedule: (await getSchedule(this.options.db, scheduleId))! };
   }
 
@@ -110,15 +112,19 @@ export class Scheduler {
    * Start the schedule's process and record the outcome. While the engine is paused nothing starts (as the API refuses
    * starts then): the run is recorded as not started, and the next one is due as usual.
    */
-  private async startRun(scheduleId: string, workflowName: string, userInputs: unknown[]): Promise<string | undefined> {
+  private async startRun(schedule: Pick<Schedule, "schedule_id" | "name" | "workflow_name" | "user_inputs">): Promise<string | undefined> {
+    const scheduleId = schedule.schedule_id;
     try {
       if (await readGlobalLock(this.options.db)) throw new OrchestratorError("engine_paused", "the engine is paused");
-      const processId = await this.options.startProcess(workflowName, userInputs, SCHEDULER_USER);
+      const processId = await this.options.startProcess(schedule.workflow_name, formPages(schedule.user_inputs), SCHEDULER_USER);
       await this.record(scheduleId, { last_result: "started", last_process_id: processId });
+      this.options.onRun?.(schedule.name, `process ${processId} started`);
       return processId;
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
-      await this.record(scheduleId, { last_result: `not started: ${reason}`.slice(0, 2000), last_process_id: null });
+      const result = `not started: ${reason}`.slice(0, 2000);
+      await this.record(scheduleId, { last_result: result, last_process_id: null });
+      this.options.onRun?.(schedule.name, result);
       return undefined;
     }
   }

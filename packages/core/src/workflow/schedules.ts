@@ -137,13 +137,26 @@ const SELECT_SCHEDULES = (db: Kysely<Database>) =>
       "s.created_at",
     ]);
 
+/**
+ * A schedule's stored form pages as a list: what the API stores always is one, but a value written by SQL may not be
+ * (an object is taken as the one page, anything else as none); a list or start must not fail on it.
+ */
+export function formPages(stored: unknown): unknown[] {
+  if (Array.isArray(stored)) return stored;
+  return typeof stored === "object" && stored !== null ? [stored] : [];
+}
+
+const readSchedule = (row: Schedule): Schedule => (Array.isArray(row.user_inputs) ? row : { ...row, user_inputs: formPages(row.user_inputs) });
+
 /** Every schedule, the next to run first. */
 export async function listSchedules(db: Kysely<Database>): Promise<Schedule[]> {
-  return SELECT_SCHEDULES(db).orderBy(sql`s.next_run_at NULLS LAST`).orderBy("s.name").execute() as Promise<Schedule[]>;
+  const rows = (await SELECT_SCHEDULES(db).orderBy(sql`s.next_run_at NULLS LAST`).orderBy("s.name").execute()) as Schedule[];
+  return rows.map(readSchedule);
 }
 
 export async function getSchedule(db: Kysely<Database>, scheduleId: string): Promise<Schedule | undefined> {
-  return SELECT_SCHEDULES(db).where("s.schedule_id", "=", scheduleId).executeTakeFirst() as Promise<Schedule | undefined>;
+  const row = (await SELECT_SCHEDULES(db).where("s.schedule_id", "=", scheduleId).executeTakeFirst()) as Schedule | undefined;
+  return row && readSchedule(row);
 }
 
 /** Store a new schedule (validated). Throws ScheduleValidationError ("name" when the name is taken). */

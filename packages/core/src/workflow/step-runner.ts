@@ -145,6 +145,8 @@ export interface EngineCheckpoint {
   base?: StepStateBase;
   /** Not a run's checkpoint (an abort or a callback timeout logged from outside a run): see CheckpointInput.fenced. */
   outsideRun?: boolean;
+  /** A pure step's row: see CheckpointInput.instant. */
+  instant?: boolean;
 }
 
 /** Runs claimed processes' steps for one engine (see the module comment). */
@@ -246,7 +248,7 @@ export class StepRunner {
         const outcome = current.pure(state);
         if (outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED) {
           // the first row of a statement may be a delta over the run's last row; the rows after it are whole
-          leading.push({ processId, stepName: current.name, outcome, assignee: current.assignee, user, startedAt, stepOnly: true, base: leading.length === 0 ? base : undefined });
+          leading.push({ processId, stepName: current.name, outcome, assignee: current.assignee, user, startedAt, stepOnly: true, instant: true, base: leading.length === 0 ? base : undefined });
           state = storedState(outcome.state);
           lastRow = undefined;
           continue;
@@ -411,7 +413,7 @@ export class StepRunner {
       const outcome = step.pure!(state);
       const success = outcome.status === StepStatus.SUCCESS || outcome.status === StepStatus.SKIPPED;
       const last = i === options.steps.length - 1 || !success;
-      rows.push({ processId: options.processId, stepName: step.name, outcome, assignee: step.assignee, user: options.user, isTask: options.isTask, stepOnly: !last, completes: last });
+      rows.push({ processId: options.processId, stepName: step.name, outcome, assignee: step.assignee, user: options.user, isTask: options.isTask, stepOnly: !last, completes: last, instant: true });
       if (last) break;
       state = storedState(outcome.state);
     }
@@ -480,6 +482,7 @@ export class StepRunner {
       stepOnly: options.stepOnly ?? false,
       base: options.base,
       fenced: options.outsideRun !== true,
+      instant: options.instant,
     };
   }
 }

@@ -4,7 +4,7 @@
  * start it with; bad values are 400s naming the field.
  */
 import { z } from "zod";
-import { FormNotCompleteError, FormValidationError } from "../../forms/index.js";
+import { FormNotCompleteError, FormOverflowError, FormValidationError } from "../../forms/index.js";
 import {
   AUTH_MESSAGES,
   createSchedule,
@@ -91,7 +91,7 @@ export async function scheduleRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     try {
       await ctx.engine.checkStartForm(workflowName, userInputs, userName(request.user));
     } catch (error) {
-      if (error instanceof FormNotCompleteError || error instanceof FormValidationError) {
+      if (error instanceof FormNotCompleteError || error instanceof FormValidationError || error instanceof FormOverflowError) {
         throw new HttpProblem(400, `user_inputs: they do not start ${workflowName}: ${error.message}`, { field: "user_inputs" });
       }
       throw error;
