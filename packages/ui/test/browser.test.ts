@@ -364,6 +364,14 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
     const edit = page.getByRole("form", { name: "Save Nightly products check" });
     await edit.getByLabel("Interval").check();
     await edit.getByLabel("Every (seconds)").fill("7200");
+    // the form pages: checked as typed, then against the task's form (it has none: an extra field is refused)
+    await edit.getByLabel("Form pages (JSON)").fill("{");
+    await edit.getByRole("button", { name: "Save Nightly products check" }).click();
+    await edit.getByRole("alert").filter({ hasText: /Form pages: not JSON/ }).waitFor();
+    await edit.getByLabel("Form pages (JSON)").fill('[{"colour": "red"}]');
+    await edit.getByRole("button", { name: "Save Nightly products check" }).click();
+    await edit.getByRole("alert").filter({ hasText: /user_inputs: they do not start task_validate_products/ }).waitFor();
+    await edit.getByLabel("Form pages (JSON)").fill("[{}]");
     await edit.getByRole("button", { name: "Save Nightly products check" }).click();
     await row.getByText("every 2 h").waitFor();
     await row.getByRole("button", { name: "Delete" }).click();

@@ -21,6 +21,22 @@ export interface ScheduleFields {
   trigger: "cron" | "interval";
   cron: string | null;
   interval_seconds: number | null;
+  /** The form pages the process is started with (a workflow's form; `[{}]` for a task without one). */
+  user_inputs: unknown[];
+}
+
+/** The form pages as typed: a JSON list of objects, or why not. */
+export function parsePages(text: string): { pages: Record<string, unknown>[] } | { error: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { error: "Form pages: not JSON; expected a list of pages, e.g. [{}]" };
+  }
+  if (!Array.isArray(parsed) || !parsed.every((page) => typeof page === "object" && page !== null && !Array.isArray(page))) {
+    return { error: "Form pages: expected a list of pages (objects), e.g. [{}]" };
+  }
+  return { pages: parsed as Record<string, unknown>[] };
 }
 
 /** A trigger as a person reads it: "cron 10 0 * * * (UTC)" or "every 30 s". */
@@ -38,6 +54,7 @@ function ScheduleForm({ initial, submitLabel, onSubmit, onCancel }: { initial: S
   const workflows = useWorkflows();
   const choices = [...(workflows.data ?? [])].sort((a, b) => Number(b.is_task) - Number(a.is_task) || a.name.localeCompare(b.name));
   const [fields, setFields] = useState(initial);
+  const [pagesText, setPagesText] = useState(() => JSON.stringify(initial.user_inputs ?? [{}]));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (change: Partial<ScheduleFields>) => setFields((current) => ({ ...current, ...change }));
@@ -49,7 +66,12 @@ function ScheduleForm({ initial, submitLabel, onSubmit, onCancel }: { initial: S
       // only the fields the API takes (`initial` may be a whole schedule)
       const { name, workflow_name, trigger } = fields;
       const timing = trigger === "cron" ? { cron: fields.cron, interval_seconds: null } : { cron: null, interval_seconds: fields.interval_seconds };
-      await onSubmit({ name, workflow_name, trigger, ...timing });
+      const pages = parsePages(pagesText);
+      if ("error" in pages) {
+        setError(pages.error);
+        return;
+      }
+      await onSubmit({ name, workflow_name, trigger, ...timing, user_inputs: pages.pages });
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -91,6 +113,13 @@ function ScheduleForm({ initial, submitLabel, onSubmit, onCancel }: { initial: S
           Cron expression <input required placeholder="10 0 * * *" value={fields.cron ?? ""} onChange={(e) => set({ cron: e.target.value })} />
         </label>
       )}
+      <label>
+        Form pages (JSON){" "}
+        <textarea rows={2} spellCheck={false} value={pagesText} onChange={(e) => setPagesText(e.target.value)} aria-describedby="schedule-pages-hint" />
+      </label>
+      <p id="schedule-pages-hint" className="muted">
+        What the workflow's form is answered with, a page each, e.g. <code>{'[{"product": "<product id>"}, {"group_name": "Admins"}]'}</code>; <code>[{}]</code> for a task without a form.
+      </p>
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           {submitLabel}
@@ -144,7 +173,7 @@ export function SchedulesPage() {
       </div>
       {adding && (
         <ScheduleForm
-          initial={{ name: "", workflow_name: "", trigger: "interval", cron: null, interval_seconds: 3600 }}
+          initial={{ name: "", workflow_name: "", trigger: "interval", cron: null, interval_seconds: 3600, user_inputs: [{}] }}
           submitLabel="Create schedule"
           onCancel={() => setAdding(false)}
           onSubmit={async (fields) => {
