@@ -326,6 +326,20 @@ describe(`CheckpointWriter (${backend})`, () => {
     const completed = await db.db.selectFrom("process_steps").select("name").where("pid", "=", pid).orderBy("completed_at").orderBy("stepid", "desc").execute();
     assert.deepEqual(completed.map((r) => r.name), ["Start", "Step", "Done"]);
     assert.equal((await processRow(pid)).last_status, "completed");
+    // two rows (the commonest group) go in a statement without arrays, with the same outcome
+    const pair = await newProcess();
+    spy.clear();
+    const [five, finished] = await writer.writeGroup([
+      input(pair, { stepName: "Five", stepOnly: true }),
+      input(pair, { stepName: "Done", outcome: { status: StepStatus.COMPLETE, state: {} }, processStatus: "completed", fenced: true, instant: true }),
+    ]);
+    assert.ok(five && finished);
+    assert.equal(spy.statements.length, 1);
+    assert.equal(spy.batches().length, 0);
+    const pairRows = await stepsOf(pair);
+    assert.deepEqual(pairRows.map((r) => r.name), ["Five", "Done"]);
+    assert.equal(new Date(pairRows[1]!.started_at).getTime(), new Date(pairRows[1]!.completed_at).getTime(), "a pure step takes no time");
+    assert.deepEqual([(await processRow(pair)).last_status, (await processRow(pair)).last_step], ["completed", "Done"]);
     // aborted meanwhile (by another instance): the run's group is refused as a whole, its step-only rows too
     const aborted = await newProcess("aborted");
     const refused = await writer.writeGroup([input(aborted, { stepName: "Step", stepOnly: true }), input(aborted, { stepName: "Done", processStatus: "completed", fenced: true })]);

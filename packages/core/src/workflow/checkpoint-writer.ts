@@ -331,6 +331,7 @@ export class CheckpointWriter {
  * what the database throws.
  */
 export async function writeCheckpointBatch(db: Kysely<Database>, inputs: CheckpointInput[], prepared?: PreparedQuery): Promise<(CheckpointResult | undefined)[]> {
+  if (inputs.length === 2 && inputs[0]!.processId === inputs[1]!.processId) return writePair(db, inputs as [CheckpointInput, CheckpointInput], prepared);
   const n = inputs.length;
   const cols: unknown[][] = Array.from({ length: 16 }, () => new Array<unknown>(n));
   const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
@@ -365,6 +366,54 @@ export async function writeCheckpointBatch(db: Kysely<Database>, inputs: Checkpo
     const stepId = cols[12]![i] as string;
     return inserted.has(stepId) ? { stepId, globalLock, state: rowsOut[i]!.state, base: rowsOut[i]!.base } : undefined;
   });
+}
+
+/**
+ * Two rows of one process (a pure step's with its neighbour's: Step.pure), the commonest group: the same as BATCH_SQL
+ * for them, in a statement as light as the single ones (no arrays to bind, which made BATCH_SQL cost four times the
+ * step-only statement in the workers bench). The process row gets the last full row's values, if any; both rows are
+ * written only with that update (fenced, or the process gone: neither).
+ */
+const PAIR_SQL = `WITH upd AS (
+    UPDATE processes SET last_step = $2, last_status = $3, assignee = $4, failed_reason = $5, traceback = $6, last_modified_at = now()
+    WHERE pid = $1 AND NOT $7::bool AND ($8::bool IS NOT TRUE OR last_status = 'running') RETURNING pid
+  ),
+  ok AS (SELECT $1::uuid AS pid WHERE $7::bool OR EXISTS (SELECT 1 FROM upd)),
+  r AS (
+    SELECT r.*, clock_timestamp() + r.ord * interval '1 microsecond' AS completed_at
+    FROM (VALUES ($9::uuid, $10::text, $11::text, $12::jsonb, $13::bool, $14::text, $15::timestamptz, $16::bool, 0),
+      ($17::uuid, $18::text, $19::text, $20::jsonb, $21::bool, $22::text, $23::timestamptz, $24::bool, 1))
+      AS r(stepid, name, status, state, is_delta, created_by, started_at, instant, ord)
+  )
+  INSERT INTO process_steps (stepid, pid, name, status, state, is_delta, created_by, started_at, completed_at)
+  SELECT r.stepid, ok.pid, r.name, r.status, r.state, r.is_delta, r.created_by,
+    CASE WHEN r.instant THEN r.completed_at ELSE r.started_at END, r.completed_at
+  FROM ok CROSS JOIN r ORDER BY r.ord
+  RETURNING stepid, (SELECT global_lock FROM engine_settings LIMIT 1) AS global_lock`;
+
+async function writePair(db: Kysely<Database>, inputs: [CheckpointInput, CheckpointInput], prepared?: PreparedQuery): Promise<(CheckpointResult | undefined)[]> {
+  const rows = inputs.map((input) => ({ input, row: checkpointRow(input), stepId: newStepId() }));
+  const full = [...rows].reverse().find((r) => r.input.stepOnly !== true);
+  const process = full ?? rows[1]!;
+  const values: unknown[] = [
+    inputs[0].processId,
+    process.input.stepName,
+    process.input.processStatus,
+    process.input.assignee,
+    process.row.failedReason,
+    process.row.traceback,
+    full === undefined,
+    full?.input.fenced === true,
+  ];
+  for (const { input, row, stepId } of rows) {
+    values.push(stepId, input.stepName, input.outcome.status, row.json, row.isDelta, input.user, input.startedAt.toISOString(), input.instant === true);
+  }
+  const result = prepared
+    ? await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_checkpoint_pair", PAIR_SQL, values)
+    : (await db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(PAIR_SQL, values))).rows;
+  const inserted = new Set(result.map((row) => row.stepid));
+  const globalLock = result[0]?.global_lock === true;
+  return rows.map(({ row, stepId }) => (inserted.has(stepId) ? { stepId, globalLock, state: row.state, base: row.base } : undefined));
 }
 
 /**
