@@ -313,7 +313,11 @@ export class CheckpointWriter {
     } catch {
       // one of them spoils the batch: write each on its own for its own answer (a process's rows in their order)
       const byProcess = new Map<string, Pending[]>();
-      for (const item of batch) byProcess.set(item.input.processId, [...(byProcess.get(item.input.processId) ?? []), item]);
+      for (const item of batch) {
+        const items = byProcess.get(item.input.processId);
+        if (items) items.push(item);
+        else byProcess.set(item.input.processId, [item]);
+      }
       await Promise.all(
         [...byProcess.values()].map(async (items) => {
           for (const item of items) await this.writeOne(item);
@@ -334,11 +338,12 @@ export async function writeCheckpointBatch(db: Kysely<Database>, inputs: Checkpo
   if (inputs.length === 2 && inputs[0]!.processId === inputs[1]!.processId) return writePair(db, inputs as [CheckpointInput, CheckpointInput], prepared);
   const n = inputs.length;
   const cols: unknown[][] = Array.from({ length: 16 }, () => new Array<unknown>(n));
-  const rowsOut: ReturnType<typeof checkpointRow>[] = new Array(n);
+  const written: Written[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const input = inputs[i]!;
     const row = checkpointRow(input);
-    rowsOut[i] = row;
+    const stepId = newStepId();
+    written[i] = { row, stepId };
     cols[0]![i] = input.processId;
     cols[1]![i] = input.stepName;
     cols[2]![i] = input.outcome.status;
@@ -351,21 +356,31 @@ export async function writeCheckpointBatch(db: Kysely<Database>, inputs: Checkpo
     cols[9]![i] = row.failedReason;
     cols[10]![i] = row.traceback;
     cols[11]![i] = i;
-    cols[12]![i] = newStepId();
+    cols[12]![i] = stepId;
     cols[13]![i] = row.isDelta;
     cols[14]![i] = input.fenced === true;
     cols[15]![i] = input.instant === true;
   }
+  return runRows(db, prepared, ["orchestrator_checkpoint_batch", BATCH_SQL], cols, written);
+}
+
+/** A row a statement is to insert: its values as stored and the step id it is given. */
+interface Written {
+  row: ReturnType<typeof checkpointRow>;
+  stepId: string;
+}
+
+/**
+ * Run a checkpoint statement that inserts `written` (as a named prepared statement with `prepared`) and answer each:
+ * undefined for a row it left out (its process deleted meanwhile, or its run fenced off).
+ */
+async function runRows(db: Kysely<Database>, prepared: PreparedQuery | undefined, [name, text]: [string, string], values: unknown[], written: Written[]): Promise<(CheckpointResult | undefined)[]> {
   const rows = prepared
-    ? await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_checkpoint_batch", BATCH_SQL, cols)
-    : (await db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(BATCH_SQL, cols))).rows;
-  // rows of processes deleted meanwhile were not inserted
+    ? await prepared<{ stepid: string; global_lock: boolean }>(name, text, values)
+    : (await db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(text, values))).rows;
   const inserted = new Set(rows.map((row) => row.stepid));
   const globalLock = rows[0]?.global_lock === true;
-  return inputs.map((_, i) => {
-    const stepId = cols[12]![i] as string;
-    return inserted.has(stepId) ? { stepId, globalLock, state: rowsOut[i]!.state, base: rowsOut[i]!.base } : undefined;
-  });
+  return written.map(({ row, stepId }) => (inserted.has(stepId) ? { stepId, globalLock, state: row.state, base: row.base } : undefined));
 }
 
 /**
@@ -408,12 +423,7 @@ async function writePair(db: Kysely<Database>, inputs: [CheckpointInput, Checkpo
   for (const { input, row, stepId } of rows) {
     values.push(stepId, input.stepName, input.outcome.status, row.json, row.isDelta, input.user, input.startedAt.toISOString(), input.instant === true);
   }
-  const result = prepared
-    ? await prepared<{ stepid: string; global_lock: boolean }>("orchestrator_checkpoint_pair", PAIR_SQL, values)
-    : (await db.executeQuery<{ stepid: string; global_lock: boolean }>(CompiledQuery.raw(PAIR_SQL, values))).rows;
-  const inserted = new Set(result.map((row) => row.stepid));
-  const globalLock = result[0]?.global_lock === true;
-  return rows.map(({ row, stepId }) => (inserted.has(stepId) ? { stepId, globalLock, state: row.state, base: row.base } : undefined));
+  return runRows(db, prepared, ["orchestrator_checkpoint_pair", PAIR_SQL], values, rows);
 }
 
 /**
