@@ -257,11 +257,15 @@ describe(`GraphQL (${backend})`, () => {
     assert.equal(counted.body.data.customers.page[0].subscriptions.pageInfo.totalItems, ofCustomer.body.data.subscriptions.pageInfo.totalItems, JSON.stringify(counted.body));
     const created = await t.request("POST", "/api/schedules", { name: "nightly validation", workflow_name: "task_validate_products", trigger: "cron", cron: "0 3 * * *" });
     assert.equal(created.status, 201, JSON.stringify(created.body));
+    const often = await t.request("POST", "/api/schedules", { name: "often", workflow_name: "task_validate_products", trigger: "interval", interval_seconds: 90061 });
+    assert.equal(often.status, 201, JSON.stringify(often.body));
     const tasks = await graphql(t, `query ScheduledTasks($first: Int!, $after: Int!, $sortBy: [GraphqlSort!]) { scheduledTasks(first: $first, after: $after, sortBy: $sortBy) {
       page { id name nextRunTime trigger workflowId } pageInfo { totalItems sortFields } } }`, { first: 10, after: 0, sortBy: { field: "name", order: "ASC" } });
     assert.equal(tasks.body.errors, undefined, JSON.stringify(tasks.body.errors));
-    const [task] = tasks.body.data.scheduledTasks.page;
+    const [task, other] = tasks.body.data.scheduledTasks.page;
     assert.deepEqual([task.name, task.trigger, typeof task.workflowId, typeof task.nextRunTime], ["nightly validation", "cron[0 3 * * *]", "string", "string"]);
+    // an interval as orchestrator-core shows it (APScheduler's IntervalTrigger prints a Python timedelta)
+    assert.deepEqual([other.name, other.trigger], ["often", "interval[1 day, 1:01:01]"]);
     const filtered = await graphql(t, `{ scheduledTasks(filterBy: { field: "name", value: "nothing" }) { pageInfo { totalItems } } }`);
     assert.equal(filtered.body.data.scheduledTasks.pageInfo.totalItems, 0);
   });

@@ -67,6 +67,13 @@ describe(`scheduler (${backend})`, () => {
     const outOfRange = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 0 });
     assert.ok(outOfRange.status >= 400 && outOfRange.status < 500);
     assert.match(JSON.stringify(outOfRange.body), /interval_seconds/);
+    // one message per field, naming the field's own limit (not also the largest safe integer)
+    const enormous = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 1e20 });
+    assert.equal(enormous.status, 422);
+    assert.equal(enormous.body.detail, "body.interval_seconds: Too big: expected number to be <=31622400");
+    const fraction = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 1.5 });
+    assert.equal(fraction.status, 422);
+    assert.match(fraction.body.detail, /^body\.interval_seconds: Invalid input: expected int/);
     assert.deepEqual((await t.request("GET", "/api/schedules")).body, []);
   });
 
@@ -256,7 +263,9 @@ describe(`scheduler commands (${backend})`, () => {
     const lines = shown.stdout.trim().split("\n");
     assert.match(lines[0]!, /^id\s+name\s+next run\s+trigger$/);
     assert.equal(lines.length, 6);
-    assert.ok(lines.some((line) => /Task Validate Awaiting Callbacks .* interval\[30 s\]$/.test(line)));
+    // intervals as orchestrator-core prints them (APScheduler's IntervalTrigger: a Python timedelta)
+    assert.ok(lines.some((line) => /Task Validate Awaiting Callbacks .* interval\[0:00:30\]$/.test(line)), shown.stdout);
+    assert.ok(lines.some((line) => /Task Resume Workflows .* interval\[1:00:00\]$/.test(line)), shown.stdout);
     assert.ok(lines.some((line) => /Task Validate Products .* cron\[30 2 \* \* \*\]$/.test(line)));
     const cleanUp = lines.find((line) => line.includes("Task Clean Up Tasks"))!.split(/\s+/)[0]!;
     assert.match((await runMain(BEGINNER_APP, ["scheduler", "show-schedule", "-v"], env)).stdout, /task_clean_up_tasks/);

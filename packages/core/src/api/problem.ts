@@ -86,14 +86,19 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   return reply.status(500).send(problemBody(500, "Internal server error: see the server log"));
 }
 
-/** What a request validation error says: `<part>.<path>: <message>` per issue (`body.limit: …`). */
+/**
+ * What a request validation error says: `<part>.<path>: <message>` per field (`body.limit: …`), the first issue of
+ * each (as pydantic reports the first constraint a field fails: one fix at a time, no contradicting limits).
+ */
 export function validationDetail(error: FastifyError): string {
   const context = error.validationContext ?? "request";
-  const parts = (error.validation ?? []).map((issue) => {
+  const byField = new Map<string, string>();
+  for (const issue of error.validation ?? []) {
     const path = (issue.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
-    return `${context}${path ? `.${path}` : ""}: ${issue.message ?? "invalid"}`;
-  });
-  return parts.length ? parts.join("; ") : error.message;
+    const field = `${context}${path ? `.${path}` : ""}`;
+    if (!byField.has(field)) byField.set(field, `${field}: ${issue.message ?? "invalid"}`);
+  }
+  return byField.size ? [...byField.values()].join("; ") : error.message;
 }
 
 /** A body that could not be read is a 400 (415 for a media type the API does not take: a JSON API takes JSON). */

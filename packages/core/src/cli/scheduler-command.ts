@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { openDatabase } from "../db/index.js";
-import { listSchedules, loadInitialSchedule, Scheduler, setWorkflowRoot } from "../workflow/index.js";
+import { listSchedules, loadInitialSchedule, Scheduler, setWorkflowRoot, triggerText } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
 import { cliProcess } from "./process.js";
 import { explainNotMigrated, openRuntime, untilSignal, type Runtime } from "./runtime.js";
@@ -47,8 +47,7 @@ export function schedulerCommand(ctx: CliContext): Command {
           return;
         }
         const rows = schedules.map((s) => {
-          const trigger = s.trigger === "cron" ? `cron[${s.cron}]` : `interval[${s.interval_seconds} s]`;
-          const base = [s.schedule_id, s.name, s.next_run_at?.toISOString() ?? "-", trigger];
+          const base = [s.schedule_id, s.name, s.next_run_at?.toISOString() ?? "-", triggerText(s)];
           return opts.verbose ? [...base, s.workflow_name, s.last_run_at?.toISOString() ?? "-", s.last_result ?? "-"] : base;
         });
         const header = opts.verbose ? ["id", "name", "next run", "trigger", "workflow", "last run", "last result"] : ["id", "name", "next run", "trigger"];

@@ -70,6 +70,7 @@ export {
   deleteSchedule,
   loadInitialSchedule,
   nextRunAfter,
+  triggerText,
   validateSchedule,
   ScheduleValidationError,
   INITIAL_SCHEDULE,

@@ -65,6 +65,20 @@ export function nextRunAfter(schedule: Pick<ScheduleInput, "trigger" | "cron" | 
   return parseCron(schedule.cron ?? "").next(from);
 }
 
+/**
+ * A schedule's trigger as one line: `cron[<five fields>]`, or `interval[<duration>]` with the duration as APScheduler
+ * prints an IntervalTrigger (Python's timedelta: `0:00:30`, `1 day, 0:00:00`, `366 days, 0:00:00`), which
+ * orchestrator-core shows in `scheduler show-schedule` and in GraphQL's `ScheduledTask.trigger`.
+ */
+export function triggerText(schedule: Pick<Schedule, "trigger" | "cron" | "interval_seconds">): string {
+  if (schedule.trigger === "cron") return `cron[${schedule.cron ?? ""}]`;
+  const total = Math.trunc(schedule.interval_seconds ?? 0);
+  const days = Math.floor(total / 86_400);
+  const rest = total - days * 86_400;
+  const clock = `${Math.floor(rest / 3600)}:${String(Math.floor((rest % 3600) / 60)).padStart(2, "0")}:${String(rest % 60).padStart(2, "0")}`;
+  return `interval[${days ? `${days} day${days === 1 ? "" : "s"}, ` : ""}${clock}]`;
+}
+
 function parseCron(expression: string): { next(from: Date): Date } {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) throw new ScheduleValidationError("cron", `expected five fields (minute hour day month weekday), e.g. "10 0 * * *"; got "${expression}"`);

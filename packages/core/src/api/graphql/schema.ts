@@ -238,7 +238,7 @@ type ScheduledTask {
   name: String
   "The next run (UTC)"
   nextRunTime: DateTime
-  "cron[<expression>] or interval[<seconds>s]"
+  "cron[<expression>] or interval[<duration>] (APScheduler's form: interval[1:00:00], interval[1 day, 0:00:00])"
   trigger: String!
   workflowId: String
   workflowName: String

@@ -52,7 +52,8 @@ const fields = {
   workflow_name: identifier(),
   trigger: z.enum(["cron", "interval"]),
   cron: text(200, 1).nullable().optional(),
-  interval_seconds: z.number().int().min(MIN_INTERVAL_SECONDS).max(MAX_INTERVAL_SECONDS).nullable().optional(),
+  // the bounds before int(): 1e20 is refused naming the limit, not the largest safe integer
+  interval_seconds: z.number().min(MIN_INTERVAL_SECONDS).max(MAX_INTERVAL_SECONDS).int().nullable().optional(),
   user_inputs: z
     .array(z.record(z.string(), z.unknown()))
     .max(50)

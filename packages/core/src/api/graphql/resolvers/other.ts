@@ -1,7 +1,7 @@
 /** `version`, `customers` (the default customer) and `scheduledTasks` (the schedules, filtered and sorted here). */
 import { readFileSync } from "node:fs";
 import type { GraphQLResolveInfo } from "graphql";
-import { listSchedules, type Schedule } from "../../../workflow/index.js";
+import { listSchedules, triggerText, type Schedule } from "../../../workflow/index.js";
 import type { ListSpec } from "../../list-query.js";
 import { parseListArgs, type ListArgs, type PageRequest } from "../arguments.js";
 import type { GraphqlContext } from "../context.js";
@@ -49,9 +49,6 @@ function inMemory<T extends Record<string, unknown>>(rows: T[], request: PageReq
   });
   return { items: result.slice(request.after, request.after + request.first + 1), total: result.length };
 }
-
-/** orchestrator-core's trigger text: `cron[<expression>]` or `interval[<seconds>s]`. */
-const triggerText = (s: Schedule) => (s.trigger === "cron" ? `cron[${s.cron}]` : `interval[${s.interval_seconds}s]`);
 
 /** The orchestrator-core release whose API (REST, GraphQL, websocket) this server answers as, for the WFO UI 9. */
 export const CORE_API_VERSION = "5.4.0";
