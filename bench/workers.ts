@@ -5,7 +5,8 @@
  *
  * - `procs_per_s_1`, `procs_per_s_4`, `scale_4_over_1`: processes/s of `bench_sleepy` (five steps that each await
  *   STEP_MS = 20 ms, nothing else) over a WINDOW_S window with a backlog that outlasts it, with 1 and with 4 worker processes of
- *   MAX_WORKERS=10 each. The floor is `ideal_procs_per_s_per_worker` (10 slots / 100 ms of awaiting = 100/s).
+ *   MAX_WORKERS=10 each, once the workers are warm (WARMUP_S). The floor is `ideal_procs_per_s_per_worker` (10 slots /
+ *   100 ms of awaiting = 100/s).
  * - `takeover_s`: from the SIGKILL of one of two busy workers until every process it was running is running on the
  *   other (or done); `stuck` (processes left created/running/resumed once the backlog is done) and `steps_run_twice`.
  * - `api_rps_50` (engine idle) and `api_rps_health_50` (its floor: a route that does nothing): requests/s with 50
@@ -18,9 +19,10 @@
  * - `procs_per_s_1x40`: one worker with 40 slots, the floor of `procs_per_s_4` on this machine (the same slots in one
  *   process: what the CPUs and the database give).
  * Each throughput window also prints (as a # line) the CPU time per process of the workers, the database's sessions
- * and the API process, and the commits per process. To see where it goes: SAMPLE_QUERIES=1 prints what the database's
- * sessions were doing (sampled from pg_stat_activity); LOG_STATEMENTS=1 has the server log every statement of the
- * windows with its duration (ALTER SYSTEM, reset afterwards; the log is the server's own);
+ * and the API process. (Not the commits: PostgreSQL 15 counts a session's commits when it flushes its statistics, up to
+ * seconds later, so a window's count took in the backlog's inserts.) To see where it goes: SAMPLE_QUERIES=1 prints what
+ * the database's sessions were doing (sampled from pg_stat_activity); LOG_STATEMENTS=1 has the server log every
+ * statement of the windows with its duration (ALTER SYSTEM, reset afterwards; the log is the server's own);
  * WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the workers (stopped with SIGTERM so they write it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -37,6 +39,13 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const APP = join(here, "worker-app");
 const BEGINNER = join(here, "..", "examples", "beginner");
 const WINDOW_S = Number(process.env.WINDOW_S ?? 8);
+/**
+ * Seconds the workers run the backlog before a throughput window opens. A worker just started spends its first
+ * seconds under load compiling its hot code (four workers: 2.1 s of CPU in the first second, 0.4 s a second from the
+ * tenth on; one: 0.8 s, then 0.1 s), so a window opened at once measured four fresh processes warming up on two cores
+ * against one: what a worker does over hours is its steady state. The warm-up's own rate is printed as a # line.
+ */
+const WARMUP_S = Number(process.env.WARMUP_S ?? 8);
 const BACKLOG = Number(process.env.BACKLOG ?? 4000);
 const DURATION = Number(process.env.DURATION ?? 5);
 const STEP_MS = 20;
@@ -119,7 +128,6 @@ interface CpuSample {
   /** CPU ms of each server session of the database (sessions come and go). */
   postgres: Map<number, number>;
   apiMs: number;
-  commits: number;
 }
 
 /** CPU ms a process has used so far (Linux /proc; 0 once it is gone). */
@@ -133,16 +141,14 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** CPU used so far by the workers, the database's server sessions and the API process, and the commits made. */
+/** CPU used so far by the workers, the database's server sessions and the API process. */
 async function cpuSample(database: OrchestratorDb, workers: Child[]): Promise<CpuSample> {
   const backends = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(database.db);
-  const commits = await sql<{ n: string }>`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`.execute(database.db);
   const sum = (pids: number[]) => pids.reduce((total, pid) => total + cpuMs(pid), 0);
   return {
     workersMs: sum(workers.map((w) => w.proc.pid!)),
     postgres: new Map(backends.rows.map((r) => [r.pid, cpuMs(r.pid)])),
     apiMs: api ? cpuMs(api.proc.pid!) : 0,
-    commits: Number(commits.rows[0]!.n),
   };
 }
 
@@ -175,12 +181,15 @@ async function sampleQueries(database: OrchestratorDb, ms: number): Promise<Map<
 
 /** Processes/s of bench_sleepy with `n` workers, over WINDOW_S with a backlog that outlasts it. */
 async function throughput(database: OrchestratorDb, url: string, uri: string, n: number, slots = 10): Promise<number> {
-  const backlog = Math.ceil(n * slots * (1000 / (5 * STEP_MS)) * WINDOW_S * 1.5) + 100;
+  const backlog = Math.ceil(n * slots * (1000 / (5 * STEP_MS)) * (WARMUP_S + WINDOW_S) * 1.2) + 100;
   await startMany(url, "/api/processes/bench_sleepy", () => [{}], backlog);
+  const atStart = await count(database, "last_status = 'completed'");
   const workers = await startWorkers(uri, n, { MAX_WORKERS: String(slots) });
-  // the window starts once all are running
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // the window starts once all are running and warm
+  const warmStart = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
   const before = await count(database, "last_status = 'completed'");
+  console.log(`# ${n}x${slots}: warm-up (the first ${WARMUP_S} s of the workers): ${((before - atStart) / ((performance.now() - warmStart) / 1000)).toFixed(1)} processes/s`);
   const cpuBefore = await cpuSample(database, workers);
   const t0 = performance.now();
   const sampling = process.env.SAMPLE_QUERIES ? sampleQueries(database, WINDOW_S * 1000) : undefined;
@@ -200,7 +209,7 @@ async function throughput(database: OrchestratorDb, url: string, uri: string, n:
   for (const [pid, ms] of cpuAfter.postgres) postgresMs += ms - (cpuBefore.postgres.get(pid) ?? 0);
   console.log(
     `# ${n}x${slots}: per process: ${per(cpuAfter.workersMs - cpuBefore.workersMs)} ms worker CPU, ${per(postgresMs)} ms PostgreSQL CPU, ` +
-      `${per(cpuAfter.apiMs - cpuBefore.apiMs)} ms API CPU, ${per(cpuAfter.commits - cpuBefore.commits)} commits`,
+      `${per(cpuAfter.apiMs - cpuBefore.apiMs)} ms API CPU`,
   );
   if ((await count(database, "last_status IN ('created', 'resumed')")) === 0) console.log(`# warning: the backlog ran out with ${n} workers`);
   // a profiled worker (WORKER_NODE_ARGS=--cpu-prof) writes its profile when it exits of itself
