@@ -41,9 +41,10 @@ const BEGINNER = join(here, "..", "examples", "beginner");
 const WINDOW_S = Number(process.env.WINDOW_S ?? 8);
 /**
  * Seconds the workers run the backlog before a throughput window opens. A worker just started spends its first
- * seconds under load compiling its hot code (four workers: 2.1 s of CPU in the first second, 0.4 s a second from the
- * tenth on; one: 0.8 s, then 0.1 s), so a window opened at once measured four fresh processes warming up on two cores
- * against one: what a worker does over hours is its steady state. The warm-up's own rate is printed as a # line.
+ * seconds under load compiling its hot code (four workers: about 2 s of CPU in the first second, all the machine has,
+ * 0.4 s a second from the tenth on; V8's compiler and GC threads 0.6 s a second over the first three, 0.2 s over the
+ * next six; one worker: 0.8 s, then 0.1 s), so a window opened at once measured four fresh processes warming up on two
+ * cores against one: what a worker does over hours is its steady state. The warm-up's own rate is printed as a # line.
  */
 const WARMUP_S = Number(process.env.WARMUP_S ?? 8);
 const BACKLOG = Number(process.env.BACKLOG ?? 4000);
