@@ -324,9 +324,17 @@ describe(`worker processes (${backend})`, () => {
       const waiting = await sql<{ n: string }>`select count(*) as n from pgboss.job where singleton_key = any(${queued}) and state < 'active'`.execute(database.db);
       assert.equal(Number(waiting.rows[0]!.n), 2);
       assert.equal((await get("/settings/status")).running_processes, 3);
+      const lastBeforeUnpause = Number((await sql<{ n: string }>`select coalesce(max(id), 0) as n from test_log`.execute(database.db)).rows[0]!.n);
       assert.equal((await post("/settings/status", { global_lock: false }, "PUT")).status, 200);
       await until("completed after the unpause", async () => (await statuses(pids)).every((s) => s === "completed"), 20_000);
       assert.equal(await stepsRunTwice(), 0);
+      // the stopped ones go on first (they hold their subscriptions' locks): each logs its next step before a queued one
+      // logs its first (the worker used to fetch the queued ones before the stopped ones were queued again)
+      const firstAfter = async (pid: string) =>
+        Number((await sql<{ n: string }>`select min(id) as n from test_log where pid = ${pid} and id > ${lastBeforeUnpause}`.execute(database.db)).rows[0]!.n);
+      const resumedNext = await Promise.all(running.map(firstAfter));
+      const queuedFirst = await Promise.all(queued.map(firstAfter));
+      assert.ok(Math.max(...resumedNext) < Math.min(...queuedFirst), `resumed ${resumedNext}, queued ${queuedFirst}`);
     });
   });
 });

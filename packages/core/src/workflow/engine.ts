@@ -944,6 +944,11 @@ export class WorkflowEngine implements ProcessControl {
     return this.pauseWatch?.known;
   }
 
+  /** Settles once the processes this engine stopped for a pause, as far as the lifting of it is known, are queued again. */
+  async pausedResumed(): Promise<void> {
+    await this.resuming;
+  }
+
   private async run(job: ProcessJob): Promise<void> {
     const { processId, user, input, onClaim, jobId } = job;
     if (this.stopping) return onClaim?.("not-run");

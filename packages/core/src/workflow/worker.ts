@@ -33,6 +33,13 @@ const FETCH_BATCH = 20;
  */
 const PREFETCH = 4;
 const PREFETCH_HOLD_MS = 500;
+/**
+ * After an unpause a worker fetches nothing for this long (ms) and until its engine has queued again what the pause
+ * stopped there: the processes the pause stopped (which hold their subscriptions' locks) are queued again by their
+ * engines with the resume priority as the same notification arrives, and go first; fetching at once took new ones
+ * before them.
+ */
+const UNPAUSE_SETTLE_MS = 100;
 /** Claim attempts of a process whose lease another session still holds (a run that ended a moment ago), and delays. */
 const LEASE_RETRY_MS = [20, 50, 100, 200, 400, 800, 1600];
 
@@ -62,6 +69,8 @@ export class Worker {
   private toComplete: string[] = [];
   private completeTimer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  /** Unpauses whose settling (UNPAUSE_SETTLE_MS) is under way: nothing is fetched meanwhile. */
+  private settling = 0;
   private readonly db: Kysely<Database>;
 
   constructor(private readonly options: WorkerOptions) {
@@ -88,10 +97,27 @@ export class Worker {
   }
 
   private readonly onEngine = ({ globalLock }: { globalLock: boolean }) => {
-    if (!globalLock) return this.wake();
+    if (!globalLock) return this.settleUnpause();
     const held = this.prefetched.splice(0).map((job) => job.id);
     void this.options.jobs.giveBack(held).catch((error: unknown) => this.options.onError?.(error, "giving jobs back"));
   };
+
+  /**
+   * Fetch again after an unpause once the engine has queued what the pause stopped here (its resumes begin as this
+   * event is handled: looked at on the next turn) and UNPAUSE_SETTLE_MS have passed, for other workers' to be queued.
+   */
+  private settleUnpause(): void {
+    this.settling++;
+    setImmediate(() => {
+      void this.options.engine
+        .pausedResumed()
+        .then(() => new Promise((resolve) => setTimeout(resolve, UNPAUSE_SETTLE_MS)))
+        .finally(() => {
+          this.settling--;
+          this.wake();
+        });
+    });
+  }
 
   /** Stop fetching, finish the running steps (no new ones start), and remove this worker's row. */
   async stop(): Promise<void> {
@@ -171,9 +197,12 @@ export class Worker {
       });
   }
 
-  /** Paused, as notified: a process claimed now would only wait `running` without a step for the unpause. */
+  /**
+   * Paused, as notified (a process claimed now would only wait `running` without a step for the unpause), or just
+   * unpaused and settling.
+   */
   private get paused(): boolean {
-    return this.options.engine.pausedKnown === true;
+    return this.settling > 0 || this.options.engine.pausedKnown === true;
   }
 
   private async pump(): Promise<void> {
