@@ -273,6 +273,23 @@ describe(`worker processes (${backend})`, () => {
       assert.ok(survivor.output().includes("ready"));
     });
 
+    it("a worker stopped cleanly (SIGTERM) mid-step finishes the step and queues its processes again: none shows running", async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      await sql`truncate test_log`.execute(database.db);
+      const stopped = await startWorker({ SLEEPY_STEP_MS: "400" });
+      const pids = await startSleepy(3);
+      await until("all three running", async () => (await statuses(pids)).every((s) => s === "running"));
+      await stopped.stop("SIGTERM");
+      workers.splice(workers.indexOf(stopped), 1);
+      // before: left running with no lease and no job until another worker's sweep found it
+      assert.deepEqual(await statuses(pids), ["resumed", "resumed", "resumed"]);
+      const waiting = await sql<{ n: string }>`select count(*) as n from pgboss.job where singleton_key = any(${pids}) and state < 'active'`.execute(database.db);
+      assert.equal(Number(waiting.rows[0]!.n), 3);
+      await startWorker();
+      await until("completed on the next worker", async () => (await statuses(pids)).every((s) => s === "completed"), 20_000);
+      assert.equal(await stepsRunTwice(), 0);
+    });
+
     it("jobs a worker fetched ahead go back to the queue when no room comes up soon: an idle worker runs them at once", async () => {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
       // waiting before the worker starts: its first fetch takes all four (room for one, and four ahead)

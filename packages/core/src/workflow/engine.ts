@@ -973,9 +973,26 @@ export class WorkflowEngine implements ProcessControl {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });
       await this.runner.runSteps({ processId, user, claimed, claimedAt, input });
+      await this.requeueIfStoppedForShutdown(processId);
     } finally {
       this.releaseLease(processId);
     }
+  }
+
+  /**
+   * With the process queue, a run that the engine's shutdown (a worker stopped cleanly) stopped before its next step is
+   * set `resumed` and queued again while its lease is still held: it neither shows `running` with nobody running it
+   * until a sweep finds it, nor waits for one; a live worker goes on with it at once. Not while paused (a pause leaves
+   * its stopped processes `running`; the unpause queues them), nor when the lease was lost meanwhile (another engine may
+   * run it now). Nothing happens to a run that ended otherwise (its status is no longer `running`).
+   */
+  private async requeueIfStoppedForShutdown(processId: string): Promise<void> {
+    if (!this.stopping || !this.jobs || this.stoppedByPause.has(processId) || this.pauseWatch?.known === true) return;
+    if (!this.leases.isHeld(processId)) return;
+    await this.requeue(this.jobs, processId, [ProcessStatus.RUNNING]).catch((error: unknown) =>
+      // left `running` without a lease: the other workers' sweeps queue it again
+      this.options.onError?.(error, `queueing process ${processId} again on shutdown`),
+    );
   }
 
   /** A fresh callback token (url-safe). */
