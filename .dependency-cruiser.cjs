@@ -19,7 +19,7 @@ const SRC = "^packages/core/src/";
 
 /** The layers from the bottom up: a layer may import its own and the ones before it. */
 const LAYERS = [
-  ["base", ["errors\\.ts$", "targets\\.ts$"]],
+  ["base", ["errors\\.ts$", "targets\\.ts$", "printable\\.ts$"]],
   ["db", ["db/"]],
   ["settings", ["settings\\.ts$"]],
   ["migrations", ["migrations/"]],

@@ -122,6 +122,25 @@ describe(`bad input answers 4xx and writes nothing (${backend})`, () => {
     assert.equal(emoji.body.note, "ok \uD83D\uDE00");
   });
 
+  it("refuses control characters in text fields (a terminal acts on them): none in names and ids, tab and line breaks in free text", async () => {
+    await unchanged(async () => {
+      assertProblem(await t.request("PATCH", `/api/processes/${processId}`, { note: "red \u001b[31m" }), 422, /body\.note: must be no control characters but tab and line breaks \(got U\+001B at character 5\)/);
+      assertProblem(await t.request("PATCH", `/api/products/${productId}`, { description: "bell\u0007" }), 422, /body\.description/, /U\+0007/);
+      assertProblem(await t.request("PATCH", `/api/workflows/${workflowId}`, { description: "c1 \u009b" }), 422, /body\.description/, /U\+009B/);
+      const description = { subscription_id: subscriptionId, customer_id: "two\nlines", description: "ok" };
+      const twoLines = await t.request("POST", "/api/subscription_customer_descriptions", description);
+      assertProblem(twoLines, 422, /body\.customer_id: must be one line of printable characters \(got U\+000A at character 4\)/);
+      // the field named apart, as the 400s of checks beyond the schema name it
+      assert.equal(twoLines.body.field, "customer_id");
+      const nul = await t.request("PATCH", `/api/processes/${processId}`, { note: "a\u0000b" });
+      assert.equal(nul.body.field, "note");
+    });
+    // free text keeps its lines and tabs
+    const lines = await t.request("PATCH", `/api/processes/${processId}`, { note: "first\r\nsecond\tcolumn" });
+    assert.equal(lines.status, 200, JSON.stringify(lines.body));
+    assert.equal(lines.body.note, "first\r\nsecond\tcolumn");
+  });
+
   it("refuses NUL and lone surrogates in form fields when starting and resuming, creating no process", async () => {
     await unchanged(async () => {
       const pages = (groupName: string) => [{ product: productId }, { group_name: groupName }];

@@ -71,6 +71,14 @@ describe(`scheduler (${backend})`, () => {
     const enormous = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 1e20 });
     assert.equal(enormous.status, 422);
     assert.equal(enormous.body.detail, "body.interval_seconds: Too big: expected number to be <=31622400");
+    assert.equal(enormous.body.field, "interval_seconds");
+    // a name is one line of printable characters: an escape sequence would act on the terminal of show-schedule
+    for (const name of ["ctl\u0007\u001b[31m", "nl\nsecond line"]) {
+      const refused = await create({ name, workflow_name: TASK, trigger: "interval", interval_seconds: 60 });
+      assert.equal(refused.status, 422, JSON.stringify(refused.body));
+      assert.equal(refused.body.field, "name");
+      assert.match(refused.body.detail, /^body\.name: must be one line of printable characters \(got U\+00(07|0A) at character [34]\)$/);
+    }
     const fraction = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 1.5 });
     assert.equal(fraction.status, 422);
     assert.match(fraction.body.detail, /^body\.interval_seconds: Invalid input: expected int/);
@@ -270,12 +278,24 @@ describe(`scheduler commands (${backend})`, () => {
     const cleanUp = lines.find((line) => line.includes("Task Clean Up Tasks"))!.split(/\s+/)[0]!;
     assert.match((await runMain(BEGINNER_APP, ["scheduler", "show-schedule", "-v"], env)).stdout, /task_clean_up_tasks/);
 
+    // a name stored some other way (SQL) with control characters: shown escaped, on its row
+    const database = await openDatabase({ uri: env.DATABASE_URI! });
+    try {
+      await sql`update schedules set name = ${"Task Validate Products \u001b[31m\nred"} where workflow_name = 'task_validate_products'`.execute(database.db);
+    } finally {
+      await database.close();
+    }
+    const escaped = await runMain(BEGINNER_APP, ["scheduler", "show-schedule"], env);
+    assert.equal(escaped.stdout.trim().split("\n").length, 6, escaped.stdout);
+    assert.match(escaped.stdout, /Task Validate Products \\x1b\[31m\\x0ared .* cron\[30 2 \* \* \*\]$/m);
+    assert.doesNotMatch(escaped.stdout, /\u001b/);
+
     const forced = await runMain(BEGINNER_APP, ["scheduler", "force", cleanUp], env);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /^Task Clean Up Tasks: process [0-9a-f-]{36} completed$/m);
     const unknown = await runMain(BEGINNER_APP, ["scheduler", "force", "nope"], env);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /Task 'nope' not found\./);
+    assert.match(unknown.stderr, /Schedule 'nope' not found \(scheduler show-schedule lists the ids\)\./);
     const long = await runMain(BEGINNER_APP, ["scheduler", "force", "x".repeat(5000)], env);
     assert.equal(long.code, 1);
     assert.ok(long.stderr.length < 500, "the id is cut short in the message");

@@ -12,7 +12,7 @@
 import type { Socket } from "node:net";
 import { maxHeaderSize, STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { handleError, HttpProblem, problemBody } from "./problem.js";
+import { fieldOf, handleError, HttpProblem, problemBody } from "./problem.js";
 
 /** How deeply a JSON body may nest (arrays and objects). */
 export const MAX_JSON_DEPTH = 100;
@@ -51,38 +51,41 @@ function pathOf(visit: Visit, maxKeys = Infinity): string {
 }
 
 /**
- * The first thing in `root` (a parsed JSON value, query or params object) that cannot be stored: `<path>: <why>`,
- * the path dotted from `rootName` as in validation errors (`body.0.group_name`). Iterative, so a deep value cannot
+ * The first thing in `root` (a parsed JSON value, query or params object) that cannot be stored: its path, dotted
+ * from `rootName` as in validation errors (`body.0.group_name`), and why. Iterative, so a deep value cannot
  * overflow the stack here; paths are built only for the value refused.
  */
-export function findUnstorable(root: unknown, rootName: string): string | undefined {
+export function findUnstorable(root: unknown, rootName: string): { path: string; why: string } | undefined {
   const stack: Visit[] = [{ value: root, depth: 0, key: rootName }];
   while (stack.length > 0) {
     const visit = stack.pop()!;
     const { value } = visit;
     if (typeof value === "string") {
       const problem = textProblem(value);
-      if (problem) return `${pathOf(visit)}: ${problem}`;
+      if (problem) return { path: pathOf(visit), why: problem };
       continue;
     }
     if (typeof value !== "object" || value === null) continue;
-    if (visit.depth >= MAX_JSON_DEPTH) return `${pathOf(visit, 6)}: nested deeper than ${MAX_JSON_DEPTH} levels`;
+    if (visit.depth >= MAX_JSON_DEPTH) return { path: pathOf(visit, 6), why: `nested deeper than ${MAX_JSON_DEPTH} levels` };
     const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, item] = entries[i]!;
       const child: Visit = { value: item, depth: visit.depth + 1, parent: visit, key };
       const keyProblem = Array.isArray(value) ? undefined : textProblem(key);
-      if (keyProblem) return `${pathOf(visit)}: the key ${JSON.stringify(key)} ${keyProblem}`;
+      if (keyProblem) return { path: pathOf(visit), why: `the key ${JSON.stringify(key)} ${keyProblem}` };
       stack.push(child);
     }
   }
   return undefined;
 }
 
-/** preValidation hook: refuses (422) unstorable text or too deep JSON in the path, the query string or the body. */
+/**
+ * preValidation hook: refuses (422) unstorable text or too deep JSON in the path, the query string or the body, naming
+ * the field as the schemas' refusals do.
+ */
 export async function guardRequestInput(request: FastifyRequest): Promise<void> {
   const problem = findUnstorable(request.params, "params") ?? findUnstorable(request.query, "query") ?? findUnstorable(request.body, "body");
-  if (problem) throw new HttpProblem(422, problem);
+  if (problem) throw new HttpProblem(422, `${problem.path}: ${problem.why}`, { field: fieldOf(problem.path) });
 }
 
 /**

@@ -4,6 +4,7 @@
  * error's stack below it. `serverLogStream` picks it when standard output is a terminal and JSON otherwise.
  */
 import pc from "picocolors";
+import { printable } from "../printable.js";
 
 /** Where pino writes: anything with `write(line)`. */
 export interface LogStream {
@@ -28,7 +29,8 @@ function clock(time: unknown): string {
 }
 
 function fieldValue(value: unknown): string {
-  if (typeof value === "string") return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  // JSON escapes control characters: a bare value has none
+  if (typeof value === "string") return /^[^\s"=\u0000-\u001f\u007f-\u009f]+$/.test(value) ? value : JSON.stringify(value);
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -45,10 +47,12 @@ export function formatLogLine(line: string): string {
   const fields = Object.entries(entry)
     .filter(([key]) => !SHOWN_ELSEWHERE.has(key))
     .map(([key, value]) => pc.dim(`${key}=${fieldValue(value)}`));
-  const text = [pc.dim(clock(entry.time)), level.paint(level.name.padEnd(5)), String(entry.msg ?? ""), ...fields].join(" ");
+  // the message and a stack may hold what a user sent (a name in an error): its control characters are made visible,
+  // so that they neither act on the terminal nor make a line look like another
+  const text = [pc.dim(clock(entry.time)), level.paint(level.name.padEnd(5)), printable(String(entry.msg ?? "")), ...fields].join(" ");
   const err = entry.err as { stack?: string; message?: string } | undefined;
   const stack = err?.stack ?? err?.message;
-  return stack ? `${text}\n${stack.replace(/^/gm, "    ")}\n` : `${text}\n`;
+  return stack ? `${text}\n${printable(String(stack), { keepLines: true }).replace(/^/gm, "    ")}\n` : `${text}\n`;
 }
 
 /** A stream for pino that writes readable lines to `out` (default standard output). */

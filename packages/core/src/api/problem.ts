@@ -62,7 +62,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     // request validation (params, query, body): FastAPI answers 422 with what was wrong
-    return reply.status(422).send(problemBody(422, validationDetail(fastifyError)));
+    return reply.status(422).send(problemBody(422, validationDetail(fastifyError), { field: validationField(fastifyError) }));
   }
   const refused = databaseRefusal(error);
   if (refused) {
@@ -99,6 +99,23 @@ export function validationDetail(error: FastifyError): string {
     if (!byField.has(field)) byField.set(field, `${field}: ${issue.message ?? "invalid"}`);
   }
   return byField.size ? [...byField.values()].join("; ") : error.message;
+}
+
+/**
+ * The field a request validation error is about, for the answer's `field` (as the 400s of checks beyond the schema
+ * carry it): the first issue's path without its part (`interval_seconds`, `0.group_name`), or the part itself
+ * (`body`) when the whole of it is wrong.
+ */
+export function validationField(error: FastifyError): string {
+  const first = error.validation?.[0];
+  const path = (first?.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
+  return path || (error.validationContext ?? "request");
+}
+
+/** `body.interval_seconds` → `interval_seconds`; `body` → `body`. */
+export function fieldOf(path: string): string {
+  const dot = path.indexOf(".");
+  return dot < 0 ? path : path.slice(dot + 1);
 }
 
 /** A body that could not be read is a 400 (415 for a media type the API does not take: a JSON API takes JSON). */

@@ -2,9 +2,11 @@
  * Shared zod schemas for request fields, carrying the limits of the columns they are stored in (see the schema
  * migrations), so that a value the database would refuse is a 422 naming the field and the limit instead of a
  * database error. NUL characters and lone surrogates are refused for every field by the input guard
- * (input-guard.ts), which also reaches values the schemas leave open (form pages, callback data).
+ * (input-guard.ts), which also reaches values the schemas leave open (form pages, callback data); other control
+ * characters by these schemas (a name with an escape sequence would act on the terminal of whoever lists it).
  */
 import { z } from "zod";
+import { findControlCharacter } from "../printable.js";
 
 /** The largest value of a PostgreSQL `integer` (int4) column. */
 export const INT4_MAX = 2_147_483_647;
@@ -33,20 +35,29 @@ function longerThan(value: string, max: number): boolean {
 
 /**
  * Text stored in a varchar(`max`) column: at most `max` characters (code points, as PostgreSQL counts them), and at
- * least `min` (default 0). The limit is in the OpenAPI document as `maxLength`.
+ * least `min` (default 0), without control characters but tab, newline and carriage return (`oneLine`: none at all:
+ * names, labels, ids). The limit is in the OpenAPI document as `maxLength`.
  */
-export function text(max: number, min = 0) {
+export function text(max: number, min = 0, options: { oneLine?: boolean } = {}) {
   let schema = z.string();
   if (min > 0) schema = schema.min(min, { error: min === 1 ? "must not be empty" : `at least ${min} characters` });
+  const allowLineBreaks = !options.oneLine;
   return schema
     .refine((value) => !longerThan(value, max), {
       error: (issue) => `at most ${max} characters (got ${codePoints(issue.input as string)})`,
     })
+    .refine((value) => findControlCharacter(value, { allowLineBreaks }) === undefined, {
+      error: (issue) => {
+        const found = findControlCharacter(issue.input as string, { allowLineBreaks })!;
+        const what = allowLineBreaks ? "no control characters but tab and line breaks" : "one line of printable characters";
+        return `must be ${what} (got ${found.code} at character ${found.index + 1})`;
+      },
+    })
     .meta({ maxLength: max });
 }
 
-/** A name or id that is not a UUID: 1 to IDENTIFIER_MAX characters. */
-export const identifier = () => text(IDENTIFIER_MAX, 1);
+/** A name or id that is not a UUID: 1 to IDENTIFIER_MAX characters on one line. */
+export const identifier = () => text(IDENTIFIER_MAX, 1, { oneLine: true });
 
 /** A UUID, with a message naming the field. */
 export const uuid = (name: string) => z.uuid({ error: `${name} must be a UUID` });

@@ -55,11 +55,14 @@ export function explainNotMigrated(error: unknown): unknown {
   return new OrchestratorError("not_migrated", "The database is not migrated to heads: run `db upgrade heads` (or start the API server, which migrates) first");
 }
 
-/** Resolve on SIGINT / SIGTERM (telling so), after running `stop`. */
-export function untilSignal(ctx: CliContext, stop: () => Promise<void>): Promise<void> {
+/**
+ * Resolve on SIGINT / SIGTERM (telling so: `<signal>: <stopping>`, by default what a process that runs steps does),
+ * after running `stop`.
+ */
+export function untilSignal(ctx: CliContext, stop: () => Promise<void>, stopping = "finishing running steps, then stopping"): Promise<void> {
   return new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
-      ctx.out(`${signal}: finishing running steps, then stopping`);
+      ctx.out(`${signal}: ${stopping}`);
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
       stop().then(resolve, (error: unknown) => {

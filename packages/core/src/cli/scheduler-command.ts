@@ -7,12 +7,14 @@ import { Command } from "commander";
 import { openDatabase } from "../db/index.js";
 import { listSchedules, loadInitialSchedule, Scheduler, setWorkflowRoot, triggerText } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
+import { printable } from "../printable.js";
 import { cliProcess } from "./process.js";
 import { explainNotMigrated, openRuntime, untilSignal, type Runtime } from "./runtime.js";
 
 export function schedulerCommand(ctx: CliContext): Command {
   const scheduler = new Command("scheduler").description("Scheduled tasks: run the scheduler, show, force or load the schedules");
-  const onError = (error: unknown, context: string) => ctx.err(`scheduler: ${context}: ${(error as Error)?.message ?? String(error)}`);
+  // names and results come from the database (stored through the API): shown with their control characters visible
+  const onError = (error: unknown, context: string) => ctx.err(`scheduler: ${context}: ${printable((error as Error)?.message ?? String(error), { keepLines: true })}`);
 
   scheduler
     .command("run")
@@ -24,15 +26,19 @@ export function schedulerCommand(ctx: CliContext): Command {
         startProcess: (name, inputs, user) => runtime.engine.startProcess(name, inputs, user),
         onError,
         // what it did, one line a run (the outcome is also the schedule's last result)
-        onRun: (schedule, outcome) => ctx.out(`${new Date().toISOString()} ${schedule}: ${outcome}`),
+        onRun: (schedule, outcome) => ctx.out(`${new Date().toISOString()} ${printable(schedule)}: ${printable(outcome)}`),
       });
       await startChecked(runtime);
       loop.start();
       ctx.out(`orchestrator-ts scheduler ready, database: ${runtime.database.location}`);
-      await untilSignal(ctx, async () => {
-        await loop.stop();
-        await runtime.close();
-      });
+      await untilSignal(
+        ctx,
+        async () => {
+          await loop.stop();
+          await runtime.close();
+        },
+        "stopping (starts under way finish first)",
+      );
     });
 
   scheduler
@@ -68,13 +74,13 @@ export function schedulerCommand(ctx: CliContext): Command {
           throw explainNotMigrated(error);
         });
         if (!processId) {
-          ctx.err(`${schedule.name}: ${schedule.last_result}`);
+          ctx.err(`${printable(schedule.name)}: ${printable(schedule.last_result ?? "")}`);
           cliProcess().exitCode = 1;
           return;
         }
         // with EXECUTOR=worker a worker runs it; else it runs here, and the command waits for it
         const status = runtime.jobs ? "queued" : await runtime.engine.waitFor(processId);
-        ctx.out(`${schedule.name}: process ${processId} ${status}`);
+        ctx.out(`${printable(schedule.name)}: process ${processId} ${status}`);
       } finally {
         await runtime.close();
       }
@@ -118,8 +124,9 @@ async function withDatabase(ctx: CliContext, fn: (db: import("kysely").Kysely<im
   }
 }
 
-/** Rows as columns padded to their widest cell. */
-function table(rows: string[][]): string[] {
+/** Rows as columns padded to their widest cell (control characters made visible: a cell stays on its row). */
+function table(cells: string[][]): string[] {
+  const rows = cells.map((r) => r.map((cell) => printable(cell)));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
 }

@@ -100,9 +100,9 @@ export class Scheduler {
    */
   async force(scheduleId: string): Promise<{ processId?: string; schedule: Schedule }> {
     const schedule = UUID.test(scheduleId) ? await getSchedule(this.options.db, scheduleId) : undefined;
-    // orchestrator-core's words (cli/scheduler.py force); the id as given, cut short
+    // the id as given, cut short
     const shown = scheduleId.length > 60 ? `${scheduleId.slice(0, 60)}…` : scheduleId;
-    if (!schedule) throw new OrchestratorError("schedule_not_found", `Task '${shown}' not found.`);
+    if (!schedule) throw new OrchestratorError("schedule_not_found", `Schedule '${shown}' not found (scheduler show-schedule lists the ids).`);
     await this.record(scheduleId, { last_run_at: new Date() });
     const processId = await this.startRun(schedule);
     return { processId, schedule: (await getSchedule(this.options.db, scheduleId))! };

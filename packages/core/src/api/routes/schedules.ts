@@ -48,10 +48,10 @@ const scheduleSchema = z.object({
 const MAX_USER_INPUTS_CHARS = 100_000;
 
 const fields = {
-  name: text(500, 1),
+  name: text(500, 1, { oneLine: true }),
   workflow_name: identifier(),
   trigger: z.enum(["cron", "interval"]),
-  cron: text(200, 1).nullable().optional(),
+  cron: text(200, 1, { oneLine: true }).nullable().optional(),
   // the bounds before int(): 1e20 is refused naming the limit, not the largest safe integer
   interval_seconds: z.number().min(MIN_INTERVAL_SECONDS).max(MAX_INTERVAL_SECONDS).int().nullable().optional(),
   user_inputs: z
