@@ -5,9 +5,9 @@
  */
 import { Command } from "commander";
 import { openDatabase } from "../db/index.js";
+import { printable } from "../printable.js";
 import { listSchedules, loadInitialSchedule, Scheduler, setWorkflowRoot, triggerText } from "../workflow/index.js";
 import type { CliContext } from "./context.js";
-import { printable } from "../printable.js";
 import { cliProcess } from "./process.js";
 import { explainNotMigrated, openRuntime, untilSignal, type Runtime } from "./runtime.js";
 
