@@ -56,18 +56,35 @@ export function explainNotMigrated(error: unknown): unknown {
 }
 
 /**
+ * A signal this long (ms) after the first is the same stop asked again, not a second one: Ctrl-C under `npx` / `npm
+ * run` reaches the process twice at once (from the terminal to the process group, and passed on by npm).
+ */
+const REPEATED_SIGNAL_MS = 2000;
+
+/**
  * Resolve on SIGINT / SIGTERM (telling so: `<signal>: <stopping>`, by default what a process that runs steps does),
- * after running `stop`.
+ * after running `stop`. A signal within REPEATED_SIGNAL_MS of the first is ignored; a later one stops at once (exit
+ * code 130: what is under way is left to recovery, as after a kill).
  */
 export function untilSignal(ctx: CliContext, stop: () => Promise<void>, stopping = "finishing running steps, then stopping"): Promise<void> {
   return new Promise<void>((resolve) => {
+    let firstAt: number | undefined;
     const onSignal = (signal: string) => {
-      ctx.out(`${signal}: ${stopping}`);
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      stop().then(resolve, (error: unknown) => {
-        ctx.err(`Error while stopping: ${(error as Error).message}`);
+      if (firstAt !== undefined) {
+        if (Date.now() - firstAt < REPEATED_SIGNAL_MS) return;
+        ctx.err(`${signal} again: stopping at once`);
+        process.exit(130);
+      }
+      firstAt = Date.now();
+      ctx.out(`${signal}: ${stopping} (${signal} again after ${REPEATED_SIGNAL_MS / 1000} s to stop at once)`);
+      const done = () => {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
         resolve();
+      };
+      stop().then(done, (error: unknown) => {
+        ctx.err(`Error while stopping: ${(error as Error).message}`);
+        done();
       });
     };
     process.on("SIGINT", onSignal);
