@@ -4,18 +4,27 @@
  * bell in a name instead of showing it, and a newline splits a table's row.
  */
 
-/** C0 control characters, DEL and the C1 range: what a terminal may act on. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Characters that change how the text around them shows without showing themselves: line and paragraph separators,
+ * the bidirectional controls (a right-to-left override reverses what follows), zero-width space and no-break space,
+ * word joiner. Not the zero-width joiners (U+200C, U+200D: emoji sequences and some scripts need them).
+ */
+const INVISIBLE = "\\u061c\\u200b\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060\\u2066-\\u2069\\ufeff";
+/** C0 control characters, DEL, the C1 range and the invisible ones: what a terminal may act on or hide. */
+const CONTROL = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE}]`, "g");
 /** The same but tab and newline. */
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-/** The same but tab, newline and carriage return (what multi-line text may hold). */
+const CONTROL_BUT_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${INVISIBLE}]`, "g");
+/** C0 control characters but tab, newline and carriage return, DEL and C1 (what multi-line text may not hold). */
 const CONTROL_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
-const escaped = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+const escaped = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+};
 
 /**
- * `text` with its control characters written as `\xNN` (ESC as `\x1b`), tabs and newlines too unless `keepLines`
- * (a stack trace's lines).
+ * `text` with its control and invisible characters written as `\xNN` / `\uNNNN` (ESC as `\x1b`, a right-to-left
+ * override as `\u202e`), tabs and newlines too unless `keepLines` (a stack trace's lines).
  */
 export function printable(text: string, options: { keepLines?: boolean } = {}): string {
   return text.replace(options.keepLines ? CONTROL_BUT_LINES : CONTROL, escaped);
@@ -23,7 +32,8 @@ export function printable(text: string, options: { keepLines?: boolean } = {}): 
 
 /**
  * The first control character of `text` (its index in UTF-16 units and its code point as `U+001B`), or undefined;
- * with `allowLineBreaks`, tab, newline and carriage return do not count.
+ * invisible ones (line separators, bidirectional controls, zero-width space) count too. With `allowLineBreaks` (free
+ * text) tab, newline and carriage return do not count, nor the invisible ones (right-to-left text may need them).
  */
 export function findControlCharacter(text: string, options: { allowLineBreaks?: boolean } = {}): { index: number; code: string } | undefined {
   const pattern = options.allowLineBreaks ? CONTROL_BUT_LINE_BREAKS : new RegExp(CONTROL.source);

@@ -134,11 +134,20 @@ describe(`bad input answers 4xx and writes nothing (${backend})`, () => {
       assert.equal(twoLines.body.field, "customer_id");
       const nul = await t.request("PATCH", `/api/processes/${processId}`, { note: "a\u0000b" });
       assert.equal(nul.body.field, "note");
+      // in names and ids also what changes how the text around it shows: line separators, a right-to-left override,
+      // zero-width space (a name made of it looks empty)
+      for (const [customer_id, code] of [["a\u2028b", "U+2028"], ["\u202egnp.exe", "U+202E"], ["\u200b", "U+200B"], ["del\u007f", "U+007F"]] as const) {
+        const refused = await t.request("POST", "/api/subscription_customer_descriptions", { subscription_id: subscriptionId, customer_id, description: "ok" });
+        assertProblem(refused, 422, /body\.customer_id: must be one line of printable characters/, new RegExp(code.replace("+", "\\+")));
+      }
     });
-    // free text keeps its lines and tabs
-    const lines = await t.request("PATCH", `/api/processes/${processId}`, { note: "first\r\nsecond\tcolumn" });
+    // free text keeps its lines and tabs (and the direction marks right-to-left text may need); an emoji's joiners stay
+    const lines = await t.request("PATCH", `/api/processes/${processId}`, { note: "first\r\nsecond\tcolumn \u202bשלום\u202c" });
     assert.equal(lines.status, 200, JSON.stringify(lines.body));
-    assert.equal(lines.body.note, "first\r\nsecond\tcolumn");
+    assert.equal(lines.body.note, "first\r\nsecond\tcolumn \u202bשלום\u202c");
+    const family = { subscription_id: subscriptionId, customer_id: "\u{1F468}\u200D\u{1F469}", description: "ok" };
+    const joined = await t.request("POST", "/api/subscription_customer_descriptions", family);
+    assert.ok(joined.status < 300, JSON.stringify(joined.body));
   });
 
   it("refuses NUL and lone surrogates in form fields when starting and resuming, creating no process", async () => {

@@ -170,6 +170,8 @@ describe(`/api/processes (${backend})`, () => {
       const r = await t.request("GET", `/api/processes?${query}`);
       assert.equal(r.status, 400, query);
       assert.match(r.body.detail, message, query);
+      // the parameter named apart, as request validation's 422s name their field
+      assert.equal(r.body.field, query.split("=")[0], query);
     }
   });
 

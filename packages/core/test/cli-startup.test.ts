@@ -138,6 +138,16 @@ describe(`start-up tells what it does (${backend})`, () => {
     await server.waitFor(/GET \/api\/nope\?x=1 404/);
     assert.match(server.output(), /^\d\d:\d\d:\d\d INFO {2}GET \/api\/nope\?x=1 404 \d+\.\d ms$/m);
     assert.doesNotMatch(server.output(), /\{"level"/);
+    // what a client sends reaches the log made visible: no escape sequence, DEL, C1 or bidi override acts on the terminal
+    const reported = await fetch(`${server.url}/api/user/error`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "x\u001b[2J\u009b2J\u007f\u202e" }),
+    });
+    assert.equal(reported.status, 200);
+    await server.waitFor(/Client reported an error/);
+    assert.match(server.output(), /data=\{"message":"x\\u001b\[2J\\x9b2J\\x7f\\u202e"\}/);
+    assert.doesNotMatch(server.output(), /[\u001b\u007f\u009b\u202e]/);
     assert.equal(await server.stop(), 0, server.output());
     assert.match(server.output(), /SIGINT: finishing running steps, then stopping/);
   });

@@ -73,11 +73,11 @@ describe(`scheduler (${backend})`, () => {
     assert.equal(enormous.body.detail, "body.interval_seconds: Too big: expected number to be <=31622400");
     assert.equal(enormous.body.field, "interval_seconds");
     // a name is one line of printable characters: an escape sequence would act on the terminal of show-schedule
-    for (const name of ["ctl\u0007\u001b[31m", "nl\nsecond line"]) {
+    for (const name of ["ctl\u0007\u001b[31m", "nl\nsecond line", "ls\u2028", "\u200b"]) {
       const refused = await create({ name, workflow_name: TASK, trigger: "interval", interval_seconds: 60 });
       assert.equal(refused.status, 422, JSON.stringify(refused.body));
       assert.equal(refused.body.field, "name");
-      assert.match(refused.body.detail, /^body\.name: must be one line of printable characters \(got U\+00(07|0A) at character [34]\)$/);
+      assert.match(refused.body.detail, /^body\.name: must be one line of printable characters \(got U\+(0007|000A|2028|200B) at character [1-4]\)$/);
     }
     const fraction = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 1.5 });
     assert.equal(fraction.status, 422);
@@ -132,6 +132,25 @@ describe(`scheduler (${backend})`, () => {
     assert.ok(Date.parse(after.next_run_at) > Date.now() + 3500_000);
     assert.equal(after.last_result, "started");
     assert.equal(after.last_process_id, started[0]);
+    await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
+  });
+
+  it("a cron expression stored by SQL that does not parse stops its schedule, and the scheduler says so once", async () => {
+    const { body } = await create({ name: "Broken", workflow_name: TASK, trigger: "cron", cron: "0 3 * * *" });
+    await sql`update schedules set cron = '61 * * * *', next_run_at = now() - interval '1 minute' where schedule_id = ${body.schedule_id}`.execute(t.server.database.db);
+    const told: string[] = [];
+    const scheduler = new Scheduler({
+      db: t.server.database.db,
+      startProcess: (name, inputs, user) => t.server.engine.startProcess(name, inputs, user),
+      onRun: (schedule, outcome) => told.push(`${schedule}: ${outcome}`),
+    });
+    assert.deepEqual(await scheduler.tick(), []);
+    assert.deepEqual(await scheduler.tick(), []);
+    assert.equal(told.length, 1, told.join("\n"));
+    assert.match(told[0]!, /^Broken: not run: .*61.*; it runs no more until its trigger is fixed$/);
+    const after = (await t.request("GET", `/api/schedules/${body.schedule_id}`)).body;
+    assert.equal(after.next_run_at, null);
+    assert.match(after.last_result, /^not run: /);
     await t.request("DELETE", `/api/schedules/${body.schedule_id}`);
   });
 

@@ -61,12 +61,12 @@ export function parseListQuery(raw: RawListQuery, spec: ListSpec): ListQuery {
   let limit = spec.defaultLimit ?? 100;
   if (raw.range !== undefined) {
     const match = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(raw.range);
-    if (!match) throw badRequest(`Invalid range "${raw.range}": expected <start>,<end>, e.g. 0,14`);
+    if (!match) throw badRequest(`Invalid range "${raw.range}": expected <start>,<end>, e.g. 0,14`, "range");
     const [start, end] = [Number(match[1]), Number(match[2])];
     // past 2^53 a number is no longer exact (and past 2^63 not a PostgreSQL OFFSET)
-    if (end > Number.MAX_SAFE_INTEGER) throw badRequest(`Invalid range "${raw.range}": start and end must be at most ${Number.MAX_SAFE_INTEGER}`);
-    if (end < start) throw badRequest(`Invalid range "${raw.range}": the end is before the start`);
-    if (end - start + 1 > MAX_PAGE) throw badRequest(`Invalid range "${raw.range}": at most ${MAX_PAGE} rows at a time`);
+    if (end > Number.MAX_SAFE_INTEGER) throw badRequest(`Invalid range "${raw.range}": start and end must be at most ${Number.MAX_SAFE_INTEGER}`, "range");
+    if (end < start) throw badRequest(`Invalid range "${raw.range}": the end is before the start`, "range");
+    if (end - start + 1 > MAX_PAGE) throw badRequest(`Invalid range "${raw.range}": at most ${MAX_PAGE} rows at a time`, "range");
     offset = start;
     limit = end - start + 1;
   }
@@ -74,14 +74,14 @@ export function parseListQuery(raw: RawListQuery, spec: ListSpec): ListQuery {
   const sort: SortKey[] = [];
   if (raw.sort !== undefined && raw.sort.trim() !== "") {
     const parts = raw.sort.split(",").map((s) => s.trim());
-    if (parts.length % 2 !== 0) throw badRequest("Invalid number of sort arguments: expected field,asc|desc pairs");
+    if (parts.length % 2 !== 0) throw badRequest("Invalid number of sort arguments: expected field,asc|desc pairs", "sort");
     for (let i = 0; i < parts.length; i += 2) {
       const field = snakeCase(parts[i]!);
       const direction = parts[i + 1]!.toLowerCase();
       if (!spec.sortFields.includes(field)) {
-        throw badRequest(`Invalid sort field "${parts[i]}": sortable are ${spec.sortFields.join(", ")}`);
+        throw badRequest(`Invalid sort field "${parts[i]}": sortable are ${spec.sortFields.join(", ")}`, "sort");
       }
-      if (direction !== "asc" && direction !== "desc") throw badRequest(`Invalid sort direction "${parts[i + 1]}": use asc or desc`);
+      if (direction !== "asc" && direction !== "desc") throw badRequest(`Invalid sort direction "${parts[i + 1]}": use asc or desc`, "sort");
       sort.push({ field, direction });
     }
   }
@@ -89,15 +89,15 @@ export function parseListQuery(raw: RawListQuery, spec: ListSpec): ListQuery {
   const filters: Filter[] = [];
   if (raw.filter !== undefined && raw.filter.trim() !== "") {
     const parts = raw.filter.split(",");
-    if (parts.length % 2 !== 0) throw badRequest("Invalid number of filter arguments");
+    if (parts.length % 2 !== 0) throw badRequest("Invalid number of filter arguments", "filter");
     for (let i = 0; i < parts.length; i += 2) {
       const field = snakeCase(parts[i]!.trim());
       if (!spec.filterFields.includes(field)) {
-        throw badRequest(`Invalid filter field "${parts[i]}": filterable are ${spec.filterFields.join(", ")}`);
+        throw badRequest(`Invalid filter field "${parts[i]}": filterable are ${spec.filterFields.join(", ")}`, "filter");
       }
       const value = parts[i + 1]!.trim();
       const values = value.split("-").filter((v) => v !== "");
-      if (values.length === 0) throw badRequest(`Invalid filter value for ${field}: empty; give a value (alternatives separated by '-')`);
+      if (values.length === 0) throw badRequest(`Invalid filter value for ${field}: empty; give a value (alternatives separated by '-')`, "filter");
       filters.push({ field, raw: value, values });
     }
   }
@@ -119,7 +119,7 @@ export function uuidValues(filter: Filter): string[] {
   // UUIDs contain '-': the alternatives of an id filter are separated by the raw value's UUID boundaries
   const ids = filter.raw.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? [];
   const rest = filter.raw.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "").replace(/[-|]/g, "");
-  if (ids.length === 0 || rest.trim() !== "") throw badRequest(`Invalid filter value for ${filter.field}: "${filter.raw}" is not a UUID`);
+  if (ids.length === 0 || rest.trim() !== "") throw badRequest(`Invalid filter value for ${filter.field}: "${filter.raw}" is not a UUID`, "filter");
   return ids;
 }
 
@@ -128,7 +128,7 @@ export function boolValue(filter: Filter): boolean {
   const v = filter.raw.toLowerCase();
   if (["true", "1", "yes"].includes(v)) return true;
   if (["false", "0", "no"].includes(v)) return false;
-  throw badRequest(`Invalid filter value for ${filter.field}: "${filter.raw}" is not true or false`);
+  throw badRequest(`Invalid filter value for ${filter.field}: "${filter.raw}" is not true or false`, "filter");
 }
 
 /** An ILIKE pattern matching `text` anywhere (its own %, _ and \\ taken literally). */

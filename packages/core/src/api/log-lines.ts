@@ -28,10 +28,13 @@ function clock(time: unknown): string {
   return date.toTimeString().slice(0, 8);
 }
 
+/**
+ * A field's value: bare when it is one word, else as JSON; either way with control characters made visible (JSON
+ * escapes C0 only, not DEL, C1 or the invisible ones).
+ */
 function fieldValue(value: unknown): string {
-  // JSON escapes control characters: a bare value has none
-  if (typeof value === "string") return /^[^\s"=\u0000-\u001f\u007f-\u009f]+$/.test(value) ? value : JSON.stringify(value);
-  return JSON.stringify(value) ?? String(value);
+  const shown = typeof value === "string" && /^[^\s"=]+$/.test(value) ? value : (JSON.stringify(value) ?? String(value));
+  return printable(shown);
 }
 
 /** One pino JSON line as a readable line (or lines, for an error's stack); text that is not JSON is kept as it is. */

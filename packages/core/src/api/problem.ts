@@ -21,7 +21,8 @@ export class HttpProblem extends Error {
 }
 
 export const notFound = (detail: string) => new HttpProblem(404, detail);
-export const badRequest = (detail: string) => new HttpProblem(400, detail);
+/** A 400; `field`, when the request names one, goes in the answer as `field` (as request validation's 422s). */
+export const badRequest = (detail: string, field?: string) => new HttpProblem(400, detail, field === undefined ? {} : { field });
 
 /** orchestrator-core's refusal of changes to processes while the engine is paused (503). */
 export const enginePaused = () => new HttpProblem(503, "Engine is locked cannot accept changes on processes at this time");

@@ -64,7 +64,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await engine.start();
     if (settings.RUN_SCHEDULER) {
       const starter = engine;
-      scheduler = new Scheduler({ db: database.db, startProcess: (name, inputs, user) => starter.startProcess(name, inputs, user), onError });
+      scheduler = new Scheduler({
+        db: database.db,
+        startProcess: (name, inputs, user) => starter.startProcess(name, inputs, user),
+        onError,
+        // each run in the log, as `scheduler run` prints it: info when started, warn when not
+        onRun: (schedule, outcome) => {
+          const started = /^process \S+ started$/.test(outcome);
+          app?.log[started ? "info" : "warn"]({ schedule }, `scheduled run of ${schedule}: ${outcome}`);
+        },
+      });
       scheduler.start();
     }
     try {

@@ -75,8 +75,17 @@ export class Scheduler {
         const due = schedule.next_run_at && schedule.next_run_at > now ? schedule.next_run_at : now;
         next = nextRunAfter(schedule, due);
       } catch (error) {
-        // a cron expression stored by SQL that does not parse: it stops, with the reason
-        await this.record(schedule.schedule_id, { next_run_at: null, last_result: `not run: ${(error as Error).message}` });
+        // a cron expression stored by SQL that does not parse: it stops, with the reason, and says so
+        const result = `not run: ${(error as Error).message}`;
+        const stopped = await this.options.db
+          .updateTable("schedules")
+          .set({ next_run_at: null, last_result: result })
+          .where("schedule_id", "=", schedule.schedule_id)
+          .where("next_run_at", "is not", null)
+          .returning("name")
+          .executeTakeFirst();
+        // told once, by the scheduler that stopped it
+        if (stopped) this.options.onRun?.(stopped.name, `${result}; it runs no more until its trigger is fixed`);
         continue;
       }
       // the claim: whoever moves the next run on starts this run

@@ -59,7 +59,7 @@ export function dateCompare(column: string, filter: Filter): Condition {
     const [, op = "=", text] = COMPARISON.exec(value.trim())!;
     const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(text!) || !/T|\d:\d/.test(text!) ? text! : `${text}Z`;
     const at = new Date(/^\d{4}-\d\d-\d\d$/.test(iso) ? `${iso}T00:00:00Z` : iso);
-    if (Number.isNaN(at.getTime())) throw badRequest(`Invalid filter value for ${filter.field}: "${value}" is not a date (ISO-8601, optionally prefixed by >=, <=, > or <)`);
+    if (Number.isNaN(at.getTime())) throw badRequest(`Invalid filter value for ${filter.field}: "${value}" is not a date (ISO-8601, optionally prefixed by >=, <=, > or <)`, "filter");
     return sql<SqlBool>`${sql.ref(column)} ${sql.raw(op)} ${at}`;
   });
   return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` OR `)})`;

@@ -170,7 +170,7 @@ function resolvePaths(field: string, at: string, customer: Customer): SearchPath
   if (exact) return [exact];
   const byLeaf = field.includes(".") ? [] : all.filter((p) => p.path.endsWith(`.${field}`));
   if (byLeaf.length > 0) return byLeaf;
-  throw badRequest(`Invalid filter at ${at}: unknown path ${JSON.stringify(field)}; searchable are ${all.map((p) => p.path).join(", ")} (or their last names)`);
+  throw badRequest(`Invalid filter at ${at}: unknown path ${JSON.stringify(field)}; searchable are ${all.map((p) => p.path).join(", ")} (or their last names)`, "filters");
 }
 
 // the request's filter, parsed -------------------------------------------------------------------------------------
@@ -189,12 +189,12 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 function onlyKeys(value: Record<string, unknown>, allowed: readonly string[], at: string): void {
   const extra = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) throw badRequest(`Invalid filter at ${at}: unknown key ${JSON.stringify(extra[0])}; allowed are ${allowed.join(", ")}`);
+  if (extra.length > 0) throw badRequest(`Invalid filter at ${at}: unknown key ${JSON.stringify(extra[0])}; allowed are ${allowed.join(", ")}`, "filters");
 }
 
 /** The one `{field: spec}` pair of an Elasticsearch leaf query. */
 function single(value: unknown, at: string): [string, unknown] {
-  if (!isObject(value) || Object.keys(value).length !== 1) throw badRequest(`Invalid filter at ${at}: expected an object with one field, e.g. {"subscription.status": "active"}`);
+  if (!isObject(value) || Object.keys(value).length !== 1) throw badRequest(`Invalid filter at ${at}: expected an object with one field, e.g. {"subscription.status": "active"}`, "filters");
   return Object.entries(value)[0]!;
 }
 
@@ -206,12 +206,12 @@ class FilterParser {
   }
 
   private node(value: unknown, at: string, depth: number): Node {
-    if (depth > SEARCH_LIMITS.maxDepth) throw badRequest(`Invalid filter at ${at}: groups nest deeper than ${SEARCH_LIMITS.maxDepth} levels`);
-    if (!isObject(value)) throw badRequest(`Invalid filter at ${at}: expected an object (a filter tree {op, children}, or an Elasticsearch query such as {bool: …})`);
+    if (depth > SEARCH_LIMITS.maxDepth) throw badRequest(`Invalid filter at ${at}: groups nest deeper than ${SEARCH_LIMITS.maxDepth} levels`, "filters");
+    if (!isObject(value)) throw badRequest(`Invalid filter at ${at}: expected an object (a filter tree {op, children}, or an Elasticsearch query such as {bool: …})`, "filters");
     if ("children" in value || "op" in value) return this.tree(value, at, depth);
     if ("path" in value || "condition" in value) return this.treeLeaf(value, at);
     const keys = Object.keys(value);
-    if (keys.length !== 1) throw badRequest(`Invalid filter at ${at}: expected one of bool, term, range, wildcard, regexp, exists, or {op, children}`);
+    if (keys.length !== 1) throw badRequest(`Invalid filter at ${at}: expected one of bool, term, range, wildcard, regexp, exists, or {op, children}`, "filters");
     const key = keys[0]!;
     const body = value[key];
     const here = `${at}.${key}`;
@@ -225,7 +225,7 @@ class FilterParser {
       }
       case "range": {
         const [field, bounds] = single(body, here);
-        if (!isObject(bounds) || Object.keys(bounds).length === 0) throw badRequest(`Invalid filter at ${here}: expected bounds, e.g. {"${field}": {"gte": "2024-01-01"}}`);
+        if (!isObject(bounds) || Object.keys(bounds).length === 0) throw badRequest(`Invalid filter at ${here}: expected bounds, e.g. {"${field}": {"gte": "2024-01-01"}}`, "filters");
         onlyKeys(bounds, ["gt", "gte", "lt", "lte"], `${here}.${field}`);
         const parts = Object.entries(bounds).map(([op, v]) => this.leaf(field, op as Op, v, `${here}.${field}.${op}`));
         return parts.length === 1 ? parts[0]! : { kind: "and", children: parts };
@@ -233,7 +233,7 @@ class FilterParser {
       case "wildcard": {
         const [field, spec] = single(body, here);
         const pattern = isObject(spec) ? spec.value : spec;
-        if (typeof pattern !== "string") throw badRequest(`Invalid filter at ${here}: expected a pattern string ("*" any characters, "?" one)`);
+        if (typeof pattern !== "string") throw badRequest(`Invalid filter at ${here}: expected a pattern string ("*" any characters, "?" one)`, "filters");
         const like = pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replaceAll("*", "%").replaceAll("?", "_");
         return this.leaf(field, "like", like, here);
       }
@@ -242,18 +242,18 @@ class FilterParser {
         return this.leaf(field, "regexp", isObject(spec) ? spec.value : spec, here);
       }
       case "exists": {
-        if (!isObject(body)) throw badRequest(`Invalid filter at ${here}: expected {"field": "<path>"}`);
+        if (!isObject(body)) throw badRequest(`Invalid filter at ${here}: expected {"field": "<path>"}`, "filters");
         onlyKeys(body, ["field"], here);
-        if (typeof body.field !== "string") throw badRequest(`Invalid filter at ${here}.field: expected a path`);
+        if (typeof body.field !== "string") throw badRequest(`Invalid filter at ${here}.field: expected a path`, "filters");
         return this.leaf(body.field, "exists", undefined, here);
       }
       default:
-        throw badRequest(`Invalid filter at ${at}: unknown query ${JSON.stringify(key)}; supported are bool, term, range, wildcard, regexp, exists, or a filter tree {op, children}`);
+        throw badRequest(`Invalid filter at ${at}: unknown query ${JSON.stringify(key)}; supported are bool, term, range, wildcard, regexp, exists, or a filter tree {op, children}`, "filters");
     }
   }
 
   private bool(body: unknown, at: string, depth: number): Node {
-    if (!isObject(body)) throw badRequest(`Invalid filter at ${at}: expected {must?, should?, must_not?}`);
+    if (!isObject(body)) throw badRequest(`Invalid filter at ${at}: expected {must?, should?, must_not?}`, "filters");
     onlyKeys(body, ["must", "should", "must_not", "filter"], at);
     const list = (key: string): Node[] => {
       const v = body[key];
@@ -264,7 +264,7 @@ class FilterParser {
     const must = [...list("must"), ...list("filter")];
     const should = list("should");
     const mustNot = list("must_not").map((child): Node => ({ kind: "not", child }));
-    if (must.length + should.length + mustNot.length === 0) throw badRequest(`Invalid filter at ${at}: a bool query needs at least one clause (must, should or must_not)`);
+    if (must.length + should.length + mustNot.length === 0) throw badRequest(`Invalid filter at ${at}: a bool query needs at least one clause (must, should or must_not)`, "filters");
     const children = [...must, ...(should.length === 0 ? [] : should.length === 1 ? should : [{ kind: "or" as const, children: should }]), ...mustNot];
     return children.length === 1 ? children[0]! : { kind: "and", children };
   }
@@ -272,24 +272,24 @@ class FilterParser {
   private tree(value: Record<string, unknown>, at: string, depth: number): Node {
     onlyKeys(value, ["op", "children"], at);
     const op = value.op ?? "AND";
-    if (op !== "AND" && op !== "OR") throw badRequest(`Invalid filter at ${at}.op: ${JSON.stringify(op)} is not AND or OR`);
-    if (!Array.isArray(value.children) || value.children.length === 0) throw badRequest(`Invalid filter at ${at}.children: expected a non-empty list of conditions or groups`);
+    if (op !== "AND" && op !== "OR") throw badRequest(`Invalid filter at ${at}.op: ${JSON.stringify(op)} is not AND or OR`, "filters");
+    if (!Array.isArray(value.children) || value.children.length === 0) throw badRequest(`Invalid filter at ${at}.children: expected a non-empty list of conditions or groups`, "filters");
     const children = value.children.map((child, i) => this.node(child, `${at}.children.${i}`, depth + 1));
     return { kind: op === "AND" ? "and" : "or", children };
   }
 
   private treeLeaf(value: Record<string, unknown>, at: string): Node {
     onlyKeys(value, ["path", "condition", "value_kind"], at);
-    if (typeof value.path !== "string") throw badRequest(`Invalid filter at ${at}.path: expected a path such as "subscription.status"`);
+    if (typeof value.path !== "string") throw badRequest(`Invalid filter at ${at}.path: expected a path such as "subscription.status"`, "filters");
     const condition = value.condition;
-    if (!isObject(condition)) throw badRequest(`Invalid filter at ${at}.condition: expected {op, value}`);
+    if (!isObject(condition)) throw badRequest(`Invalid filter at ${at}.condition: expected {op, value}`, "filters");
     onlyKeys(condition, ["op", "value"], `${at}.condition`);
     const op = condition.op;
     if (typeof op === "string" && LTREE_OPS.includes(op)) {
-      throw badRequest(`Invalid filter at ${at}.condition.op: ${op} works on orchestrator-core's path index, which this server does not have; use ${FILTER_TREE_OPS.join(", ")}`);
+      throw badRequest(`Invalid filter at ${at}.condition.op: ${op} works on orchestrator-core's path index, which this server does not have; use ${FILTER_TREE_OPS.join(", ")}`, "filters");
     }
     if (typeof op !== "string" || !FILTER_TREE_OPS.includes(op as Op)) {
-      throw badRequest(`Invalid filter at ${at}.condition.op: ${JSON.stringify(op)} is not an operator; use ${FILTER_TREE_OPS.join(", ")}`);
+      throw badRequest(`Invalid filter at ${at}.condition.op: ${JSON.stringify(op)} is not an operator; use ${FILTER_TREE_OPS.join(", ")}`, "filters");
     }
     // orchestrator-core: a component operator without a value takes the path as the component's name
     const v = (op === "has_component" || op === "not_has_component") && condition.value === undefined ? value.path : condition.value;
@@ -297,7 +297,7 @@ class FilterParser {
   }
 
   private leaf(field: string, op: Op, value: unknown, at: string): Node {
-    if (++this.leaves > SEARCH_LIMITS.maxConditions) throw badRequest(`Invalid filter: more than ${SEARCH_LIMITS.maxConditions} conditions`);
+    if (++this.leaves > SEARCH_LIMITS.maxConditions) throw badRequest(`Invalid filter: more than ${SEARCH_LIMITS.maxConditions} conditions`, "filters");
     return { kind: "leaf", field, op, value, at };
   }
 }
@@ -310,15 +310,15 @@ const ref = (column: ColumnRef) => (typeof column === "string" ? sql.ref(column)
 function scalarText(value: unknown, at: string, path: string): string {
   if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
     const text = String(value);
-    if (text.length > SEARCH_LIMITS.maxValue) throw badRequest(`Invalid filter value at ${at} (${path}): at most ${SEARCH_LIMITS.maxValue} characters`);
+    if (text.length > SEARCH_LIMITS.maxValue) throw badRequest(`Invalid filter value at ${at} (${path}): at most ${SEARCH_LIMITS.maxValue} characters`, "filters");
     return text;
   }
-  throw badRequest(`Invalid filter value at ${at} (${path}): expected a string, number or boolean, got ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}`);
+  throw badRequest(`Invalid filter value at ${at} (${path}): expected a string, number or boolean, got ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}`, "filters");
 }
 
 function numberValue(value: unknown, at: string, path: string): number {
   const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-  if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) throw badRequest(`Invalid filter value at ${at} (${path}): ${JSON.stringify(value)} is not a number`);
+  if (!Number.isFinite(n) || Math.abs(n) > Number.MAX_SAFE_INTEGER) throw badRequest(`Invalid filter value at ${at} (${path}): ${JSON.stringify(value)} is not a number`, "filters");
   return n;
 }
 
@@ -338,6 +338,7 @@ function pathCondition(spec: SearchPath, op: Op, value: unknown, at: string, cus
   if (!OPERATORS[spec.kind].includes(op)) {
     throw badRequest(
       `Invalid filter at ${at}: operator ${op} does not apply to ${spec.path} (${UI_TYPE[spec.kind]}); ${OPERATORS[spec.kind].length ? `use ${OPERATORS[spec.kind].join(", ")}` : "it can only be tested with exists"}`,
+      "filters",
     );
   }
   switch (op) {
@@ -373,26 +374,26 @@ function pathCondition(spec: SearchPath, op: Op, value: unknown, at: string, cus
       if (spec.kind === "number") return sql<SqlBool>`${ref(column)} ${sql.raw(RANGE_SQL[op]!)} ${numberValue(value, at, spec.path)}`;
       return dateCompare(column as string, filter(`${RANGE_SQL[op]}${scalarText(value, at, spec.path)}`));
     case "between": {
-      if (!isObject(value)) throw badRequest(`Invalid filter value at ${at} (${spec.path}): between takes {start, end}`);
+      if (!isObject(value)) throw badRequest(`Invalid filter value at ${at} (${spec.path}): between takes {start, end}`, "filters");
       const start = value.start ?? value.from;
       const end = value.end ?? value.to;
-      if (start === undefined || end === undefined) throw badRequest(`Invalid filter value at ${at} (${spec.path}): between takes {start, end}`);
+      if (start === undefined || end === undefined) throw badRequest(`Invalid filter value at ${at} (${spec.path}): between takes {start, end}`, "filters");
       return sql<SqlBool>`(${pathCondition(spec, "gte", start, at, customer)} AND ${pathCondition(spec, "lte", end, at, customer)})`;
     }
     case "like": {
       const pattern = scalarText(value, at, spec.path);
-      if (!/[%_]/.test(pattern)) throw badRequest(`Invalid filter value at ${at} (${spec.path}): a like pattern needs a wildcard (% any characters, _ one), e.g. "%fiber%"`);
+      if (!/[%_]/.test(pattern)) throw badRequest(`Invalid filter value at ${at} (${spec.path}): a like pattern needs a wildcard (% any characters, _ one), e.g. "%fiber%"`, "filters");
       return sql<SqlBool>`${ref(column)}::text ILIKE ${pattern}`;
     }
     case "regexp":
     case "not_regexp": {
       const pattern = scalarText(value, at, spec.path);
-      if (pattern.length > SEARCH_LIMITS.maxPattern) throw badRequest(`Invalid filter value at ${at} (${spec.path}): a regular expression of at most ${SEARCH_LIMITS.maxPattern} characters`);
+      if (pattern.length > SEARCH_LIMITS.maxPattern) throw badRequest(`Invalid filter value at ${at} (${spec.path}): a regular expression of at most ${SEARCH_LIMITS.maxPattern} characters`, "filters");
       const matches = sql<SqlBool>`${ref(column)}::text ~* ${pattern}`;
       return op === "regexp" ? matches : sql<SqlBool>`NOT COALESCE(${matches}, false)`;
     }
   }
-  throw badRequest(`Invalid filter at ${at}: unknown operator ${op}`);
+  throw badRequest(`Invalid filter at ${at}: unknown operator ${op}`, "filters");
 }
 
 function nodeCondition(node: Node, customer: Customer): Condition {
@@ -500,12 +501,12 @@ export interface SearchResultRow {
 /** Checks the response columns and the order of a request (400 naming them) before anything is read. */
 export function checkColumns(input: Pick<SearchInput, "response_columns" | "order_by">, customer: Customer): void {
   (input.response_columns ?? []).forEach((path, i) => {
-    if (!pathSpec(path, customer)) throw badRequest(`Invalid response_columns.${i}: unknown path ${JSON.stringify(path)}; available are ${subscriptionPaths(customer).map((p) => p.path).join(", ")}`);
+    if (!pathSpec(path, customer)) throw badRequest(`Invalid response_columns.${i}: unknown path ${JSON.stringify(path)}; available are ${subscriptionPaths(customer).map((p) => p.path).join(", ")}`, "response_columns");
   });
   if (input.order_by) {
     const spec = pathSpec(input.order_by.element, customer);
     const sortable = subscriptionPaths(customer).filter((p) => p.kind !== "json").map((p) => p.path);
-    if (!spec || spec.kind === "json") throw badRequest(`Invalid order_by.element: ${JSON.stringify(input.order_by.element)} cannot be ordered by; use one of ${sortable.join(", ")}`);
+    if (!spec || spec.kind === "json") throw badRequest(`Invalid order_by.element: ${JSON.stringify(input.order_by.element)} cannot be ordered by; use one of ${sortable.join(", ")}`, "order_by");
   }
 }
 
@@ -615,7 +616,7 @@ export function encodeCursor(cursor: Cursor): string {
  * cursor (as the UI does), and a cursor of another search is refused.
  */
 export function decodeCursor(text: string, search: string): Cursor {
-  const invalid = (why: string) => badRequest(`Invalid cursor: ${why}; send the search without a cursor for its first page`);
+  const invalid = (why: string) => badRequest(`Invalid cursor: ${why}; send the search without a cursor for its first page`, "cursor");
   if (text.length > 200 || !/^[A-Za-z0-9_-]+={0,2}$/.test(text)) throw invalid("not a cursor of this server");
   let parsed: unknown;
   try {

@@ -123,10 +123,10 @@ export async function searchRoutes(app: ZodApp, ctx: ApiContext): Promise<void> 
       refuseInvalid(request);
       const body = request.body;
       const query = body.query?.trim() ? body.query : undefined;
-      if (body.order_by && query) throw badRequest("Invalid order_by: only allowed when query is empty (results of a query are ordered by relevance)");
+      if (body.order_by && query) throw badRequest("Invalid order_by: only allowed when query is empty (results of a query are ordered by relevance)", "order_by");
       if (body.retriever && body.retriever !== "auto") {
-        if (!query) throw badRequest(`Invalid retriever: ${body.retriever} needs a query`);
-        if (body.retriever !== "fuzzy") throw badRequest(`Invalid retriever: ${body.retriever} search needs embeddings, which this server does not have; use fuzzy or leave retriever out`);
+        if (!query) throw badRequest(`Invalid retriever: ${body.retriever} needs a query`, "retriever");
+        if (body.retriever !== "fuzzy") throw badRequest(`Invalid retriever: ${body.retriever} search needs embeddings, which this server does not have; use fuzzy or leave retriever out`, "retriever");
       }
       const search = searchFingerprint(body);
       const cursor = request.query.cursor ? decodeCursor(request.query.cursor, search) : undefined;

@@ -51,7 +51,7 @@ export async function settingsRoutes(app: ZodApp, ctx: ApiContext): Promise<void
     "/settings/cache/:name",
     { schema: { tags, summary: "Flush a cache (its entries are read again)", params: z.object({ name: z.string().max(255, { error: "at most 255 characters" }) }), response: { 200: z.null() } } },
     async (request) => {
-      if (!(request.params.name in CACHES)) throw badRequest(`Invalid cache name ${JSON.stringify(request.params.name)}: use ${Object.keys(CACHES).join(", ")}`);
+      if (!(request.params.name in CACHES)) throw badRequest(`Invalid cache name ${JSON.stringify(request.params.name)}: use ${Object.keys(CACHES).join(", ")}`, "name");
       ctx.reads.changed();
       return null;
     },
