@@ -211,6 +211,24 @@ describe(`the web UI in a browser (${backend})`, { skip: browserSkip }, () => {
     await page.getByRole("link", { name: "User Group Admins" }).waitFor();
   });
 
+  it("keeps a note's lines: shown and saved as they are", async () => {
+    const processes = (await (await fetch(`${t.url}/api/processes?range=0,0`)).json()) as { process_id: string; workflow_name: string; is_task: boolean }[];
+    const target = processes[0]!;
+    const note = "line one\nline two\n\tתיאור";
+    const patched = await fetch(`${t.url}/api/processes/${target.process_id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ note }) });
+    assert.equal(patched.status, 200);
+    await go(`/${target.is_task ? "tasks" : "workflows"}/${target.process_id}`);
+    const box = page.getByLabel("Note");
+    await page.waitForFunction((expected) => (document.querySelector("form.inline-edit textarea") as HTMLTextAreaElement | null)?.value === expected, note);
+    await box.focus();
+    await box.press("Control+End");
+    await box.pressSequentially("!");
+    await page.getByRole("button", { name: "Save note" }).click();
+    await page.getByRole("button", { name: "Save note" }).and(page.locator(":disabled")).waitFor();
+    const saved = (await (await fetch(`${t.url}/api/processes/${target.process_id}`)).json()) as { note: string };
+    assert.equal(saved.note, `${note}!`);
+  });
+
   it("retries a task that failed once", async () => {
     await go("/tasks");
     await page.getByRole("link", { name: "New task" }).click();

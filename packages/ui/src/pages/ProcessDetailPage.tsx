@@ -45,7 +45,8 @@ function Note({ process }: { process: ProcessDetail }) {
     >
       <label>
         <span className="visually-hidden">Note</span>
-        <input value={text} onChange={(e) => setText(e.target.value)} placeholder="Add a note" />
+        {/* a note is free text: its lines are kept (an input would drop them) */}
+        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder="Add a note" rows={Math.min(8, Math.max(1, text.split("\n").length))} />
       </label>
       <button type="submit" disabled={save.isPending || text === (process.note ?? "")}>
         Save note

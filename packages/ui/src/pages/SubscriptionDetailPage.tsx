@@ -125,7 +125,7 @@ export function SubscriptionDetailPage() {
               <ul className="plain">
                 {s.customer_descriptions!.map((d) => (
                   <li key={d.customer_id}>
-                    <span className="mono">{d.customer_id}</span>: {d.description}
+                    <span className="mono">{d.customer_id}</span>: <span className="multiline">{d.description}</span>
                   </li>
                 ))}
               </ul>
