@@ -158,6 +158,15 @@ describe(`bad input answers 4xx and writes nothing (${backend})`, () => {
       assertProblem(await t.request("POST", "/api/processes/create_user_group", [{ product: productId, "key\u0000": 1 }]), 422, /body\.0/, /key/);
       assertProblem(await t.request("PUT", `/api/processes/${processId}/resume`, [{ confirmed: true, comment: "a\u0000" }]), 422, /body\.0\.comment/, /NUL/);
       assertProblem(await t.request("PUT", `/api/processes/${processId}/resume`, [{ confirmed: true, comment: "\uDBFF" }]), 422, /body\.0\.comment/);
+      // control characters: the form's own answer (pydantic-forms' 400, the field in loc), whatever the field's type
+      const escape = await t.request("POST", "/api/processes/create_user_group", pages("evil\u001b[31mred"));
+      assert.equal(escape.status, 400, JSON.stringify(escape.body));
+      assert.equal(escape.body.type, "FormValidationError");
+      assert.deepEqual(escape.body.validation_errors.map((e: { loc: unknown[] }) => e.loc), [["group_name"]]);
+      assert.match(escape.body.validation_errors[0].msg, /control characters but tab and line breaks \(got U\+001B at character 5\)/);
+      const c1 = await t.request("PUT", `/api/processes/${processId}/resume`, [{ confirmed: true, comment: "\u009b2J" }]);
+      assert.equal(c1.status, 400, JSON.stringify(c1.body));
+      assert.deepEqual(c1.body.validation_errors.map((e: { loc: unknown[] }) => e.loc), [["comment"]]);
     });
     assert.equal((await t.request("GET", `/api/processes/${processId}`)).body.last_status, "suspended");
   });

@@ -2,9 +2,10 @@
  * Form pages: strict zod objects with a title, like pydantic-forms' `FormPage` (extra="forbid", title "unknown").
  */
 import { z } from "zod";
+import { findControlCharacter } from "../printable.js";
 import { FormValidationError } from "./errors.js";
 import { findSpec, formRegistry } from "./internal.js";
-import { pydanticErrorMap, toFieldErrors } from "./validation.js";
+import { pydanticErrorMap, toFieldErrors, type FormFieldError } from "./validation.js";
 
 /** One page of a form: a zod schema for an object (normally made by `formPage`). */
 export type FormPage = z.ZodType<Record<string, unknown>>;
@@ -54,12 +55,31 @@ function displayOnlyKeys(page: z.core.$ZodType): string[] {
 }
 
 /**
+ * The fields of `value` (parsed page data) whose text holds a control character other than tab, newline and carriage
+ * return: such a value (an escape sequence in a group name) would act on the terminal of whoever lists it later.
+ */
+function controlCharacterErrors(value: unknown, loc: (string | number)[] = []): FormFieldError[] {
+  if (typeof value === "string") {
+    const found = findControlCharacter(value, { allowLineBreaks: true });
+    if (!found) return [];
+    const msg = `Value error, must not contain control characters but tab and line breaks (got ${found.code} at character ${found.index + 1})`;
+    return [{ loc, msg, type: "value_error", input: value }];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, i) => controlCharacterErrors(item, [...loc, i]));
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([key, item]) => controlCharacterErrors(item, [...loc, key]));
+  return [];
+}
+
+/**
  * Validates one user input against a page (asynchronously, so async refinements work) and returns the parsed data
- * without display-only fields. Throws `FormValidationError` with pydantic-forms' per-field errors.
+ * without display-only fields. Throws `FormValidationError` with pydantic-forms' per-field errors, among them text with
+ * control characters (tab and line breaks allowed), whatever the field's own type says.
  */
 export async function validatePage(page: FormPage, input: unknown): Promise<Record<string, unknown>> {
   const result = await page.safeParseAsync(input, { reportInput: true, error: pydanticErrorMap as z.core.$ZodErrorMap });
   if (!result.success) throw new FormValidationError(pageTitle(page), toFieldErrors(result.error.issues));
+  const controls = controlCharacterErrors(result.data);
+  if (controls.length > 0) throw new FormValidationError(pageTitle(page), controls);
   const data: Record<string, unknown> = { ...result.data };
   for (const key of displayOnlyKeys(page)) delete data[key];
   return data;
