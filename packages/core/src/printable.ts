@@ -30,14 +30,40 @@ export function printable(text: string, options: { keepLines?: boolean } = {}): 
   return text.replace(options.keepLines ? CONTROL_BUT_LINES : CONTROL, escaped);
 }
 
+/** What the invisible characters are, for messages. */
+const INVISIBLE_NAMES: Record<number, string> = {
+  0x061c: "an Arabic letter mark",
+  0x200b: "a zero-width space",
+  0x200e: "a left-to-right mark",
+  0x200f: "a right-to-left mark",
+  0x2028: "a line separator",
+  0x2029: "a paragraph separator",
+  0x202a: "a left-to-right embedding",
+  0x202b: "a right-to-left embedding",
+  0x202c: "a pop directional formatting",
+  0x202d: "a left-to-right override",
+  0x202e: "a right-to-left override",
+  0x2060: "a word joiner",
+  0x2066: "a left-to-right isolate",
+  0x2067: "a right-to-left isolate",
+  0x2068: "a first strong isolate",
+  0x2069: "a pop directional isolate",
+  0xfeff: "a zero-width no-break space",
+};
+
 /**
- * The first control character of `text` (its index in UTF-16 units and its code point as `U+001B`), or undefined;
+ * The first control character of `text` (its index in UTF-16 units, its code point as `U+001B` and what it is when it
+ * is an invisible one: `a right-to-left mark`), or undefined;
  * invisible ones (line separators, bidirectional controls, zero-width space) count too. With `allowLineBreaks` (free
  * text) tab, newline and carriage return do not count, nor the invisible ones (right-to-left text may need them).
  */
-export function findControlCharacter(text: string, options: { allowLineBreaks?: boolean } = {}): { index: number; code: string } | undefined {
+export function findControlCharacter(
+  text: string,
+  options: { allowLineBreaks?: boolean } = {},
+): { index: number; code: string; name?: string } | undefined {
   const pattern = options.allowLineBreaks ? CONTROL_BUT_LINE_BREAKS : new RegExp(CONTROL.source);
   const match = pattern.exec(text);
   if (!match) return undefined;
-  return { index: match.index, code: `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}` };
+  const point = match[0].charCodeAt(0);
+  return { index: match.index, code: `U+${point.toString(16).toUpperCase().padStart(4, "0")}`, name: INVISIBLE_NAMES[point] };
 }

@@ -136,7 +136,7 @@ describe(`bad input answers 4xx and writes nothing (${backend})`, () => {
       assert.equal(nul.body.field, "note");
       // in names and ids also what changes how the text around it shows: line separators, a right-to-left override,
       // zero-width space (a name made of it looks empty)
-      for (const [customer_id, code] of [["a\u2028b", "U+2028"], ["\u202egnp.exe", "U+202E"], ["\u200b", "U+200B"], ["del\u007f", "U+007F"]] as const) {
+      for (const [customer_id, code] of [["a\u2028b", "U+2028, a line separator,"], ["\u202egnp.exe", "U+202E, a right-to-left override,"], ["\u200b", "U+200B, a zero-width space,"], ["del\u007f", "U+007F at"]] as const) {
         const refused = await t.request("POST", "/api/subscription_customer_descriptions", { subscription_id: subscriptionId, customer_id, description: "ok" });
         assertProblem(refused, 422, /body\.customer_id: must be one line of printable characters/, new RegExp(code.replace("+", "\\+")));
       }

@@ -77,7 +77,7 @@ describe(`scheduler (${backend})`, () => {
       const refused = await create({ name, workflow_name: TASK, trigger: "interval", interval_seconds: 60 });
       assert.equal(refused.status, 422, JSON.stringify(refused.body));
       assert.equal(refused.body.field, "name");
-      assert.match(refused.body.detail, /^body\.name: must be one line of printable characters \(got U\+(0007|000A|2028|200B) at character [1-4]\)$/);
+      assert.match(refused.body.detail, /^body\.name: must be one line of printable characters \(got U\+(0007|000A|2028, a line separator,|200B, a zero-width space,) at character [1-4]\)$/);
     }
     const fraction = await create({ name: "x", workflow_name: TASK, trigger: "interval", interval_seconds: 1.5 });
     assert.equal(fraction.status, 422);

@@ -50,7 +50,7 @@ export function text(max: number, min = 0, options: { oneLine?: boolean } = {}) 
       error: (issue) => {
         const found = findControlCharacter(issue.input as string, { allowLineBreaks })!;
         const what = allowLineBreaks ? "no control characters but tab and line breaks" : "one line of printable characters";
-        return `must be ${what} (got ${found.code} at character ${found.index + 1})`;
+        return `must be ${what} (got ${found.code}${found.name ? `, ${found.name},` : ""} at character ${found.index + 1})`;
       },
     })
     .meta({ maxLength: max });
