@@ -370,6 +370,32 @@ describe(`workflow engine (${backend})`, () => {
     assert.deepEqual(await seen, [{ globalLock: locked }]);
   };
 
+  it("a clean shutdown lets the step under way finish and leaves its process resumed; the next engine completes it", async () => {
+    const stopping = new WorkflowEngine({ database: db, maxWorkers: 2 });
+    await stopping.start();
+    const open = closeGate();
+    const pid = await stopping.startProcess("gated");
+    await gateReached;
+    try {
+      const stopped = stopping.shutdown();
+      open();
+      await stopped;
+      // before: left running with nobody running it, until an engine started again
+      assert.equal((await proc(pid)).last_status, "resumed");
+      assert.deepEqual((await steps(pid)).map((r) => r.name), ["Start", "One", "Two"]);
+      const next = new WorkflowEngine({ database: db, maxWorkers: 2 });
+      try {
+        assert.ok((await next.start()).includes(pid));
+        assert.equal(await next.waitFor(pid), "completed");
+      } finally {
+        await next.shutdown();
+      }
+      assert.deepEqual(await log(pid), ["One", "Three"], "each step ran once");
+    } finally {
+      open();
+    }
+  });
+
   it("a pause set by another instance (or SQL) stops a run before its next step; lifting it there resumes it here", async () => {
     const open = closeGate();
     const pid = await engine.startProcess("gated");

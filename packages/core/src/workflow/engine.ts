@@ -460,6 +460,7 @@ export class WorkflowEngine implements ProcessControl {
     let failure: unknown;
     const run: Promise<void> = this.runner
       .runSteps({ processId, user, claimed, claimedAt })
+      .then(() => this.parkIfStoppedForShutdown(processId))
       .catch((error: unknown) => {
         failure = error;
         this.options.onError?.(error, `process ${processId}`);
@@ -973,26 +974,30 @@ export class WorkflowEngine implements ProcessControl {
       if (!claimed) return; // another engine has it, or it is no longer waiting to run
       this.emit({ processId, status: ProcessStatus.RUNNING });
       await this.runner.runSteps({ processId, user, claimed, claimedAt, input });
-      await this.requeueIfStoppedForShutdown(processId);
+      await this.parkIfStoppedForShutdown(processId);
     } finally {
       this.releaseLease(processId);
     }
   }
 
   /**
-   * With the process queue, a run that the engine's shutdown (a worker stopped cleanly) stopped before its next step is
-   * set `resumed` and queued again while its lease is still held: it neither shows `running` with nobody running it
-   * until a sweep finds it, nor waits for one; a live worker goes on with it at once. Not while paused (a pause leaves
-   * its stopped processes `running`; the unpause queues them), nor when the lease was lost meanwhile (another engine may
-   * run it now). Nothing happens to a run that ended otherwise (its status is no longer `running`).
+   * A run that the engine's shutdown (a worker or server stopped cleanly) stopped before its next step is set `resumed`
+   * while its lease is still held, so that it does not show `running` with nobody running it: with the process queue it
+   * is queued again (a live worker goes on with it at once, not after a sweep finds it), without it the next start of an
+   * engine takes it over (recover). Not while paused (a pause leaves its stopped processes `running`; the unpause
+   * queues them), nor when the lease was lost meanwhile (another engine may run it now). Nothing happens to a run that
+   * ended otherwise (its status is no longer `running`).
    */
-  private async requeueIfStoppedForShutdown(processId: string): Promise<void> {
-    if (!this.stopping || !this.jobs || this.stoppedByPause.has(processId) || this.pauseWatch?.known === true) return;
-    if (!this.leases.isHeld(processId)) return;
-    await this.requeue(this.jobs, processId, [ProcessStatus.RUNNING]).catch((error: unknown) =>
-      // left `running` without a lease: the other workers' sweeps queue it again
-      this.options.onError?.(error, `queueing process ${processId} again on shutdown`),
-    );
+  private async parkIfStoppedForShutdown(processId: string): Promise<void> {
+    if (!this.stopping || this.stoppedByPause.has(processId) || this.pauseWatch?.known === true) return;
+    if (this.leases.enabled && !this.leases.isHeld(processId)) return;
+    try {
+      if (this.jobs) await this.requeue(this.jobs, processId, [ProcessStatus.RUNNING]);
+      else if (await transitionStatus(this.db, processId, [ProcessStatus.RUNNING], ProcessStatus.RESUMED)) this.emit({ processId, status: ProcessStatus.RESUMED });
+    } catch (error) {
+      // left `running` without a lease: taken over as an orphan (the sweeps, or the next start)
+      this.options.onError?.(error, `setting process ${processId} resumed on shutdown`);
+    }
   }
 
   /** A fresh callback token (url-safe). */
