@@ -247,6 +247,8 @@ describe(`bad input answers 4xx and writes nothing (${backend})`, () => {
       const deep = '{"a":'.repeat(100_000) + "1" + "}".repeat(100_000);
       assertProblem(await raw("PUT", `/api/processes/${processId}/resume`, `[${deep}]`), 422, /body\.0\.a/, /nested deeper than 100 levels/);
       assertProblem(await raw("POST", `/api/processes/${processId}/callback/token/progress`, deep), 422, /nested deeper than 100 levels/);
+      // a progress report is a string or an object: a number is told so
+      assertProblem(await raw("POST", `/api/processes/${processId}/callback/token/progress`, "123"), 422, /^body: expected a string or a JSON object$/);
     });
   });
 

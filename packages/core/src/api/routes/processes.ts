@@ -223,7 +223,7 @@ export async function processRoutes(app: ZodApp, ctx: ApiContext): Promise<void>
         tags,
         summary: "Progress of an awaiting callback step (a string or an object)",
         params: callbackParams,
-        body: z.union([z.string(), z.record(z.string(), z.unknown())]),
+        body: z.union([z.string(), z.record(z.string(), z.unknown())], { error: "expected a string or a JSON object" }),
         response: { 200: z.object({ process_id: z.string() }) },
       },
     },

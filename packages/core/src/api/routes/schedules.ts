@@ -48,7 +48,8 @@ const scheduleSchema = z.object({
 const MAX_USER_INPUTS_CHARS = 100_000;
 
 const fields = {
-  name: text(500, 1, { oneLine: true }),
+  // stored trimmed: blank is empty (422 as the empty name is)
+  name: text(500, 1, { oneLine: true }).refine((name) => name.trim() !== "", { error: "must not be empty (it is trimmed)" }),
   workflow_name: identifier(),
   trigger: z.enum(["cron", "interval"]),
   cron: text(200, 1, { oneLine: true }).nullable().optional(),

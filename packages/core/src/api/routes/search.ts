@@ -141,7 +141,13 @@ export async function searchRoutes(app: ZodApp, ctx: ApiContext): Promise<void> 
         response_columns: body.response_columns,
         includeColumns: request.query.include_columns !== "false",
       };
-      const { rows, total } = await ctx.reads.read(`search subscriptions ${JSON.stringify(input)}`, () => searchSubscriptions(db, input, customer));
+      const { rows, total } = await ctx.reads
+        .read(`search subscriptions ${JSON.stringify(input)}`, () => searchSubscriptions(db, input, customer))
+        .catch((error: unknown) => {
+          // a regexp filter PostgreSQL cannot compile (its syntax is PostgreSQL's, found out when the search runs)
+          if ((error as { code?: string }).code === "2201B") throw badRequest(`Invalid filter: a regular expression PostgreSQL cannot use: ${(error as Error).message}`, "filters");
+          throw error;
+        });
       const search_metadata = query ? TEXT : STRUCTURED;
       if (rows.length === 0) return { data: [], page_info: { has_next_page: false, next_page_cursor: null }, search_metadata, cursor: null };
       const next = offset + rows.length < total ? encodeCursor({ offset: offset + rows.length, limit, search }) : null;
