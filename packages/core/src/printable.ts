@@ -12,6 +12,8 @@
 const INVISIBLE = "\\u061c\\u200b\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060\\u2066-\\u2069\\ufeff";
 /** C0 control characters, DEL, the C1 range and the invisible ones: what a terminal may act on or hide. */
 const CONTROL = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${INVISIBLE}]`, "g");
+/** The same, for finding the first (a global pattern keeps state between calls). */
+const FIRST_CONTROL = new RegExp(CONTROL.source);
 /** The same but tab and newline. */
 const CONTROL_BUT_LINES = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${INVISIBLE}]`, "g");
 /** C0 control characters but tab, newline and carriage return, DEL and C1 (what multi-line text may not hold). */
@@ -51,19 +53,33 @@ const INVISIBLE_NAMES: Record<number, string> = {
   0xfeff: "a zero-width no-break space",
 };
 
+/** A control character found in a text: see findControlCharacter. */
+export interface FoundControlCharacter {
+  /** Where, in UTF-16 units. */
+  index: number;
+  /** Its code point as `U+001B`. */
+  code: string;
+  /** What it is, for an invisible one: `a right-to-left mark`. */
+  name?: string;
+}
+
 /**
- * The first control character of `text` (its index in UTF-16 units, its code point as `U+001B` and what it is when it
- * is an invisible one: `a right-to-left mark`), or undefined;
- * invisible ones (line separators, bidirectional controls, zero-width space) count too. With `allowLineBreaks` (free
- * text) tab, newline and carriage return do not count, nor the invisible ones (right-to-left text may need them).
+ * The first control character of `text`, or undefined; invisible ones (line separators, bidirectional controls,
+ * zero-width space) count too. With `allowLineBreaks` (free text) tab, newline and carriage return do not count, nor
+ * the invisible ones (right-to-left text may need them).
  */
-export function findControlCharacter(
-  text: string,
-  options: { allowLineBreaks?: boolean } = {},
-): { index: number; code: string; name?: string } | undefined {
-  const pattern = options.allowLineBreaks ? CONTROL_BUT_LINE_BREAKS : new RegExp(CONTROL.source);
+export function findControlCharacter(text: string, options: { allowLineBreaks?: boolean } = {}): FoundControlCharacter | undefined {
+  const pattern = options.allowLineBreaks ? CONTROL_BUT_LINE_BREAKS : FIRST_CONTROL;
   const match = pattern.exec(text);
   if (!match) return undefined;
   const point = match[0].charCodeAt(0);
   return { index: match.index, code: `U+${point.toString(16).toUpperCase().padStart(4, "0")}`, name: INVISIBLE_NAMES[point] };
+}
+
+/**
+ * A found control character as a refusal names it: `U+001B at character 5`, `U+202E, a right-to-left override, at
+ * character 3`.
+ */
+export function describeControlCharacter(found: FoundControlCharacter): string {
+  return `${found.code}${found.name ? `, ${found.name},` : ""} at character ${found.index + 1}`;
 }

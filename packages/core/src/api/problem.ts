@@ -95,7 +95,7 @@ export function validationDetail(error: FastifyError): string {
   const context = error.validationContext ?? "request";
   const byField = new Map<string, string>();
   for (const issue of error.validation ?? []) {
-    const path = (issue.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
+    const path = issuePath(issue);
     const field = `${context}${path ? `.${path}` : ""}`;
     if (!byField.has(field)) byField.set(field, `${field}: ${issue.message ?? "invalid"}`);
   }
@@ -109,8 +109,12 @@ export function validationDetail(error: FastifyError): string {
  */
 export function validationField(error: FastifyError): string {
   const first = error.validation?.[0];
-  const path = (first?.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
-  return path || (error.validationContext ?? "request");
+  return (first && issuePath(first)) || (error.validationContext ?? "request");
+}
+
+/** A validation issue's path, dotted (`0.group_name`; empty for the whole part). */
+function issuePath(issue: { instancePath?: string }): string {
+  return (issue.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".");
 }
 
 /** `body.interval_seconds` → `interval_seconds`; `body` → `body`. */

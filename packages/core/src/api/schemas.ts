@@ -6,7 +6,7 @@
  * characters by these schemas (a name with an escape sequence would act on the terminal of whoever lists it).
  */
 import { z } from "zod";
-import { findControlCharacter } from "../printable.js";
+import { describeControlCharacter, findControlCharacter } from "../printable.js";
 
 /** The largest value of a PostgreSQL `integer` (int4) column. */
 export const INT4_MAX = 2_147_483_647;
@@ -50,7 +50,7 @@ export function text(max: number, min = 0, options: { oneLine?: boolean } = {}) 
       error: (issue) => {
         const found = findControlCharacter(issue.input as string, { allowLineBreaks })!;
         const what = allowLineBreaks ? "no control characters but tab and line breaks" : "one line of printable characters";
-        return `must be ${what} (got ${found.code}${found.name ? `, ${found.name},` : ""} at character ${found.index + 1})`;
+        return `must be ${what} (got ${describeControlCharacter(found)})`;
       },
     })
     .meta({ maxLength: max });

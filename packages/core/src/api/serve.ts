@@ -69,10 +69,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         startProcess: (name, inputs, user) => starter.startProcess(name, inputs, user),
         onError,
         // each run in the log, as `scheduler run` prints it: info when started, warn when not
-        onRun: (schedule, outcome) => {
-          const started = /^process \S+ started$/.test(outcome);
-          app?.log[started ? "info" : "warn"]({ schedule }, `scheduled run of ${schedule}: ${outcome}`);
-        },
+        onRun: (schedule, outcome, started) => app?.log[started ? "info" : "warn"]({ schedule }, `scheduled run of ${schedule}: ${outcome}`),
       });
       scheduler.start();
     }

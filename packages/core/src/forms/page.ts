@@ -2,7 +2,7 @@
  * Form pages: strict zod objects with a title, like pydantic-forms' `FormPage` (extra="forbid", title "unknown").
  */
 import { z } from "zod";
-import { findControlCharacter } from "../printable.js";
+import { describeControlCharacter, findControlCharacter } from "../printable.js";
 import { FormValidationError } from "./errors.js";
 import { findSpec, formRegistry } from "./internal.js";
 import { pydanticErrorMap, toFieldErrors, type FormFieldError } from "./validation.js";
@@ -62,7 +62,7 @@ function controlCharacterErrors(value: unknown, loc: (string | number)[] = []): 
   if (typeof value === "string") {
     const found = findControlCharacter(value, { allowLineBreaks: true });
     if (!found) return [];
-    const msg = `Value error, must not contain control characters but tab and line breaks (got ${found.code} at character ${found.index + 1})`;
+    const msg = `Value error, must not contain control characters but tab and line breaks (got ${describeControlCharacter(found)})`;
     return [{ loc, msg, type: "value_error", input: value }];
   }
   if (Array.isArray(value)) return value.flatMap((item, i) => controlCharacterErrors(item, [...loc, i]));

@@ -25,8 +25,11 @@ export interface SchedulerOptions {
   /** Starts a process (the engine's startProcess): returns its id. */
   startProcess(workflowName: string, userInputs: unknown[], user: string): Promise<string>;
   onError?: (error: unknown, context: string) => void;
-  /** Told of each run: the schedule's name and "process <id> started" or "not started: <why>". */
-  onRun?: (schedule: string, outcome: string) => void;
+  /**
+   * Told of each run: the schedule's name, "process <id> started" or "not started: <why>" (or why it stopped), and
+   * whether a process started.
+   */
+  onRun?: (schedule: string, outcome: string, started: boolean) => void;
 }
 
 export class Scheduler {
@@ -85,7 +88,7 @@ export class Scheduler {
           .returning("name")
           .executeTakeFirst();
         // told once, by the scheduler that stopped it
-        if (stopped) this.options.onRun?.(stopped.name, `${result}; it runs no more until its trigger is fixed`);
+        if (stopped) this.options.onRun?.(stopped.name, `${result}; it runs no more until its trigger is fixed`, false);
         continue;
       }
       // the claim: whoever moves the next run on starts this run
@@ -127,13 +130,13 @@ export class Scheduler {
       if (await readGlobalLock(this.options.db)) throw new OrchestratorError("engine_paused", "the engine is paused");
       const processId = await this.options.startProcess(schedule.workflow_name, formPages(schedule.user_inputs), SCHEDULER_USER);
       await this.record(scheduleId, { last_result: "started", last_process_id: processId });
-      this.options.onRun?.(schedule.name, `process ${processId} started`);
+      this.options.onRun?.(schedule.name, `process ${processId} started`, true);
       return processId;
     } catch (error) {
       const reason = (error as Error)?.message ?? String(error);
       const result = `not started: ${reason}`.slice(0, 2000);
       await this.record(scheduleId, { last_result: result, last_process_id: null });
-      this.options.onRun?.(schedule.name, result);
+      this.options.onRun?.(schedule.name, result, false);
       return undefined;
     }
   }

@@ -173,6 +173,8 @@ export async function getSchedule(db: Kysely<Database>, scheduleId: string): Pro
   return row && readSchedule(row);
 }
 
+const nameTaken = (name: string) => new ScheduleValidationError("name", `a schedule named '${name}' exists already`);
+
 /** Store a new schedule (validated). Throws ScheduleValidationError ("name" when the name is taken). */
 export async function createSchedule(db: Kysely<Database>, input: ScheduleInput): Promise<Schedule> {
   const values = await validateSchedule(db, input);
@@ -182,7 +184,7 @@ export async function createSchedule(db: Kysely<Database>, input: ScheduleInput)
     .onConflict((oc) => oc.column("name").doNothing())
     .returning("schedule_id")
     .executeTakeFirst();
-  if (!inserted) throw new ScheduleValidationError("name", `a schedule named '${values.name}' exists already`);
+  if (!inserted) throw nameTaken(values.name);
   return (await getSchedule(db, inserted.schedule_id))!;
 }
 
@@ -211,8 +213,7 @@ export async function updateSchedule(db: Kysely<Database>, scheduleId: string, c
     .where("name", "=", values.name)
     .where("schedule_id", "!=", scheduleId)
     .executeTakeFirst();
-  const nameTaken = () => new ScheduleValidationError("name", `a schedule named '${values.name}' exists already`);
-  if (taken) throw nameTaken();
+  if (taken) throw nameTaken(values.name);
   const { next_run_at, ...rest } = values;
   await db
     .updateTable("schedules")
@@ -221,7 +222,7 @@ export async function updateSchedule(db: Kysely<Database>, scheduleId: string, c
     .execute()
     .catch((error: unknown) => {
       // taken meanwhile by a concurrent change (the look above and the update are two statements)
-      throw (error as { code?: string }).code === "23505" ? nameTaken() : error;
+      throw (error as { code?: string }).code === "23505" ? nameTaken(values.name) : error;
     });
   return getSchedule(db, scheduleId);
 }
