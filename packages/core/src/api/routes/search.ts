@@ -8,7 +8,7 @@
 import type { FastifyError, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ApiContext, ZodApp } from "../app.js";
-import { badRequest, HttpProblem, validationDetail, validationField } from "../problem.js";
+import { badRequest, validationDetail, validationField } from "../problem.js";
 import {
   decodeCursor,
   encodeCursor,
@@ -94,7 +94,7 @@ const definitionsAnswer = z.record(z.string(), z.object({ operators: z.array(z.s
 /** Request validation (bad body or query string) as a 400 naming the field, like the lists' parameters. */
 function refuseInvalid(request: FastifyRequest): void {
   const error = (request as FastifyRequest & { validationError?: FastifyError }).validationError;
-  if (error) throw new HttpProblem(400, validationDetail(error), { field: validationField(error) });
+  if (error) throw badRequest(validationDetail(error), validationField(error));
 }
 
 const STRUCTURED = { search_type: "structured", description: "Filters (paths, operators and values) over the subscriptions and their products." };
